@@ -1,0 +1,309 @@
+"""Account pages: sign-up, sign-in, links from mails, profile and personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from accounts import admin_routes, api, services
+from accounts.forms import AccountDeletion, ApiTokenName, Credentials, EmailChange, PasswordChange, PasswordReset, Profile, ResetRequest, SignUp
+from accounts.models import Motivation
+from tierslieu import i18n, mail
+from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests, Unauthorized
+from tierslieu.guards import client_address, current_user, safe_next
+from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
+from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.templating import render
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _form_page(request: Request, template: str, error: DomainError | None = None, values: dict[str, Any] | None = None, **context: Any) -> Response:
+    """A form page, shown again with the messages of ``error`` when there is one."""
+    status = 200 if error is None else error.status
+    message = i18n.gettext(request.state.locale, error.message, **error.params) if error is not None else None
+    return render(request, template, {"errors": field_messages(request, error) if error else {}, "error": message, "values": values or {}, **context}, status_code=status)
+
+
+def _set_session_cookie(response: Response, request: Request, token: str) -> None:
+    settings = request.app.state.settings
+    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, token, max_age=settings.session_absolute_seconds, secure=settings.production))
+
+
+async def _sign_in(request: Request, user, target: str) -> Response:
+    settings = request.app.state.settings
+    token = await services.start_session(user, client_address(request), request.headers.get("user-agent", ""), settings)
+    if request.state.session is not None:
+        await services.end_session(request.state.session.id)
+    response = _redirect(target)
+    _set_session_cookie(response, request, token)
+    return response
+
+
+# --- sign-up, sign-in, sign-out ------------------------------------------------------------
+
+
+async def signup(request: Request) -> Response:
+    if request.method == "GET":
+        return _form_page(request, "accounts/signup.html")
+    values = await read_form(request)
+    try:
+        data = parse(SignUp, values)
+        user = await services.sign_up(data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter)
+    except (Invalid, DomainError) as error:
+        values.pop("password", None)
+        return _form_page(request, "accounts/signup.html", error, values)
+    return await _sign_in(request, user, request.url_for("accounts:me").path + "?welcome=1")
+
+
+async def login(request: Request) -> Response:
+    target = safe_next(request.query_params.get("next"), "/")
+    if request.method == "GET":
+        if request.state.user is not None:
+            return _redirect(target)
+        return _form_page(request, "accounts/login.html", next=target)
+    values = await read_form(request)
+    target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "/")
+    try:
+        data = parse(Credentials, values)
+        user = await services.authenticate(data.email, data.password, client_address=client_address(request), limiter=request.app.state.limiter)
+    except (Invalid, Unauthorized, TooManyRequests, DomainError) as error:
+        return _form_page(request, "accounts/login.html", error, {"email": values.get("email", "")}, next=target)
+    return await _sign_in(request, user, target)
+
+
+async def logout(request: Request) -> Response:
+    if request.state.session is not None:
+        await services.end_session(request.state.session.id)
+    response = _redirect("/")
+    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    return response
+
+
+async def set_language(request: Request) -> Response:
+    """The language switch: a link per language, remembered in a cookie."""
+    locale = request.path_params["locale"]
+    response = _redirect(safe_next(request.query_params.get("next")))
+    if locale in i18n.LOCALES:
+        response.headers.append("Set-Cookie", cookie_header(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, secure=request.app.state.settings.production))
+    return response
+
+
+# --- links from mails: address verification, password reset, new address ------------------
+
+
+async def verify_email(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    if request.method == "GET":
+        return _form_page(request, "accounts/confirm_link.html", token=token, action=request.url_for("accounts:verify_email").path, purpose="verify")
+    values = await read_form(request)
+    try:
+        await services.verify_email(str(values.get("token", "")))
+    except Invalid as error:
+        return _form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="verify")
+    return render(request, "accounts/done.html", {"purpose": "verified"})
+
+
+async def resend_verification(request: Request) -> Response:
+    user = current_user(request)
+    if user.email_verified_at is None:
+        await services.send_verification(user)
+    return _redirect(request.url_for("accounts:me").path + "?sent=verification")
+
+
+async def confirm_email_change(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    if request.method == "GET":
+        return _form_page(request, "accounts/confirm_link.html", token=token, action=request.url_for("accounts:confirm_email").path, purpose="email")
+    values = await read_form(request)
+    try:
+        await services.confirm_email_change(str(values.get("token", "")))
+    except DomainError as error:
+        return _form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="email")
+    return render(request, "accounts/done.html", {"purpose": "email_changed"})
+
+
+async def forgot_password(request: Request) -> Response:
+    if request.method == "GET":
+        return _form_page(request, "accounts/forgot.html")
+    values = await read_form(request)
+    try:
+        data = parse(ResetRequest, values)
+        await services.request_password_reset(data.email, client_address=client_address(request), limiter=request.app.state.limiter)
+    except (Invalid, TooManyRequests) as error:
+        return _form_page(request, "accounts/forgot.html", error, {"email": values.get("email", "")})
+    return render(request, "accounts/done.html", {"purpose": "reset_sent"})
+
+
+async def reset_password(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    if request.method == "GET":
+        return _form_page(request, "accounts/reset.html", values={"token": token})
+    values = await read_form(request)
+    try:
+        data = parse(PasswordReset, values)
+        await services.reset_password(data.token, data.new_password)
+    except Invalid as error:
+        return _form_page(request, "accounts/reset.html", error, {"token": values.get("token", "")})
+    return render(request, "accounts/done.html", {"purpose": "password_reset"})
+
+
+# --- my profile ---------------------------------------------------------------------------
+
+
+async def _me_context(request: Request, user) -> dict[str, Any]:
+    settings = request.app.state.settings
+    return {
+        "profile": user,
+        "motivations": list(Motivation),
+        "timezones": sorted(i18n.timezone_names()),
+        "sessions": await services.list_sessions(user),
+        "current_session_id": request.state.session.id if request.state.session else None,
+        "api_tokens": await services.list_api_tokens(user),
+        "calendar_url": services.calendar_url(user, settings),
+        "mail_kinds": mail.kinds(),
+        "mail_preference": lambda kind: mail.preference(user, kind),
+        "notice": request.query_params.get("sent") or request.query_params.get("done") or ("welcome" if "welcome" in request.query_params else None),
+    }
+
+
+async def me(request: Request) -> Response:
+    user = current_user(request)
+    return _form_page(request, "accounts/me.html", values={}, **await _me_context(request, user))
+
+
+async def _me_form(request: Request, handle) -> Response:
+    user = current_user(request)
+    values = await read_form(request)
+    try:
+        done = await handle(user, values)
+    except DomainError as error:
+        for secret in ("password", "current_password", "new_password"):
+            values.pop(secret, None)
+        return _form_page(request, "accounts/me.html", error, values, **await _me_context(request, user))
+    if isinstance(done, Response):
+        return done
+    return _redirect(request.url_for("accounts:me").path + f"?done={done}")
+
+
+async def update_profile(request: Request) -> Response:
+    async def handle(user, values):
+        data = parse(Profile, {**values, "motivation": values.get("motivation") or None})
+        await services.update_profile(user, data)
+        return "profile"
+
+    response = await _me_form(request, handle)
+    if response.status_code == 303 and request.state.user is not None:
+        # the profile's language wins over an earlier choice in the switch
+        response.headers.append("Set-Cookie", cookie_header(LOCALE_COOKIE, request.state.user.locale, max_age=365 * 24 * 3600, secure=request.app.state.settings.production))
+    return response
+
+
+async def change_password(request: Request) -> Response:
+    async def handle(user, values):
+        data = parse(PasswordChange, values)
+        await services.change_password(user, data.current_password, data.new_password, keep_session=request.state.session.id if request.state.session else None)
+        return "password"
+
+    return await _me_form(request, handle)
+
+
+async def change_email(request: Request) -> Response:
+    async def handle(user, values):
+        data = parse(EmailChange, values)
+        await services.request_email_change(user, data.password, data.new_email)
+        return "email"
+
+    return await _me_form(request, handle)
+
+
+async def mail_preferences(request: Request) -> Response:
+    async def handle(user, values):
+        for kind in mail.kinds():
+            if kind.name in values:
+                await services.set_mail_preference(user, kind.name, str(values[kind.name]))
+        return "mail"
+
+    return await _me_form(request, handle)
+
+
+async def logout_everywhere(request: Request) -> Response:
+    user = current_user(request)
+    await services.end_all_sessions(user)
+    response = _redirect("/login")
+    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    return response
+
+
+async def create_api_token(request: Request) -> Response:
+    async def handle(user, values):
+        data = parse(ApiTokenName, values)
+        token, plain = await services.create_api_token(user, data.name)
+        response = render(request, "accounts/token_created.html", {"token": token, "plain": plain})
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return await _me_form(request, handle)
+
+
+async def revoke_api_token(request: Request) -> Response:
+    async def handle(user, values):
+        await services.revoke_api_token(user, request.path_params["token_id"])
+        return "token_revoked"
+
+    return await _me_form(request, handle)
+
+
+async def revoke_calendar(request: Request) -> Response:
+    async def handle(user, values):
+        await services.revoke_calendar_token(user)
+        return "calendar"
+
+    return await _me_form(request, handle)
+
+
+async def delete_account(request: Request) -> Response:
+    user = current_user(request)
+    if request.method == "GET":
+        return _form_page(request, "accounts/delete.html")
+    values = await read_form(request)
+    try:
+        data = parse(AccountDeletion, {**values, "confirm": values.get("confirm") == "yes"})
+        if not data.confirm:
+            raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")})
+        await services.delete_account(user, data.password)
+    except DomainError as error:
+        return _form_page(request, "accounts/delete.html", error)
+    response = render(request, "accounts/done.html", {"purpose": "deleted"})
+    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    return response
+
+
+routes = [
+    Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
+    Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
+    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
+    Route("/lang/{locale}", set_language, name="accounts:language"),
+    Route("/verify-email", verify_email, methods=["GET", "POST"], name="accounts:verify_email"),
+    Route("/email/confirm", confirm_email_change, methods=["GET", "POST"], name="accounts:confirm_email"),
+    Route("/password/forgot", forgot_password, methods=["GET", "POST"], name="accounts:forgot"),
+    Route("/password/reset", reset_password, methods=["GET", "POST"], name="accounts:reset"),
+    Route("/me", me, name="accounts:me"),
+    Route("/me/profile", update_profile, methods=["POST"], name="accounts:profile"),
+    Route("/me/password", change_password, methods=["POST"], name="accounts:password"),
+    Route("/me/email", change_email, methods=["POST"], name="accounts:email"),
+    Route("/me/verification", resend_verification, methods=["POST"], name="accounts:resend_verification"),
+    Route("/me/mail", mail_preferences, methods=["POST"], name="accounts:mail_preferences"),
+    Route("/me/sessions/end-all", logout_everywhere, methods=["POST"], name="accounts:logout_everywhere"),
+    Route("/me/tokens", create_api_token, methods=["POST"], name="accounts:create_token"),
+    Route("/me/tokens/{token_id:int}/revoke", revoke_api_token, methods=["POST"], name="accounts:revoke_token"),
+    Route("/me/calendar/revoke", revoke_calendar, methods=["POST"], name="accounts:revoke_calendar"),
+    Route("/me/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
+    *admin_routes.routes,
+    *api.routes,
+]

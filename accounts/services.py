@@ -1,0 +1,428 @@
+"""Accounts: sign-up, sign-in, sessions, tokens, profile, personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from accounts.forms import Profile, SignUp
+from accounts.models import ApiToken, AuditEntry, OneTimeToken, Role, Session, TokenPurpose, User, UserRole
+from tierslieu import mail, passwords, personal_data
+from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from tierslieu.ratelimit import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    RESET_PER_ACCOUNT,
+    RESET_PER_ADDRESS,
+    SIGNUP_PER_ADDRESS,
+    RateLimiter,
+)
+from tierslieu.settings import Settings
+
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+VERIFY_EMAIL_TTL = timedelta(days=3)
+RESET_PASSWORD_TTL = timedelta(hours=1)
+CHANGE_EMAIL_TTL = timedelta(days=1)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def bad_credentials() -> Unauthorized:
+    return Unauthorized("bad_credentials", N_("Wrong email or password."))
+
+
+async def load_roles(user: User) -> User:
+    """Attach the set of roles (``member`` included) as ``user.role_names``."""
+    stored = await UserRole.filter(user_id=user.id).values_list("role", flat=True)
+    user.role_names = frozenset({Role.MEMBER, *(Role(role) for role in stored)})  # type: ignore[attr-defined]
+    return user
+
+
+# --- sign-up and sign-in -------------------------------------------------------------
+
+
+async def create_user(
+    email: str,
+    password: str,
+    display_name: str,
+    *,
+    locale: str = "fr",
+    timezone: str = "Europe/Paris",
+    roles: tuple[Role, ...] = (),
+    verified: bool = False,
+) -> User:
+    """Create an account (inputs already validated). An address in use is a 409."""
+    email = email.strip().lower()
+    password_hash = await passwords.hash_password(password)
+    if await User.filter(email=email).exists():
+        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"email": N_("An account already uses this email address.")})
+    try:
+        async with in_transaction():
+            user = await User.create(
+                email=email,
+                display_name=display_name,
+                password_hash=password_hash,
+                locale=locale,
+                timezone=timezone,
+                email_verified_at=now() if verified else None,
+            )
+            for role in roles:
+                if role != Role.MEMBER:
+                    await UserRole.create(user=user, role=role)
+    except IntegrityError:
+        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"email": N_("An account already uses this email address.")}) from None
+    return await load_roles(user)
+
+
+async def sign_up(data: SignUp, *, locale: str, client_address: str, limiter: RateLimiter) -> User:
+    await limiter.check(SIGNUP_PER_ADDRESS, client_address)
+    await limiter.hit(SIGNUP_PER_ADDRESS, client_address)
+    user = await create_user(data.email, data.password, data.display_name, locale=locale)
+    await send_verification(user)
+    return user
+
+
+async def authenticate(email: str, password: str, *, client_address: str, limiter: RateLimiter) -> User:
+    """The person behind these credentials, or 401 ``bad_credentials``.
+
+    Unknown addresses and wrong passwords answer the same, after the same work (one
+    argon2 verification either way), and count against the same limits.
+    """
+    account_key = email.strip().lower()
+    await limiter.check(LOGIN_PER_ADDRESS, client_address)
+    await limiter.check(LOGIN_PER_ACCOUNT, account_key)
+    user = await User.get_or_none(email=account_key, deleted_at=None)
+    matches, needs_rehash = await passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not matches:
+        await limiter.hit(LOGIN_PER_ADDRESS, client_address)
+        await limiter.hit(LOGIN_PER_ACCOUNT, account_key)
+        raise bad_credentials()
+    if user.suspended_at is not None:
+        raise Forbidden("account_suspended", N_("This account is suspended. Contact the team of the space if you think this is a mistake."))
+    if needs_rehash:
+        user.password_hash = await passwords.hash_password(password)
+        await user.save(update_fields=["password_hash"])
+    return await load_roles(user)
+
+
+# --- sessions ------------------------------------------------------------------------
+
+
+async def start_session(user: User, ip: str, user_agent: str, settings: Settings) -> str:
+    """A new session (always a new id: signing in never reuses one). Returns the
+    cookie value; the table keeps only its hash."""
+    token = secrets.token_urlsafe(32)
+    moment = now()
+    await Session.create(
+        id=sha256(token),
+        user=user,
+        created_at=moment,
+        last_seen_at=moment,
+        expires_at=moment + timedelta(seconds=settings.session_absolute_seconds),
+        ip=ip[:45],
+        user_agent=user_agent[:255],
+    )
+    return token
+
+
+async def resolve_session(token: str, settings: Settings) -> tuple[Session, User, frozenset[str]] | None:
+    session = await Session.get_or_none(id=sha256(token)).select_related("user")
+    if session is None:
+        return None
+    moment = now()
+    idle_limit = session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
+    user = session.user
+    if moment >= session.expires_at or moment >= idle_limit or user.suspended_at or user.deleted_at:
+        await session.delete()
+        return None
+    if moment - session.last_seen_at > SESSION_TOUCH_INTERVAL:
+        # throttled, so that reading pages does not write on every request
+        await Session.filter(id=session.id).update(last_seen_at=moment)
+    await load_roles(user)
+    return session, user, user.role_names  # type: ignore[attr-defined]
+
+
+async def end_session(session_id: str) -> None:
+    await Session.filter(id=session_id).delete()
+
+
+async def end_all_sessions(user: User, *, keep: str | None = None) -> int:
+    query = Session.filter(user_id=user.id)
+    if keep is not None:
+        query = query.exclude(id=keep)
+    return await query.delete()
+
+
+async def list_sessions(user: User) -> list[Session]:
+    return await Session.filter(user_id=user.id).order_by("-last_seen_at")
+
+
+# --- API tokens ----------------------------------------------------------------------
+
+
+async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A random 256-bit token, shown once; the table keeps its SHA-256."""
+    plain = secrets.token_urlsafe(32)
+    token = await ApiToken.create(user=user, name=name.strip() or "API", token_hash=sha256(plain))
+    return token, plain
+
+
+async def issue_api_token(email: str, password: str, name: str, *, client_address: str, limiter: RateLimiter) -> str:
+    user = await authenticate(email, password, client_address=client_address, limiter=limiter)
+    _, plain = await create_api_token(user, name)
+    return plain
+
+
+async def resolve_api_token(plain: str) -> tuple[User, frozenset[str], ApiToken] | None:
+    if not plain:
+        return None
+    token = await ApiToken.get_or_none(token_hash=sha256(plain), revoked_at=None).select_related("user")
+    if token is None or token.user.suspended_at or token.user.deleted_at:
+        return None
+    moment = now()
+    if token.last_used_at is None or moment - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        await ApiToken.filter(id=token.id).update(last_used_at=moment)
+    user = await load_roles(token.user)
+    return user, user.role_names, token  # type: ignore[attr-defined]
+
+
+async def list_api_tokens(user: User) -> list[ApiToken]:
+    return await ApiToken.filter(user_id=user.id, revoked_at=None).order_by("-created_at")
+
+
+async def revoke_api_token(user: User, token_id: int) -> None:
+    updated = await ApiToken.filter(id=token_id, user_id=user.id, revoked_at=None).update(revoked_at=now())
+    if not updated:
+        raise NotFound()
+
+
+# --- personal calendar token -----------------------------------------------------------
+# The token is derived (HMAC of the user id and a version), so it needs no storage and
+# is revoked by bumping the version: the old URL then resolves to nobody.
+
+
+def calendar_token(user: User, secret_key: str) -> str:
+    mac = hmac.new(secret_key.encode(), f"calendar:{user.id}:{user.calendar_token_version}".encode(), hashlib.sha256)
+    return f"{user.id}-{mac.hexdigest()[:40]}"
+
+
+def calendar_url(user: User, settings: Settings) -> str:
+    return f"{settings.base_url}/calendar/{calendar_token(user, settings.secret_key)}.ics"
+
+
+async def user_for_calendar_token(token: str, secret_key: str) -> User | None:
+    user_id, _, _ = token.partition("-")
+    if not user_id.isdigit():
+        return None
+    user = await User.get_or_none(id=int(user_id), suspended_at=None, deleted_at=None)
+    if user is None or not hmac.compare_digest(calendar_token(user, secret_key), token):
+        return None
+    return user
+
+
+async def revoke_calendar_token(user: User) -> None:
+    user.calendar_token_version += 1
+    await user.save(update_fields=["calendar_token_version"])
+
+
+# --- single-use links: verification, reset, new address --------------------------------
+
+
+async def issue_one_time_token(user: User, purpose: TokenPurpose, ttl: timedelta, new_email: str | None = None) -> str:
+    plain = secrets.token_urlsafe(32)
+    await OneTimeToken.create(user=user, purpose=purpose, token_hash=sha256(plain), new_email=new_email, expires_at=now() + ttl)
+    return plain
+
+
+async def consume_one_time_token(plain: str, purpose: TokenPurpose) -> OneTimeToken:
+    """Use a link once: a second use, an expired link or a wrong one are all 404-like."""
+    moment = now()
+    async with in_transaction():
+        token = await OneTimeToken.get_or_none(token_hash=sha256(plain), purpose=purpose).select_related("user")
+        if token is None or token.used_at is not None or token.expires_at <= moment or token.user.deleted_at:
+            raise Invalid("token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one."))
+        claimed = await OneTimeToken.filter(id=token.id, used_at=None).update(used_at=moment)
+        if not claimed:
+            raise Invalid("token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one."))
+    return token
+
+
+async def send_verification(user: User) -> None:
+    token = await issue_one_time_token(user, TokenPurpose.VERIFY_EMAIL, VERIFY_EMAIL_TTL)
+    await mail.send(user, "accounts/verify_email", {"token": token})
+
+
+async def verify_email(plain: str) -> User:
+    token = await consume_one_time_token(plain, TokenPurpose.VERIFY_EMAIL)
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = now()
+        await user.save(update_fields=["email_verified_at"])
+    return user
+
+
+async def request_password_reset(email: str, *, client_address: str, limiter: RateLimiter) -> None:
+    """Mail a reset link if the account exists. The answer is the same either way."""
+    account_key = email.strip().lower()
+    await limiter.check(RESET_PER_ADDRESS, client_address)
+    await limiter.check(RESET_PER_ACCOUNT, account_key)
+    await limiter.hit(RESET_PER_ADDRESS, client_address)
+    await limiter.hit(RESET_PER_ACCOUNT, account_key)
+    user = await User.get_or_none(email=account_key, deleted_at=None, suspended_at=None)
+    if user is None:
+        return
+    async with in_transaction():
+        token = await issue_one_time_token(user, TokenPurpose.RESET_PASSWORD, RESET_PASSWORD_TTL)
+        await mail.send(user, "accounts/reset_password", {"token": token})
+
+
+async def reset_password(plain: str, new_password: str) -> User:
+    password_hash = await passwords.hash_password(new_password)
+    async with in_transaction():
+        token = await consume_one_time_token(plain, TokenPurpose.RESET_PASSWORD)
+        user = token.user
+        user.password_hash = password_hash
+        await user.save(update_fields=["password_hash"])
+        # other pending reset links die with this one; so do all sessions
+        await OneTimeToken.filter(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, used_at=None).update(used_at=now())
+        await end_all_sessions(user)
+        await mail.send(user, "accounts/password_changed", {})
+    return user
+
+
+async def change_password(user: User, current: str, new: str, *, keep_session: str | None) -> None:
+    matches, _ = await passwords.verify_password(user.password_hash, current)
+    if not matches:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"current_password": N_("This is not your current password.")})
+    user.password_hash = await passwords.hash_password(new)
+    async with in_transaction():
+        await user.save(update_fields=["password_hash"])
+        await end_all_sessions(user, keep=keep_session)
+        await mail.send(user, "accounts/password_changed", {})
+
+
+async def request_email_change(user: User, password: str, new_email: str) -> None:
+    matches, _ = await passwords.verify_password(user.password_hash, password)
+    if not matches:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"password": N_("This is not your current password.")})
+    if new_email == user.email:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"new_email": N_("This is already your address.")})
+    if await User.filter(email=new_email).exists():
+        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"new_email": N_("An account already uses this email address.")})
+    async with in_transaction():
+        token = await issue_one_time_token(user, TokenPurpose.CHANGE_EMAIL, CHANGE_EMAIL_TTL, new_email=new_email)
+        await mail.send(new_email, "accounts/confirm_new_email", {"token": token, "user": user, "new_email": new_email}, locale=user.locale)
+        await mail.send(user, "accounts/email_change_requested", {"new_email": new_email})
+
+
+async def confirm_email_change(plain: str) -> User:
+    try:
+        async with in_transaction():
+            token = await consume_one_time_token(plain, TokenPurpose.CHANGE_EMAIL)
+            user = token.user
+            if await User.filter(email=token.new_email).exclude(id=user.id).exists():
+                raise Conflict("email_taken", N_("An account already uses this email address."))
+            user.email = token.new_email or user.email
+            user.email_verified_at = now()
+            await user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:
+        raise Conflict("email_taken", N_("An account already uses this email address.")) from None
+    return user
+
+
+# --- profile and personal data -----------------------------------------------------------
+
+
+async def update_profile(user: User, data: Profile) -> User:
+    for name, value in data.model_dump().items():
+        setattr(user, name, value)
+    await user.save(update_fields=[*Profile.model_fields])
+    return user
+
+
+async def set_mail_preference(user: User, kind: str, mode: str) -> None:
+    optional = {item.name: item for item in mail.kinds()}
+    if kind not in optional or mode not in optional[kind].modes:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={kind: N_("Choose one of the proposed values.")})
+    await mail.set_preference(user, kind, mode)
+
+
+async def export_personal_data(user: User) -> dict:
+    data: dict = {"exported_at": now().isoformat()}
+    for contributor in personal_data.contributors():
+        data[contributor.name] = await contributor.export(user)
+    return data
+
+
+async def delete_account(user: User, password: str) -> None:
+    """Private data goes; public contributions stay under an anonymous name."""
+    matches, _ = await passwords.verify_password(user.password_hash, password)
+    if not matches:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"password": N_("This is not your current password.")})
+    if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
+        raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
+    async with in_transaction():
+        for contributor in personal_data.contributors():
+            await contributor.erase(user)
+
+
+async def _export_account(user: User) -> dict:
+    await load_roles(user)
+    return {
+        "id": user.id,
+        "email": user.email,
+        "email_verified_at": user.email_verified_at,
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "locale": user.locale,
+        "timezone": user.timezone,
+        "motivation": user.motivation,
+        "mail_preferences": user.mail_preferences,
+        "roles": sorted(user.role_names),  # type: ignore[attr-defined]
+        "created_at": user.created_at,
+        "sessions": [
+            {"created_at": s.created_at, "last_seen_at": s.last_seen_at, "ip": s.ip, "user_agent": s.user_agent}
+            for s in await list_sessions(user)
+        ],
+        "api_tokens": [
+            {"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+            for t in await ApiToken.filter(user_id=user.id)
+        ],
+        "audit_entries_about_me": [
+            {"action": e.action, "reason": e.reason, "created_at": e.created_at}
+            for e in await AuditEntry.filter(target_id=user.id)
+        ],
+    }
+
+
+async def _erase_account(user: User) -> None:
+    await Session.filter(user_id=user.id).delete()
+    await ApiToken.filter(user_id=user.id).delete()
+    await OneTimeToken.filter(user_id=user.id).delete()
+    await UserRole.filter(user_id=user.id).delete()
+    moment = now()
+    user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
+    user.display_name = f"Anonyme {secrets.token_hex(3)}"
+    user.password_hash = "!"  # matches no password
+    user.bio = ""
+    user.motivation = None
+    user.mail_preferences = {}
+    user.email_verified_at = None
+    user.calendar_token_version += 1
+    user.deleted_at = moment
+    await user.save()
+
+
+personal_data.register("account", _export_account, _erase_account)

@@ -1,0 +1,86 @@
+/* Live updates, as a progressive enhancement: every page works without it.
+   Elements with data-live-channel="topic:42" name the channels to follow; each
+   message becomes a "live:<type>" event on document. Also remembers the
+   visitor's time zone in the tl_tz cookie. */
+(function () {
+  "use strict";
+
+  if (!/(?:^|;\s*)tl_tz=/.test(document.cookie) && window.Intl) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) {
+        document.cookie = "tl_tz=" + encodeURIComponent(zone) +
+          "; path=/; max-age=31536000; SameSite=Lax";
+      }
+    } catch (e) { /* no zone: the server's default stays */ }
+  }
+
+  function start() {
+    var channels = [];
+    document.querySelectorAll("[data-live-channel]").forEach(function (el) {
+      var name = el.getAttribute("data-live-channel");
+      if (name && channels.indexOf(name) < 0) channels.push(name);
+    });
+    if (!channels.length || !window.WebSocket) return;
+
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+    var delay = 1000;
+
+    function find(attr, value) {
+      return document.querySelectorAll("[" + attr + '="' + value + '"]');
+    }
+
+    function announce(message) {
+      var status = document.getElementById("live-status"), text = "";
+      [find("data-live-count", message.type), find("data-live-channel", message.channel)]
+        .forEach(function (list) {
+          list.forEach(function (el) {
+            text = text || el.getAttribute("data-live-announce") || "";
+          });
+        });
+      if (!status || !text) return;
+      status.textContent = "";  // so that the same words are read again
+      setTimeout(function () { status.textContent = text; }, 100);
+    }
+
+    function receive(message) {
+      // subscription replies carry no type; names are checked before use in selectors
+      if (!/^[a-z_.]+$/.test(message.type || "") ||
+          !/^[a-z_]+(:[\w-]+)?$/.test(message.channel || "")) return;
+      find("data-live-count", message.type).forEach(function (el) {
+        var n = parseInt(el.textContent, 10);
+        el.textContent = String((isNaN(n) ? 0 : n) + 1);
+        el.hidden = false;
+      });
+      document.dispatchEvent(new CustomEvent("live:" + message.type, { detail: message }));
+      announce(message);
+    }
+
+    function connect() {
+      var socket = new WebSocket(url);
+      socket.onopen = function () {
+        delay = 1000;
+        channels.forEach(function (name) {
+          socket.send(JSON.stringify({ subscribe: name }));
+        });
+      };
+      socket.onmessage = function (event) {
+        var message;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        if (message && typeof message === "object") receive(message);
+      };
+      socket.onclose = function () {
+        setTimeout(connect, delay + Math.random() * 1000);
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+
+    connect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,113 @@
+"""The composition root: the only module that imports every part's routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+import accounts.routes
+import tierslieu.routes
+from tierslieu import db, mail, passwords, realtime
+from tierslieu.errors import N_, DomainError
+from tierslieu.middleware import (
+    AuthMiddleware,
+    BodyLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
+from tierslieu.ratelimit import RateLimiter
+from tierslieu.redis_pool import create_pool
+from tierslieu.responses import error_response
+from tierslieu.settings import Settings
+from tierslieu.templating import STATIC_DIR, create_environment
+
+log = logging.getLogger("tierslieu")
+
+HTTP_ERRORS = {
+    400: ("bad_request", N_("The request could not be understood.")),
+    401: ("unauthorized", N_("You need to sign in.")),
+    403: ("forbidden", N_("You may not do this.")),
+    404: ("not_found", N_("This page does not exist or is not visible to you.")),
+    405: ("method_not_allowed", N_("This method is not allowed here.")),
+}
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(request, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, message = HTTP_ERRORS.get(exc.status_code, ("error", N_("The request could not be completed.")))
+    return error_response(request, DomainError(code, message, status=exc.status_code))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error", exc_info=exc)
+    return error_response(
+        request, DomainError("server_error", N_("Something went wrong on our side. The team has been told; please try again."), status=500)
+    )
+
+
+def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
+    redis_pool = create_pool(settings.redis_url) if settings.redis_url else None
+    hub = realtime.create_hub(redis_pool)
+    sender = mail.MailSender(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        passwords.configure(settings.password_hash_concurrency)
+        if init_database:
+            await db.init(settings.database_url, migrate=False)
+        await hub.start()
+        if settings.run_background_tasks:
+            sender.start()
+        try:
+            yield
+        finally:
+            await sender.stop()
+            await hub.stop()
+            if redis_pool is not None:
+                await redis_pool.aclose()
+            if init_database:
+                await db.close()
+
+    routes = [
+        *tierslieu.routes.routes,
+        *accounts.routes.routes,
+        *mail.routes,
+        realtime.websocket_route,
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(BodyLimitMiddleware, settings=settings),
+            Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail.CSRF_EXEMPT),
+        ],
+        exception_handlers={
+            DomainError: _domain_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = create_environment()
+    app.state.limiter = RateLimiter.create(redis_pool)
+    app.state.hub = hub
+    app.state.mail_sender = sender
+    realtime.use_hub(hub)
+    return app

@@ -1,0 +1,117 @@
+"""French and English through Babel: catalogues, the viewer's locale, dates in their zone.
+
+The catalogues are the ``.po`` files under ``tierslieu/locale``; they are compiled in
+memory at start-up, so no compiled file is kept in the tree.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone_name
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+DEFAULT_TIMEZONE = "Europe/Paris"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@cache
+def translations(locale: str) -> Translations:
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Render templates (pages, mails) in ``locale`` inside the block."""
+    token = current_locale.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
+
+
+def gettext(locale: str, message: str, **params: object) -> str:
+    """Translate ``message`` (an English message id with ``%(name)s`` placeholders)."""
+    text = translations(locale).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(locale: str, singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(locale).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def _current_gettext(message: str) -> str:
+    return translations(current_locale.get()).gettext(message)
+
+
+def _current_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of our locales for an Accept-Language header, or None."""
+    if not accept_language:
+        return None
+    choices = []
+    for index, item in enumerate(accept_language.split(",")):
+        tag, _, q = item.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        choices.append((-weight, index, tag.strip().lower()))
+    for _, _, tag in sorted(choices):
+        primary = tag.split("-", 1)[0]
+        if primary in LOCALES:
+            return primary
+    return None
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_timezone(name: str) -> bool:
+    return name in timezone_names()
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def format_datetime(value: datetime, locale: str, timezone: str | None, fmt: str = "medium") -> str:
+    """A UTC instant shown in the viewer's zone, the way their language writes it."""
+    return babel_format_datetime(value, fmt, tzinfo=zone(timezone), locale=locale)
+
+
+def timezone_label(timezone: str, locale: str) -> str:
+    return get_timezone_name(zone(timezone), locale=Locale.parse(locale))

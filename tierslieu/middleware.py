@@ -1,0 +1,363 @@
+"""The shell's ASGI middleware, outermost first:
+
+- ``RequestLogMiddleware``: a request id for every request, one JSON log line each;
+- ``SecurityHeadersMiddleware``: CSP and friends on every response, long caching of
+  hashed static files;
+- ``BodyLimitMiddleware``: 413 past the configured size, with or without Content-Length;
+- ``AuthMiddleware``: who is asking (session cookie or bearer token), in which
+  language and zone, and the CSRF and Origin checks for unsafe requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import secrets
+import time
+import uuid
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request, cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tierslieu import i18n
+from tierslieu.errors import N_, DomainError, Forbidden
+from tierslieu.logs import request_id_var
+from tierslieu.settings import Settings
+
+log = logging.getLogger("tierslieu.access")
+
+SESSION_COOKIE = "tl_session"
+CSRF_COOKIE = "tl_csrf"
+LOCALE_COOKIE = "tl_lang"
+TIMEZONE_COOKIE = "tl_tz"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            state = scope.get("state", {})
+            user = state.get("user")
+            log.info(
+                "request",
+                extra={
+                    "method": scope.get("method", "WS"),
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "user_id": user.id if user is not None else None,
+                },
+            )
+            request_id_var.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.hsts = settings.production and settings.base_url.startswith("https://")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        versioned_static = scope["path"].startswith("/static/") and b"v=" in scope.get("query_string", b"")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if versioned_static and message["status"] == 200:
+                    headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+
+
+def too_large() -> BodyTooLarge:
+    return BodyTooLarge("too_large", N_("The request is too large."))
+
+
+class BodyLimitMiddleware:
+    """Reads the body of unsafe requests up to the limit, then replays it downstream."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.limit = settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        from tierslieu.responses import error_response
+
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await error_response(Request(scope), too_large())(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await error_response(Request(scope), too_large())(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        scope.setdefault("state", {})["body"] = b"".join(chunks)
+        await self.app(scope, replay_body(scope, receive), send)
+
+
+def replay_body(scope: Scope, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": scope["state"]["body"], "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def client_address(scope: Scope, settings: Settings) -> str:
+    """The peer, or the first untrusted hop of X-Forwarded-For behind trusted proxies."""
+    peer = (scope.get("client") or ("", 0))[0]
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in settings.trusted_proxies)
+
+    if not settings.trusted_proxies or not trusted(peer):
+        return peer
+    forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop
+    return peer
+
+
+def own_origins(scope: Scope, settings: Settings) -> set[str]:
+    base = urlsplit(settings.base_url)
+    origins = {f"{base.scheme}://{base.netloc}"}
+    host = Headers(scope=scope).get("host")
+    if host:
+        scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+        origins.add(f"{scheme}://{host}")
+    return origins
+
+
+def foreign_origin(scope: Scope, settings: Settings) -> bool:
+    """A present Origin that is not ours (a missing Origin is not an error)."""
+    origin = Headers(scope=scope).get("origin")
+    if origin is None:
+        return False
+    return origin.rstrip("/") not in own_origins(scope, settings)
+
+
+def csrf_token_for(secret_key: str, seed: str) -> str:
+    return hmac.new(secret_key.encode(), f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_header(name: str, value: str, *, max_age: int | None, secure: bool, http_only: bool = True) -> str:
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[name] = value
+    morsel = cookie[name]
+    morsel["path"] = "/"
+    morsel["samesite"] = "Lax"
+    if max_age is not None:
+        morsel["max-age"] = max_age
+    if http_only:
+        morsel["httponly"] = True
+    if secure:
+        morsel["secure"] = True
+    return morsel.OutputString()
+
+
+class AuthMiddleware:
+    """Resolves the person, the locale and the zone, and guards unsafe requests.
+
+    Unsafe requests are refused with 403 when their Origin is present and foreign.
+    Browser pages (outside /api/) always need the CSRF token, in the form field or
+    the X-CSRF-Token header. API requests need it only when they ride on a session
+    cookie: bearer-token and anonymous API calls carry no ambient credentials.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings, csrf_exempt: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.settings = settings
+        self.csrf_exempt = csrf_exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        from accounts import services as accounts
+
+        settings = self.settings
+        state: dict[str, Any] = scope.setdefault("state", {})
+        headers = Headers(scope=scope)
+        cookies = _cookies(headers)
+        state["client_address"] = client_address(scope, settings)
+        state.update(user=None, roles=frozenset(), session=None, auth=None, api_token=None)
+
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
+            found = await accounts.resolve_api_token(authorization[7:].strip())
+            if found is not None:
+                state["user"], state["roles"], state["api_token"] = found
+                state["auth"] = "bearer"
+        elif cookies.get(SESSION_COOKIE):
+            found = await accounts.resolve_session(cookies[SESSION_COOKIE], settings)
+            if found is not None:
+                state["session"], state["user"], state["roles"] = found
+                state["auth"] = "session"
+        user = state["user"]
+
+        is_api = scope["path"].startswith("/api/")
+        locale = None
+        if not is_api:
+            locale = cookies.get(LOCALE_COOKIE) if cookies.get(LOCALE_COOKIE) in i18n.LOCALES else None
+        if locale is None and not is_api and user is not None:
+            locale = user.locale
+        locale = locale or i18n.negotiate(headers.get("accept-language"))
+        if locale is None and user is not None:
+            locale = user.locale
+        state["locale"] = locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE
+        zone_cookie = unquote(cookies.get(TIMEZONE_COOKIE, ""))
+        state["timezone"] = user.timezone if user is not None else (
+            zone_cookie if i18n.is_timezone(zone_cookie) else i18n.DEFAULT_TIMEZONE
+        )
+
+        session = state["session"]
+        csrf_seed = session.id if session is not None else cookies.get(CSRF_COOKIE, "")
+        new_csrf_seed = ""
+        if not csrf_seed or len(csrf_seed) < 32:
+            new_csrf_seed = csrf_seed = secrets.token_urlsafe(32)
+        expected = csrf_token_for(settings.secret_key, csrf_seed)
+        csrf_used = False
+
+        def csrf_token() -> str:
+            nonlocal csrf_used
+            csrf_used = True
+            return expected
+
+        state["csrf_token"] = csrf_token
+        locale_token = i18n.current_locale.set(state["locale"])
+        try:
+            if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+                refusal = await self._refusal(scope, state, expected, is_api, new_csrf_seed)
+                if refusal is not None:
+                    from tierslieu.responses import error_response
+
+                    await error_response(Request(scope), refusal)(scope, receive, send)
+                    return
+
+            async def send_with_cookies(message: Message) -> None:
+                if message["type"] == "http.response.start" and new_csrf_seed and csrf_used:
+                    MutableHeaders(scope=message).append(
+                        "Set-Cookie",
+                        cookie_header(CSRF_COOKIE, new_csrf_seed, max_age=None, secure=settings.production),
+                    )
+                await send(message)
+
+            await self.app(scope, receive, send_with_cookies)
+        finally:
+            i18n.current_locale.reset(locale_token)
+
+    async def _refusal(self, scope: Scope, state: dict[str, Any], expected: str, is_api: bool, new_seed: str) -> DomainError | None:
+        if foreign_origin(scope, self.settings):
+            return Forbidden("csrf_failed", N_("This request came from another site and was refused."))
+        if state["auth"] == "bearer" or scope["path"] in self.csrf_exempt:
+            return None
+        if is_api and state["auth"] != "session":
+            return None
+        sent = Headers(scope=scope).get(CSRF_HEADER)
+        if sent is None and not new_seed:
+            sent = await _form_field(scope, CSRF_FIELD)
+        if new_seed or not sent or not hmac.compare_digest(sent, expected):
+            return Forbidden(
+                "csrf_failed",
+                N_("The form has expired or did not come from this site. Please reload the page and try again."),
+            )
+        return None
+
+
+async def _form_field(scope: Scope, name: str) -> str | None:
+    content_type = Headers(scope=scope).get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    body = scope.get("state", {}).get("body", b"")
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    request = Request(scope, receive)
+    try:
+        form = await request.form()
+    except (HTTPException, MultiPartException, ValueError):
+        return None  # a malformed form simply carries no token
+    value = form.get(name)
+    await form.close()
+    return value if isinstance(value, str) else None
+
+
+def _cookies(headers: Headers) -> dict[str, str]:
+    return cookie_parser(headers.get("cookie", ""))

@@ -1,0 +1,121 @@
+"""The OpenAPI 3.1 document, built from the API routes themselves.
+
+Each JSON endpoint is declared with :func:`api`, which records its request and
+response models (pydantic) next to the code that reads and writes them, so the
+document cannot drift from what the server accepts and returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.routing import BaseRoute, Route
+
+from tierslieu.errors import ERROR_CODES
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass
+class Operation:
+    summary: str
+    access: str
+    body: type[BaseModel] | None = None
+    responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+    query: dict[str, str] = field(default_factory=dict)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def api(path: str, method: str, *, summary: str, access: str = "public", body: type[BaseModel] | None = None,
+        responses: dict[int, type[BaseModel] | None] | None = None, errors: tuple[int, ...] = (),
+        query: dict[str, str] | None = None, name: str | None = None) -> Callable[[Callable], Route]:
+    """Declare a JSON endpoint: ``access`` is "public", "signed in" or a role."""
+
+    def decorate(endpoint: Callable) -> Route:
+        route = Route(API_PREFIX + path, endpoint, methods=[method], name=name or f"api:{endpoint.__name__}")
+        route.operation = Operation(summary, access, body, responses or {200: None}, errors, query or {})  # type: ignore[attr-defined]
+        return route
+
+    return decorate
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any], mode: str) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)  # type: ignore[arg-type]
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, schema)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    error_ref = _schema(ErrorBody, components, "serialization")
+    paths: dict[str, Any] = {}
+    for route in routes:
+        operation: Operation | None = getattr(route, "operation", None)
+        if operation is None or not isinstance(route, Route):
+            continue
+        method = next(iter(route.methods - {"HEAD"})).lower()  # type: ignore[union-attr]
+        item: dict[str, Any] = {
+            "summary": operation.summary,
+            "operationId": route.name.replace(":", "_"),
+            "description": f"Access: {operation.access}.",
+            "responses": {},
+        }
+        if operation.access != "public":
+            item["security"] = [{"bearer": []}, {"session": []}]
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if convertor.__class__.__name__ == "IntegerConvertor" else "string"}}
+            for name, convertor in route.param_convertors.items()
+        ]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
+            for name, text in operation.query.items()
+        ]
+        if parameters:
+            item["parameters"] = parameters
+        if operation.body is not None:
+            item["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(operation.body, components, "validation")}}}
+        for status, model in operation.responses.items():
+            response: dict[str, Any] = {"description": "OK" if status < 300 else "Result"}
+            if model is not None:
+                response["content"] = {"application/json": {"schema": _schema(model, components, "serialization")}}
+            item["responses"][str(status)] = response
+        statuses = set(operation.errors) | {422}
+        if operation.body is not None:
+            statuses |= {400, 413}
+        if operation.access != "public":
+            statuses |= {401, 403}
+        for status in sorted(statuses):
+            item["responses"][str(status)] = {"description": "Error", "content": {"application/json": {"schema": error_ref}}}
+        paths.setdefault(route.path, {})[method] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tiers-lieu API",
+            "version": "1",
+            "description": "Error codes: " + "; ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
+        },
+        "servers": [{"url": base_url}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "tl_session"},
+            },
+        },
+    }

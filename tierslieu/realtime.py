@@ -1,0 +1,438 @@
+"""Live updates: one websocket per page, named channels, and a hub that fans out.
+
+A page subscribes to channels such as ``topic:42`` or ``user:7``; services publish
+events on them *after* their transaction commits::
+
+    await realtime.publish("topic:42", "post.created", id=post.id)
+
+The hub delivers in process by default. With Redis configured, every process
+PUBLISHes to ``tierslieu:{channel}`` and a single listener task per process
+PSUBSCRIBEs ``tierslieu:*`` and hands each message to the local subscribers, so a
+post written through one worker reaches sockets held by another.
+
+Each socket has a bounded mailbox: publishing never waits on a socket, and a
+socket too slow to keep up is closed (1013, "try again later") instead.
+
+Who may read a channel is decided by the check registered for its prefix
+(``register_channel``); an unknown prefix or a malformed name is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tierslieu.middleware import foreign_origin
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+log = logging.getLogger("tierslieu.realtime")
+
+QUEUE_SIZE = 100  # messages waiting for one socket before it is dropped as too slow
+MAX_SUBSCRIPTIONS = 50  # channels per socket
+MAX_CLIENT_MESSAGE = 512  # characters in one client frame
+REDIS_PREFIX = "tierslieu:"
+PUBLISH_TIMEOUT = 3.0  # seconds; a live update is best effort, never a stuck request
+START_TIMEOUT = 5.0
+POLL_SECONDS = 5.0  # the listener wakes this often, so Redis health checks run
+RECONNECT_MIN, RECONNECT_MAX = 0.2, 30.0
+
+CLOSE_NORMAL = 1000
+CLOSE_SERVICE_RESTART = 1012
+CLOSE_TRY_AGAIN_LATER = 1013
+
+CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")
+PREFIX_RE = re.compile(r"[a-z][a-z_]{0,31}")
+
+ChannelCheck = Callable[["User | None", frozenset[str], str], Awaitable[bool]]
+
+
+# ---------------------------------------------------------------------------
+# Channels and who may read them
+
+
+_channel_checks: dict[str, ChannelCheck] = {}
+
+
+def register_channel(prefix: str, can_read: ChannelCheck) -> None:
+    """Open channels ``{prefix}`` and ``{prefix}:{id}`` to readers ``can_read`` accepts.
+
+    ``can_read(user, roles, id)`` receives the id part ("" for a bare prefix such as
+    ``helpdesk``); ``user`` is None for an anonymous socket.
+    """
+    if not PREFIX_RE.fullmatch(prefix):
+        raise ValueError(f"invalid channel prefix: {prefix!r}")
+    _channel_checks[prefix] = can_read
+
+
+def valid_channel(channel: str) -> bool:
+    return isinstance(channel, str) and CHANNEL_RE.fullmatch(channel) is not None
+
+
+async def can_read_channel(user: User | None, roles: frozenset[str], channel: str) -> bool:
+    """True when this reader may subscribe to ``channel``."""
+    if not valid_channel(channel):
+        return False
+    prefix, _, ident = channel.partition(":")
+    check = _channel_checks.get(prefix)
+    if check is None:
+        return False
+    return bool(await check(user, roles, ident))
+
+
+async def _can_read_user(user: User | None, roles: frozenset[str], ident: str) -> bool:
+    # one's own notifications only
+    return user is not None and ident == str(user.id)
+
+
+register_channel("user", _can_read_user)
+
+
+# ---------------------------------------------------------------------------
+# The hub
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class Subscriber:
+    """One socket's mailbox: the channels it listens to and a bounded queue of
+    JSON texts. ``get()`` returns None once the hub has closed it; ``close_code``
+    then says why."""
+
+    def __init__(self, hub: Hub, maxsize: int = QUEUE_SIZE) -> None:
+        self._hub = hub
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
+        self.channels: set[str] = set()
+        self.close_code: int | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.close_code is not None
+
+    def subscribe(self, channel: str) -> None:
+        if not self.closed:
+            self.channels.add(channel)
+            self._hub._listeners.setdefault(channel, set()).add(self)
+
+    def unsubscribe(self, channel: str) -> None:
+        self.channels.discard(channel)
+        listeners = self._hub._listeners.get(channel)
+        if listeners is not None:
+            listeners.discard(self)
+            if not listeners:
+                del self._hub._listeners[channel]
+
+    def push(self, text: str) -> bool:
+        """Queue one text without waiting; a full queue closes the subscriber."""
+        if self.closed:
+            return False
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.warning("live socket too slow, dropped", extra={"channels": sorted(self.channels)})
+            self.close(CLOSE_TRY_AGAIN_LATER)
+            return False
+        return True
+
+    def close(self, code: int = CLOSE_NORMAL) -> None:
+        """Leave every channel, discard what is pending and wake ``get()`` with None."""
+        if self.closed:
+            return
+        self.close_code = code
+        for channel in list(self.channels):
+            self.unsubscribe(channel)
+        self._hub._subscribers.discard(self)
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
+
+    async def get(self) -> str | None:
+        return await self._queue.get()
+
+    async def next_message(self, within: float = 1.0) -> dict[str, Any]:
+        """The next message, decoded (for tests): TimeoutError past ``within``
+        seconds, LookupError once closed."""
+        text = await asyncio.wait_for(self.get(), within)
+        if text is None:
+            raise LookupError(f"subscriber closed ({self.close_code})")
+        return json.loads(text)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Every message waiting now, decoded, without waiting (for tests)."""
+        messages = []
+        while not self._queue.empty():
+            text = self._queue.get_nowait()
+            if text is None:
+                self._queue.put_nowait(None)
+                break
+            messages.append(json.loads(text))
+        return messages
+
+
+class Hub:
+    """In-process delivery: one process holds every socket (the SQLite set-up)."""
+
+    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._listeners: dict[str, set[Subscriber]] = {}
+        self._subscribers: set[Subscriber] = set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def start(self) -> None:
+        """Nothing to start in process."""
+
+    async def stop(self) -> None:
+        """Close every subscriber (their sockets are told the service restarts)."""
+        for subscriber in list(self._subscribers):
+            subscriber.close(CLOSE_SERVICE_RESTART)
+
+    def connect(self) -> Subscriber:
+        subscriber = Subscriber(self, self.queue_size)
+        self._subscribers.add(subscriber)
+        return subscriber
+
+    @contextlib.contextmanager
+    def listen(self, *channels: str) -> Iterator[Subscriber]:
+        """A subscriber to ``channels`` for the duration of the block."""
+        subscriber = self.connect()
+        for channel in channels:
+            subscriber.subscribe(channel)
+        try:
+            yield subscriber
+        finally:
+            subscriber.close()
+
+    async def publish(self, channel: str, type: str, **data: Any) -> dict[str, Any]:
+        """Send ``{"channel", "type", **data}`` to every reader of ``channel``."""
+        if not valid_channel(channel):
+            raise ValueError(f"invalid channel name: {channel!r}")
+        message = {"channel": channel, "type": type, **data}
+        await self._send(channel, encode(message))
+        return message
+
+    async def _send(self, channel: str, text: str) -> None:
+        self.dispatch(channel, text)
+
+    def dispatch(self, channel: str, text: str) -> int:
+        """Hand a text to this process's readers of ``channel``; how many took it."""
+        delivered = 0
+        for subscriber in list(self._listeners.get(channel, ())):
+            delivered += subscriber.push(text)
+        return delivered
+
+
+class RedisHub(Hub):
+    """Delivery across processes through Redis pub/sub."""
+
+    def __init__(self, pool: BlockingConnectionPool, queue_size: int = QUEUE_SIZE) -> None:
+        super().__init__(queue_size)
+        self._redis = Redis(connection_pool=pool)
+        self._task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        self._pubsub: PubSub | None = None  # the listener's, while it runs
+
+    @property
+    def listening(self) -> bool:
+        return self._listening.is_set()
+
+    async def wait_listening(self) -> None:
+        """Until the listener is subscribed (for tests and start-up)."""
+        await self._listening.wait()
+
+    async def start(self) -> None:
+        if self._task is not None:
+            return
+        self._task = asyncio.create_task(self._listen(), name="tierslieu.realtime.listener")
+        self._task.add_done_callback(_report_crash)
+        try:
+            await asyncio.wait_for(self.wait_listening(), START_TIMEOUT)
+        except TimeoutError:
+            log.warning("live updates: Redis does not answer yet, still trying")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            await _cancel(task)
+        self._listening.clear()
+        await super().stop()
+
+    async def _send(self, channel: str, text: str) -> None:
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                await self._redis.publish(REDIS_PREFIX + channel, text)
+        except (RedisError, OSError, TimeoutError) as exc:
+            # the change is committed already; only its live announcement is lost
+            log.warning("live update not published: %s", exc, extra={"channel": channel})
+
+    async def _listen(self) -> None:
+        delay = RECONNECT_MIN
+        while True:
+            self._pubsub = pubsub = self._redis.pubsub()
+            try:
+                await pubsub.psubscribe(REDIS_PREFIX + "*")
+                while True:
+                    message = await pubsub.get_message(timeout=POLL_SECONDS)
+                    if message is None:
+                        continue
+                    if message["type"] == "psubscribe":
+                        # also sent again when redis-py reconnects by itself
+                        if delay > RECONNECT_MIN or self._listening.is_set():
+                            log.info("live updates: listening to Redis again")
+                        self._listening.set()
+                        delay = RECONNECT_MIN
+                    elif message["type"] == "pmessage":
+                        self._deliver(message["channel"], message["data"])
+            except (RedisError, OSError) as exc:
+                self._listening.clear()
+                log.warning("live updates: lost Redis (%s), retrying in %.1f s", exc, delay)
+            finally:
+                self._pubsub = None
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX)
+
+    def _deliver(self, raw_channel: bytes | str, raw_data: bytes | str) -> None:
+        self.dispatch(_text(raw_channel).removeprefix(REDIS_PREFIX), _text(raw_data))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for it to end, without swallowing our own cancellation."""
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("live updates: the Redis listener stopped", exc_info=task.exception())
+
+
+def create_hub(redis_pool: BlockingConnectionPool | None) -> Hub:
+    return RedisHub(redis_pool) if redis_pool is not None else Hub()
+
+
+_hub: Hub | None = None
+
+
+def use_hub(hub: Hub | None) -> None:
+    """Make ``hub`` the one ``publish()`` uses (``create_app`` calls this)."""
+    global _hub
+    _hub = hub
+
+
+def current_hub() -> Hub | None:
+    return _hub
+
+
+async def publish(channel: str, type: str, **data: Any) -> dict[str, Any] | None:
+    """Announce a committed change to the readers of ``channel`` (None without a hub)."""
+    if _hub is None:
+        return None
+    return await _hub.publish(channel, type, **data)
+
+
+# ---------------------------------------------------------------------------
+# The websocket endpoint
+
+
+def _error(code: str, channel: str | None = None) -> str:
+    body: dict[str, str] = {"code": code}
+    if channel is not None:
+        body["channel"] = channel
+    return encode({"error": body})
+
+
+def _request(text: str) -> tuple[str, str] | None:
+    """("subscribe" | "unsubscribe", channel) from one client frame, or None."""
+    if len(text) > MAX_CLIENT_MESSAGE:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or len(data) != 1:
+        return None
+    ((action, channel),) = data.items()
+    if action not in ("subscribe", "unsubscribe") or not isinstance(channel, str):
+        return None
+    return action, channel
+
+
+async def _answer(websocket: WebSocket, subscriber: Subscriber, text: str) -> str:
+    request = _request(text)
+    if request is None:
+        return _error("bad_request")
+    action, channel = request
+    if action == "unsubscribe":
+        subscriber.unsubscribe(channel)
+        return encode({"unsubscribed": channel})
+    if channel in subscriber.channels:
+        return encode({"subscribed": channel})
+    if len(subscriber.channels) >= MAX_SUBSCRIPTIONS:
+        return _error("too_many_subscriptions", channel)
+    state = websocket.scope.get("state", {})
+    if not await can_read_channel(state.get("user"), state.get("roles", frozenset()), channel):
+        return _error("forbidden", channel)
+    subscriber.subscribe(channel)
+    return encode({"subscribed": channel})
+
+
+async def _send_loop(websocket: WebSocket, subscriber: Subscriber) -> None:
+    try:
+        while (text := await subscriber.get()) is not None:
+            await websocket.send_text(text)
+        await websocket.close(subscriber.close_code or CLOSE_NORMAL)
+    except (WebSocketDisconnect, OSError):
+        pass  # the client went away; the reader sees the disconnect
+
+
+async def live(websocket: WebSocket) -> None:
+    if foreign_origin(websocket.scope, websocket.app.state.settings):
+        await websocket.close(code=1008)  # before accept: the server answers 403
+        return
+    await websocket.accept()
+    hub: Hub = websocket.app.state.hub
+    subscriber = hub.connect()
+    sender = asyncio.create_task(_send_loop(websocket, subscriber))
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            # replies travel through the mailbox, so one task writes to the socket
+            subscriber.push(await _answer(websocket, subscriber, text))
+    finally:
+        subscriber.close()
+        await _cancel(sender)
+
+
+websocket_route = WebSocketRoute("/ws", live, name="ws")

@@ -1,0 +1,148 @@
+"""Turning domain errors into responses, and reading JSON bodies and forms."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from tierslieu import i18n
+from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
+
+log = logging.getLogger("tierslieu.errors")
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# Messages for pydantic's error types; custom validators raise PydanticCustomError
+# whose message template is itself a message id.
+VALIDATION_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Too short: at least %(min_length)s characters."),
+    "string_too_long": N_("Too long: at most %(max_length)s characters."),
+    "string_type": N_("Text is expected here."),
+    "int_parsing": N_("A whole number is expected here."),
+    "int_type": N_("A whole number is expected here."),
+    "bool_parsing": N_("Yes or no is expected here."),
+    "bool_type": N_("Yes or no is expected here."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "enum": N_("Choose one of the proposed values."),
+    "literal_error": N_("Choose one of the proposed values."),
+    "value_error": N_("This value is not valid."),
+    "list_type": N_("A list is expected here."),
+    "too_long": N_("Too many items: at most %(max_length)s."),
+    "datetime_parsing": N_("A date and time with an offset is expected, like 2026-12-03T09:00:00+01:00."),
+    "datetime_type": N_("A date and time with an offset is expected, like 2026-12-03T09:00:00+01:00."),
+    "timezone_aware": N_("A date and time with an offset is expected, like 2026-12-03T09:00:00+01:00."),
+    "model_type": N_("A JSON object is expected."),
+    "dict_type": N_("A JSON object is expected."),
+    "extra_forbidden": N_("This field is not accepted."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def error_response(request: Request, error: DomainError) -> Response:
+    locale = getattr(request.state, "locale", i18n.DEFAULT_LOCALE)
+    message = i18n.gettext(locale, error.message, **error.params)
+    fields = {name: localise(locale, text) for name, text in error.fields.items()}
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    if error.status == 401 and wants_json(request):
+        headers["WWW-Authenticate"] = "Bearer"
+    if wants_json(request):
+        body: dict[str, Any] = {"code": error.code, "message": message}
+        if fields:
+            body["fields"] = fields
+        return JSONResponse({"error": body}, status_code=error.status, headers=headers)
+    if error.status == 401 and request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    templates = request.app.state.templates
+    with i18n.use_locale(locale):
+        html = templates.get_template("error.html").render(
+            request=request,
+            user=getattr(request.state, "user", None),
+            roles=getattr(request.state, "roles", frozenset()),
+            locale=locale,
+            csrf_token=getattr(request.state, "csrf_token", lambda: ""),
+            url_for=request.url_for,
+            status=error.status,
+            message=message,
+            fields=fields,
+        )
+    return HTMLResponse(html, status_code=error.status, headers=headers)
+
+
+def validation_error(exc: ValidationError) -> Invalid:
+    fields: dict[str, str] = {}
+    for item in exc.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        if name in fields:
+            continue
+        template = VALIDATION_MESSAGES.get(item["type"])
+        if template is None:
+            template = item.get("ctx", {}).get("message_id") or VALIDATION_MESSAGES["value_error"]
+        ctx = {key: value for key, value in (item.get("ctx") or {}).items() if isinstance(value, (str, int, float))}
+        fields[name] = _format(template, ctx)
+    return Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
+
+
+def _format(template: str, ctx: dict[str, Any]) -> str:
+    """Keep the message id and its values together until the locale is known."""
+    return json.dumps([template, ctx]) if ctx else template
+
+
+def parse(model: type[Model], data: Any) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+async def read_json(request: Request, model: type[Model]) -> Model:
+    try:
+        data = json.loads(await request.body() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise DomainError("bad_request", N_("The body is not valid JSON."), status=400) from None
+    return parse(model, data)
+
+
+async def read_form(request: Request) -> dict[str, Any]:
+    """The submitted form as a dict; repeated fields become lists."""
+    try:
+        form = await request.form()
+    except (HTTPException, MultiPartException):
+        raise DomainError("bad_request", N_("The form could not be read."), status=400) from None
+    data: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        values = form.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    return data
+
+
+def field_messages(request: Request, error: DomainError) -> dict[str, str]:
+    """Field messages of an error in the viewer's language, for re-rendering a form."""
+    return {name: localise(request.state.locale, text) for name, text in error.fields.items()}
+
+
+def localise(locale: str, text: str) -> str:
+    if text.startswith("["):
+        template, ctx = json.loads(text)
+        return i18n.gettext(locale, template, **ctx)
+    return i18n.gettext(locale, text)

@@ -1,0 +1,75 @@
+"""The Jinja2 environment shared by pages and mails."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from tierslieu import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+@cache
+def static_version(name: str) -> str:
+    """A short content hash, so static URLs can be cached for a year."""
+    return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+
+
+def static_url(name: str) -> str:
+    return f"/static/{name}?v={static_version(name)}"
+
+
+@pass_context
+def _datetime_filter(context: Any, value: datetime | None, fmt: str = "medium", timezone: str | None = None) -> str:
+    """``{{ when|datetime }}``: in the viewer's zone, or in ``timezone`` when given."""
+    if value is None:
+        return ""
+    request = context.get("request")
+    viewer_zone = getattr(request.state, "timezone", None) if request is not None else context.get("timezone")
+    return i18n.format_datetime(value, i18n.current_locale.get(), timezone or viewer_zone, fmt)
+
+
+def create_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n._current_gettext, i18n._current_ngettext, newstyle=True
+    )
+    env.globals["static_url"] = static_url
+    env.globals["LOCALES"] = i18n.LOCALES
+    env.filters["datetime"] = _datetime_filter
+    return env
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    """Render a page template with the request, the viewer and the CSRF token in reach."""
+    env: Environment = request.app.state.templates
+    state = request.state
+    full_context = {
+        "request": request,
+        "user": state.user,
+        "roles": state.roles,
+        "locale": state.locale,
+        "csrf_token": state.csrf_token,
+        "url_for": request.url_for,
+        **(context or {}),
+    }
+    html = env.get_template(name).render(full_context)
+    return HTMLResponse(html, status_code=status_code)
