@@ -7,6 +7,7 @@ document cannot drift from what the server accepts and returns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +102,8 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
             statuses |= {401, 403}
         for status in sorted(statuses):
             item["responses"][str(status)] = {"description": "Error", "content": {"application/json": {"schema": error_ref}}}
-        paths.setdefault(route.path, {})[method] = item
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path.removeprefix(API_PREFIX))
+        paths.setdefault(path, {})[method] = item
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,0 +1,3 @@
+from tierslieu.cli import main
+
+main()
