@@ -27,7 +27,9 @@ async def index(request: Request) -> Response:
     _staff(request)
     query = request.query_params.get("q", "")[:100]
     people, pages = await staff.search_people(query, page_number(request))
-    return render(request, "admin/index.html", {"people": people, "query": query, "page": page_number(request), "pages": pages})
+    return render(
+        request, "admin/index.html", {"people": people, "query": query, "page": page_number(request), "pages": pages}
+    )
 
 
 async def _person_page(request: Request, person, error: DomainError | None = None) -> Response:
@@ -68,7 +70,9 @@ async def _act(request: Request, action) -> Response:
 async def set_roles(request: Request) -> Response:
     async def action(user, target, values):
         roles = values.get("roles", [])
-        data = parse(RolesUpdate, {"roles": roles if isinstance(roles, list) else [roles], "reason": values.get("reason", "")})
+        data = parse(
+            RolesUpdate, {"roles": roles if isinstance(roles, list) else [roles], "reason": values.get("reason", "")}
+        )
         await staff.set_roles(user, target, set(data.roles), data.reason)
 
     return await _act(request, action)

@@ -60,26 +60,49 @@ class PeopleOut(BaseModel):
 
 def _person(user: User) -> dict:
     return PersonOut(
-        id=user.id, email=user.email, display_name=user.display_name, roles=sorted(user.role_names),  # type: ignore[attr-defined]
-        suspended_at=user.suspended_at, created_at=user.created_at,
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=sorted(user.role_names),  # type: ignore[attr-defined]
+        suspended_at=user.suspended_at,
+        created_at=user.created_at,
     ).model_dump(mode="json")
 
 
 @api("/auth/signup", "POST", summary="Create an account", body=SignUp, responses={201: UserOut}, errors=(409, 429))
 async def signup(request: Request) -> Response:
     data = await read_json(request, SignUp)
-    user = await services.sign_up(data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter)
-    return JSONResponse(UserOut(id=user.id, email=user.email, display_name=user.display_name).model_dump(), status_code=201)
+    user = await services.sign_up(
+        data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter
+    )
+    return JSONResponse(
+        UserOut(id=user.id, email=user.email, display_name=user.display_name).model_dump(), status_code=201
+    )
 
 
-@api("/auth/tokens", "POST", summary="Get a personal API token (counts as a login)", body=TokenCreate, responses={201: TokenOut}, errors=(401, 403, 429))
+@api(
+    "/auth/tokens",
+    "POST",
+    summary="Get a personal API token (counts as a login)",
+    body=TokenCreate,
+    responses={201: TokenOut},
+    errors=(401, 403, 429),
+)
 async def create_token(request: Request) -> Response:
     data = await read_json(request, TokenCreate)
-    token = await services.issue_api_token(data.email, data.password, data.name, client_address=client_address(request), limiter=request.app.state.limiter)
+    token = await services.issue_api_token(
+        data.email, data.password, data.name, client_address=client_address(request), limiter=request.app.state.limiter
+    )
     return JSONResponse({"token": token}, status_code=201)
 
 
-@api("/auth/tokens/current", "DELETE", summary="Revoke the token used for this request", access="signed in", responses={204: None})
+@api(
+    "/auth/tokens/current",
+    "DELETE",
+    summary="Revoke the token used for this request",
+    access="signed in",
+    responses={204: None},
+)
 async def revoke_current_token(request: Request) -> Response:
     user = current_user(request)
     token = request.state.api_token
@@ -95,8 +118,13 @@ async def me(request: Request) -> Response:
     settings = request.app.state.settings
     return JSONResponse(
         MeOut(
-            id=user.id, email=user.email, display_name=user.display_name, roles=sorted(user.role_names),
-            locale=user.locale, timezone=user.timezone, calendar_url=services.calendar_url(user, settings),
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            roles=sorted(user.role_names),
+            locale=user.locale,
+            timezone=user.timezone,
+            calendar_url=services.calendar_url(user, settings),
             email_verified=user.email_verified_at is not None,
         ).model_dump()
     )
@@ -106,7 +134,10 @@ async def me(request: Request) -> Response:
 async def export(request: Request) -> Response:
     user = current_user(request)
     data = await services.export_personal_data(user)
-    return JSONResponse(_json_ready(data), headers={"Content-Disposition": 'attachment; filename="tierslieu-my-data.json"', "Cache-Control": "no-store"})
+    return JSONResponse(
+        _json_ready(data),
+        headers={"Content-Disposition": 'attachment; filename="tierslieu-my-data.json"', "Cache-Control": "no-store"},
+    )
 
 
 def _json_ready(value):
@@ -119,14 +150,25 @@ def _json_ready(value):
     return value
 
 
-@api("/admin/users", "GET", summary="Search people", access="admin or coordinator", responses={200: PeopleOut}, query={"q": "part of a name or address", "page": "page number"})
+@api(
+    "/admin/users",
+    "GET",
+    summary="Search people",
+    access="admin or coordinator",
+    responses={200: PeopleOut},
+    query={"q": "part of a name or address", "page": "page number"},
+)
 async def search_users(request: Request) -> Response:
     user = current_user(request)
     if not permissions.can_search_users(user):
         raise Forbidden("forbidden", N_("You may not do this."))
     page = request.query_params.get("page", "1")
-    people, pages = await staff.search_people(request.query_params.get("q", "")[:100], int(page) if page.isdigit() else 1)
-    return JSONResponse({"items": [_person(p) for p in people], "page": int(page) if page.isdigit() else 1, "pages": pages})
+    people, pages = await staff.search_people(
+        request.query_params.get("q", "")[:100], int(page) if page.isdigit() else 1
+    )
+    return JSONResponse(
+        {"items": [_person(p) for p in people], "page": int(page) if page.isdigit() else 1, "pages": pages}
+    )
 
 
 async def _target(request: Request) -> User:
@@ -136,7 +178,15 @@ async def _target(request: Request) -> User:
     return await staff.get_person(request.path_params["user_id"])
 
 
-@api("/admin/users/{user_id:int}/roles", "POST", summary="Set a person's roles (the full set)", access="admin (coordinators: mentor, helper)", body=RolesUpdate, responses={200: RolesOut}, errors=(404, 409))
+@api(
+    "/admin/users/{user_id:int}/roles",
+    "POST",
+    summary="Set a person's roles (the full set)",
+    access="admin (coordinators: mentor, helper)",
+    body=RolesUpdate,
+    responses={200: RolesOut},
+    errors=(404, 409),
+)
 async def set_roles(request: Request) -> Response:
     target = await _target(request)
     data = await read_json(request, RolesUpdate)
@@ -144,7 +194,15 @@ async def set_roles(request: Request) -> Response:
     return JSONResponse({"id": target.id, "roles": sorted(roles)})
 
 
-@api("/admin/users/{user_id:int}/suspend", "POST", summary="Suspend an account", access="admin", body=Suspension, responses={200: PersonOut}, errors=(404,))
+@api(
+    "/admin/users/{user_id:int}/suspend",
+    "POST",
+    summary="Suspend an account",
+    access="admin",
+    body=Suspension,
+    responses={200: PersonOut},
+    errors=(404,),
+)
 async def suspend(request: Request) -> Response:
     target = await _target(request)
     data = await read_json(request, Suspension)
@@ -152,7 +210,15 @@ async def suspend(request: Request) -> Response:
     return JSONResponse(_person(target))
 
 
-@api("/admin/users/{user_id:int}/restore", "POST", summary="Restore a suspended account", access="admin", body=Suspension, responses={200: PersonOut}, errors=(404,))
+@api(
+    "/admin/users/{user_id:int}/restore",
+    "POST",
+    summary="Restore a suspended account",
+    access="admin",
+    body=Suspension,
+    responses={200: PersonOut},
+    errors=(404,),
+)
 async def restore(request: Request) -> Response:
     target = await _target(request)
     data = await read_json(request, Suspension)

@@ -29,7 +29,7 @@ class Motivation(StrEnum):
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
     CHANGE_EMAIL = "change_email"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from accounts.models import Role, User
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.MODERATOR, Role.SPACE_MANAGER, Role.COORDINATOR, Role.HELPER, Role.FACILITATOR})
+STAFF_ROLES = frozenset(
+    {Role.ADMIN, Role.MODERATOR, Role.SPACE_MANAGER, Role.COORDINATOR, Role.HELPER, Role.FACILITATOR}
+)
 COORDINATOR_GRANTABLE = frozenset({Role.MENTOR, Role.HELPER})
 
 

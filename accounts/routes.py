@@ -9,7 +9,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accounts import admin_routes, api, services
-from accounts.forms import AccountDeletion, ApiTokenName, Credentials, EmailChange, PasswordChange, PasswordReset, Profile, ResetRequest, SignUp
+from accounts.forms import (
+    AccountDeletion,
+    ApiTokenName,
+    Credentials,
+    EmailChange,
+    PasswordChange,
+    PasswordReset,
+    Profile,
+    ResetRequest,
+    SignUp,
+)
 from accounts.models import Motivation
 from tierslieu import i18n, mail
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests, Unauthorized
@@ -23,16 +33,35 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _form_page(request: Request, template: str, error: DomainError | None = None, values: dict[str, Any] | None = None, **context: Any) -> Response:
+def _form_page(
+    request: Request,
+    template: str,
+    error: DomainError | None = None,
+    values: dict[str, Any] | None = None,
+    **context: Any,
+) -> Response:
     """A form page, shown again with the messages of ``error`` when there is one."""
     status = 200 if error is None else error.status
     message = i18n.gettext(request.state.locale, error.message, **error.params) if error is not None else None
-    return render(request, template, {"errors": field_messages(request, error) if error else {}, "error": message, "values": values or {}, **context}, status_code=status)
+    return render(
+        request,
+        template,
+        {
+            "errors": field_messages(request, error) if error else {},
+            "error": message,
+            "values": values or {},
+            **context,
+        },
+        status_code=status,
+    )
 
 
 def _set_session_cookie(response: Response, request: Request, token: str) -> None:
     settings = request.app.state.settings
-    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, token, max_age=settings.session_absolute_seconds, secure=settings.production))
+    response.headers.append(
+        "Set-Cookie",
+        cookie_header(SESSION_COOKIE, token, max_age=settings.session_absolute_seconds, secure=settings.production),
+    )
 
 
 async def _sign_in(request: Request, user, target: str) -> Response:
@@ -54,7 +83,9 @@ async def signup(request: Request) -> Response:
     values = await read_form(request)
     try:
         data = parse(SignUp, values)
-        user = await services.sign_up(data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter)
+        user = await services.sign_up(
+            data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter
+        )
     except (Invalid, DomainError) as error:
         values.pop("password", None)
         return _form_page(request, "accounts/signup.html", error, values)
@@ -71,7 +102,9 @@ async def login(request: Request) -> Response:
     target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "/")
     try:
         data = parse(Credentials, values)
-        user = await services.authenticate(data.email, data.password, client_address=client_address(request), limiter=request.app.state.limiter)
+        user = await services.authenticate(
+            data.email, data.password, client_address=client_address(request), limiter=request.app.state.limiter
+        )
     except (Invalid, Unauthorized, TooManyRequests, DomainError) as error:
         return _form_page(request, "accounts/login.html", error, {"email": values.get("email", "")}, next=target)
     return await _sign_in(request, user, target)
@@ -81,7 +114,9 @@ async def logout(request: Request) -> Response:
     if request.state.session is not None:
         await services.end_session(request.state.session.id)
     response = _redirect("/")
-    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    response.headers.append(
+        "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
+    )
     return response
 
 
@@ -90,7 +125,10 @@ async def set_language(request: Request) -> Response:
     locale = request.path_params["locale"]
     response = _redirect(safe_next(request.query_params.get("next")))
     if locale in i18n.LOCALES:
-        response.headers.append("Set-Cookie", cookie_header(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, secure=request.app.state.settings.production))
+        response.headers.append(
+            "Set-Cookie",
+            cookie_header(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, secure=request.app.state.settings.production),
+        )
     return response
 
 
@@ -100,7 +138,13 @@ async def set_language(request: Request) -> Response:
 async def verify_email(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        return _form_page(request, "accounts/confirm_link.html", token=token, action=request.url_for("accounts:verify_email").path, purpose="verify")
+        return _form_page(
+            request,
+            "accounts/confirm_link.html",
+            token=token,
+            action=request.url_for("accounts:verify_email").path,
+            purpose="verify",
+        )
     values = await read_form(request)
     try:
         await services.verify_email(str(values.get("token", "")))
@@ -119,7 +163,13 @@ async def resend_verification(request: Request) -> Response:
 async def confirm_email_change(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        return _form_page(request, "accounts/confirm_link.html", token=token, action=request.url_for("accounts:confirm_email").path, purpose="email")
+        return _form_page(
+            request,
+            "accounts/confirm_link.html",
+            token=token,
+            action=request.url_for("accounts:confirm_email").path,
+            purpose="email",
+        )
     values = await read_form(request)
     try:
         await services.confirm_email_change(str(values.get("token", "")))
@@ -134,7 +184,9 @@ async def forgot_password(request: Request) -> Response:
     values = await read_form(request)
     try:
         data = parse(ResetRequest, values)
-        await services.request_password_reset(data.email, client_address=client_address(request), limiter=request.app.state.limiter)
+        await services.request_password_reset(
+            data.email, client_address=client_address(request), limiter=request.app.state.limiter
+        )
     except (Invalid, TooManyRequests) as error:
         return _form_page(request, "accounts/forgot.html", error, {"email": values.get("email", "")})
     return render(request, "accounts/done.html", {"purpose": "reset_sent"})
@@ -168,7 +220,9 @@ async def _me_context(request: Request, user) -> dict[str, Any]:
         "calendar_url": services.calendar_url(user, settings),
         "mail_kinds": mail.kinds(),
         "mail_preference": lambda kind: mail.preference(user, kind),
-        "notice": request.query_params.get("sent") or request.query_params.get("done") or ("welcome" if "welcome" in request.query_params else None),
+        "notice": request.query_params.get("sent")
+        or request.query_params.get("done")
+        or ("welcome" if "welcome" in request.query_params else None),
     }
 
 
@@ -200,14 +254,27 @@ async def update_profile(request: Request) -> Response:
     response = await _me_form(request, handle)
     if response.status_code == 303 and request.state.user is not None:
         # the profile's language wins over an earlier choice in the switch
-        response.headers.append("Set-Cookie", cookie_header(LOCALE_COOKIE, request.state.user.locale, max_age=365 * 24 * 3600, secure=request.app.state.settings.production))
+        response.headers.append(
+            "Set-Cookie",
+            cookie_header(
+                LOCALE_COOKIE,
+                request.state.user.locale,
+                max_age=365 * 24 * 3600,
+                secure=request.app.state.settings.production,
+            ),
+        )
     return response
 
 
 async def change_password(request: Request) -> Response:
     async def handle(user, values):
         data = parse(PasswordChange, values)
-        await services.change_password(user, data.current_password, data.new_password, keep_session=request.state.session.id if request.state.session else None)
+        await services.change_password(
+            user,
+            data.current_password,
+            data.new_password,
+            keep_session=request.state.session.id if request.state.session else None,
+        )
         return "password"
 
     return await _me_form(request, handle)
@@ -236,7 +303,9 @@ async def logout_everywhere(request: Request) -> Response:
     user = current_user(request)
     await services.end_all_sessions(user)
     response = _redirect("/login")
-    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    response.headers.append(
+        "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
+    )
     return response
 
 
@@ -275,12 +344,16 @@ async def delete_account(request: Request) -> Response:
     try:
         data = parse(AccountDeletion, {**values, "confirm": values.get("confirm") == "yes"})
         if not data.confirm:
-            raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")})
+            raise Invalid(
+                "invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")}
+            )
         await services.delete_account(user, data.password)
     except DomainError as error:
         return _form_page(request, "accounts/delete.html", error)
     response = render(request, "accounts/done.html", {"purpose": "deleted"})
-    response.headers.append("Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production))
+    response.headers.append(
+        "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
+    )
     return response
 
 

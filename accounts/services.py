@@ -67,7 +67,11 @@ async def create_user(
     email = email.strip().lower()
     password_hash = await passwords.hash_password(password)
     if await User.filter(email=email).exists():
-        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"email": N_("An account already uses this email address.")})
+        raise Conflict(
+            "email_taken",
+            N_("An account already uses this email address."),
+            fields={"email": N_("An account already uses this email address.")},
+        )
     try:
         async with in_transaction():
             user = await User.create(
@@ -82,7 +86,11 @@ async def create_user(
                 if role != Role.MEMBER:
                     await UserRole.create(user=user, role=role)
     except IntegrityError:
-        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"email": N_("An account already uses this email address.")}) from None
+        raise Conflict(
+            "email_taken",
+            N_("An account already uses this email address."),
+            fields={"email": N_("An account already uses this email address.")},
+        ) from None
     return await load_roles(user)
 
 
@@ -110,7 +118,10 @@ async def authenticate(email: str, password: str, *, client_address: str, limite
         await limiter.hit(LOGIN_PER_ACCOUNT, account_key)
         raise bad_credentials()
     if user.suspended_at is not None:
-        raise Forbidden("account_suspended", N_("This account is suspended. Contact the team of the space if you think this is a mistake."))
+        raise Forbidden(
+            "account_suspended",
+            N_("This account is suspended. Contact the team of the space if you think this is a mistake."),
+        )
     if needs_rehash:
         user.password_hash = await passwords.hash_password(password)
         await user.save(update_fields=["password_hash"])
@@ -242,7 +253,9 @@ async def revoke_calendar_token(user: User) -> None:
 
 async def issue_one_time_token(user: User, purpose: TokenPurpose, ttl: timedelta, new_email: str | None = None) -> str:
     plain = secrets.token_urlsafe(32)
-    await OneTimeToken.create(user=user, purpose=purpose, token_hash=sha256(plain), new_email=new_email, expires_at=now() + ttl)
+    await OneTimeToken.create(
+        user=user, purpose=purpose, token_hash=sha256(plain), new_email=new_email, expires_at=now() + ttl
+    )
     return plain
 
 
@@ -252,10 +265,14 @@ async def consume_one_time_token(plain: str, purpose: TokenPurpose) -> OneTimeTo
     async with in_transaction():
         token = await OneTimeToken.get_or_none(token_hash=sha256(plain), purpose=purpose).select_related("user")
         if token is None or token.used_at is not None or token.expires_at <= moment or token.user.deleted_at:
-            raise Invalid("token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one."))
+            raise Invalid(
+                "token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one.")
+            )
         claimed = await OneTimeToken.filter(id=token.id, used_at=None).update(used_at=moment)
         if not claimed:
-            raise Invalid("token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one."))
+            raise Invalid(
+                "token_invalid", N_("This link is invalid, has already been used or has expired. Ask for a new one.")
+            )
     return token
 
 
@@ -296,7 +313,9 @@ async def reset_password(plain: str, new_password: str) -> User:
         user.password_hash = password_hash
         await user.save(update_fields=["password_hash"])
         # other pending reset links die with this one; so do all sessions
-        await OneTimeToken.filter(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, used_at=None).update(used_at=now())
+        await OneTimeToken.filter(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, used_at=None).update(
+            used_at=now()
+        )
         await end_all_sessions(user)
         await mail.send(user, "accounts/password_changed", {})
     return user
@@ -305,7 +324,11 @@ async def reset_password(plain: str, new_password: str) -> User:
 async def change_password(user: User, current: str, new: str, *, keep_session: str | None) -> None:
     matches, _ = await passwords.verify_password(user.password_hash, current)
     if not matches:
-        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"current_password": N_("This is not your current password.")})
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"current_password": N_("This is not your current password.")},
+        )
     user.password_hash = await passwords.hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
@@ -316,14 +339,31 @@ async def change_password(user: User, current: str, new: str, *, keep_session: s
 async def request_email_change(user: User, password: str, new_email: str) -> None:
     matches, _ = await passwords.verify_password(user.password_hash, password)
     if not matches:
-        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"password": N_("This is not your current password.")})
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"password": N_("This is not your current password.")},
+        )
     if new_email == user.email:
-        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"new_email": N_("This is already your address.")})
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"new_email": N_("This is already your address.")},
+        )
     if await User.filter(email=new_email).exists():
-        raise Conflict("email_taken", N_("An account already uses this email address."), fields={"new_email": N_("An account already uses this email address.")})
+        raise Conflict(
+            "email_taken",
+            N_("An account already uses this email address."),
+            fields={"new_email": N_("An account already uses this email address.")},
+        )
     async with in_transaction():
         token = await issue_one_time_token(user, TokenPurpose.CHANGE_EMAIL, CHANGE_EMAIL_TTL, new_email=new_email)
-        await mail.send(new_email, "accounts/confirm_new_email", {"token": token, "user": user, "new_email": new_email}, locale=user.locale)
+        await mail.send(
+            new_email,
+            "accounts/confirm_new_email",
+            {"token": token, "user": user, "new_email": new_email},
+            locale=user.locale,
+        )
         await mail.send(user, "accounts/email_change_requested", {"new_email": new_email})
 
 
@@ -355,7 +395,11 @@ async def update_profile(user: User, data: Profile) -> User:
 async def set_mail_preference(user: User, kind: str, mode: str) -> None:
     optional = {item.name: item for item in mail.kinds()}
     if kind not in optional or mode not in optional[kind].modes:
-        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={kind: N_("Choose one of the proposed values.")})
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={kind: N_("Choose one of the proposed values.")},
+        )
     await mail.set_preference(user, kind, mode)
 
 
@@ -370,7 +414,11 @@ async def delete_account(user: User, password: str) -> None:
     """Private data goes; public contributions stay under an anonymous name."""
     matches, _ = await passwords.verify_password(user.password_hash, password)
     if not matches:
-        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={"password": N_("This is not your current password.")})
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"password": N_("This is not your current password.")},
+        )
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():
@@ -415,7 +463,7 @@ async def _erase_account(user: User) -> None:
     moment = now()
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = f"Anonyme {secrets.token_hex(3)}"
-    user.password_hash = "!"  # matches no password
+    user.password_hash = "!"  # noqa: S105 - not a hash: matches no password
     user.bio = ""
     user.motivation = None
     user.mail_preferences = {}

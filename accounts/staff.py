@@ -14,7 +14,9 @@ from tierslieu.errors import N_, Conflict, Forbidden, NotFound
 PAGE_SIZE = 25
 
 
-async def record(actor: User | None, target: User | None, action: str, reason: str = "", **details: object) -> AuditEntry:
+async def record(
+    actor: User | None, target: User | None, action: str, reason: str = "", **details: object
+) -> AuditEntry:
     return await AuditEntry.create(actor=actor, target=target, action=action, reason=reason, details=details)
 
 
@@ -32,7 +34,9 @@ async def set_roles(actor: User, target: User, roles: set[str], reason: str = ""
     async with in_transaction():
         # lock the admins' rows, so two admins demoting each other cannot both succeed
         admin_rows = await UserRole.filter(role=Role.ADMIN).select_for_update()
-        old = frozenset({Role.MEMBER, *(Role(r) for r in await UserRole.filter(user_id=target.id).values_list("role", flat=True))})
+        old = frozenset(
+            {Role.MEMBER, *(Role(r) for r in await UserRole.filter(user_id=target.id).values_list("role", flat=True))}
+        )
         if not permissions.can_change_roles(actor, target, old, new):
             raise Forbidden("forbidden", N_("You may not change these roles."))
         if Role.ADMIN in old and Role.ADMIN not in new and len(admin_rows) <= 1:
@@ -44,7 +48,9 @@ async def set_roles(actor: User, target: User, roles: set[str], reason: str = ""
             await UserRole.create(user_id=target.id, role=role)
         if added or removed:
             await record(actor, target, "roles.changed", reason, added=sorted(added), removed=sorted(removed))
-            await mail.send(target, "accounts/roles_changed", {"added": sorted(added), "removed": sorted(removed)}, kind="account")
+            await mail.send(
+                target, "accounts/roles_changed", {"added": sorted(added), "removed": sorted(removed)}, kind="account"
+            )
     target.role_names = new  # type: ignore[attr-defined]
     return new
 

@@ -15,13 +15,17 @@
 #    pytest tests/shell/test_i18n.py
 #
 # The catalogues are compiled in memory at start-up: no .mo file is written or kept.
-# Set PYBABEL / PYTHON to use another environment (default: the ones on PATH).
+# Set PYBABEL to pick an environment (default: the pybabel on PATH, e.g. the active
+# virtualenv's); PYTHON defaults to the interpreter installed next to it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYBABEL=${PYBABEL:-pybabel}
-PYTHON=${PYTHON:-python3}
+if [[ -z ${PYTHON:-} ]]; then
+    PYTHON=$(dirname "$(command -v "$PYBABEL")")/python
+    [[ -x $PYTHON ]] || PYTHON=python3
+fi
 POT=tierslieu/locale/messages.pot
 LOCALE_DIR=tierslieu/locale
 # Keep in step with KEYWORDS in tests/shell/test_i18n.py.
@@ -29,6 +33,17 @@ LOCALE_DIR=tierslieu/locale
 # ngettext(singular, plural, n) (templates), the 2nd of i18n.gettext(locale, message, ...)
 # and i18n.ngettext(locale, singular, plural, n, ...).
 KEYWORDS=(-k _ -k N_ -k gettext:1,1t -k gettext:2 -k ngettext:1,2,3t -k ngettext:2,3)
+FILES=("$POT" "$LOCALE_DIR"/fr/LC_MESSAGES/messages.po "$LOCALE_DIR"/en/LC_MESSAGES/messages.po)
+
+# Keep the previous files, so a run that changes nothing but the date leaves no diff.
+BACKUP=$(mktemp -d)
+trap 'rm -rf "$BACKUP"' EXIT
+for file in "${FILES[@]}"; do
+    if [[ -f $file ]]; then
+        mkdir -p "$BACKUP/$(dirname "$file")"
+        cp "$file" "$BACKUP/$file"
+    fi
+done
 
 "$PYBABEL" --quiet extract -F babel.cfg --no-default-keywords "${KEYWORDS[@]}" \
     --no-location --sort-output --project tierslieu --version 0.1.0 \
@@ -89,3 +104,9 @@ for locale in ("fr", "en"):
 if missing_any:
     print("Translate the entries above, then run: pytest tests/shell/test_i18n.py")
 PY
+
+for file in "${FILES[@]}"; do
+    if [[ -f $BACKUP/$file ]] && diff -q -I '^"POT-Creation-Date: ' "$BACKUP/$file" "$file" >/dev/null; then
+        cp "$BACKUP/$file" "$file"
+    fi
+done

@@ -87,20 +87,14 @@ async def database() -> AsyncIterator[str]:
 
 
 def _tables() -> list[str]:
-    return [
-        model._meta.db_table
-        for app in Tortoise.apps.values()
-        for model in app.values()
-    ]
+    return [model._meta.db_table for app in Tortoise.apps.values() for model in app.values()]
 
 
 async def empty_database() -> None:
     connection = connections.get("default")
     tables = _tables()
     if IS_POSTGRES:
-        await connection.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
     else:
         script = "PRAGMA foreign_keys=OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables)
         script += "DELETE FROM sqlite_sequence; PRAGMA foreign_keys=ON;"
@@ -149,7 +143,9 @@ async def live_server(app) -> AsyncIterator[str]:
     """The app served by a real uvicorn on a free loopback port, in this event loop
     (so it shares the test database). Yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="websockets-sansio")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="websockets-sansio"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -15,8 +15,16 @@ PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
 
 
-async def make_user(*, email: str | None = None, password: str = PASSWORD, display_name: str | None = None,
-                    roles: tuple[Role, ...] = (), locale: str = "fr", timezone: str = "Europe/Paris", verified: bool = True) -> User:
+async def make_user(
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    display_name: str | None = None,
+    roles: tuple[Role, ...] = (),
+    locale: str = "fr",
+    timezone: str = "Europe/Paris",
+    verified: bool = True,
+) -> User:
     number = next(_numbers)
     return await services.create_user(
         email or f"person{number}@example.org",
@@ -55,7 +63,9 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/password/forgot") 
     return token
 
 
-async def post_form(client: httpx.AsyncClient, path: str, data: dict | None = None, *, from_page: str = "/password/forgot") -> httpx.Response:
+async def post_form(
+    client: httpx.AsyncClient, path: str, data: dict | None = None, *, from_page: str = "/password/forgot"
+) -> httpx.Response:
     """Submit a form like a browser: fetch a page for its CSRF token, then POST."""
     token = await csrf_token(client, from_page)
     return await client.post(path, data={"csrf_token": token, **(data or {})})

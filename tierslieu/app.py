@@ -55,7 +55,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc)
     return error_response(
-        request, DomainError("server_error", N_("Something went wrong on our side. The team has been told; please try again."), status=500)
+        request,
+        DomainError(
+            "server_error",
+            N_("Something went wrong on our side. The team has been told; please try again."),
+            status=500,
+        ),
     )
 
 

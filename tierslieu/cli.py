@@ -102,7 +102,9 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             data = SignUp(email=args.email, password=password, display_name=args.name)
         except ValidationError as exc:
             raise SystemExit("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-        user = await services.create_user(data.email, data.password, data.display_name, roles=(Role.ADMIN,), verified=True)
+        user = await services.create_user(
+            data.email, data.password, data.display_name, roles=(Role.ADMIN,), verified=True
+        )
         return f"Created admin {user.email}."
 
     _print(asyncio.run(_run_with_database(settings, work)))  # type: ignore[arg-type]
@@ -160,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="fill the database with demo content first")
     serve.set_defaults(handler=cmd_serve)
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=cmd_migrate)
-    commands.add_parser("demo", help="fill the database with demo content (migrates first)").set_defaults(handler=cmd_demo)
+    commands.add_parser("demo", help="fill the database with demo content (migrates first)").set_defaults(
+        handler=cmd_demo
+    )
     admin = commands.add_parser("createadmin", help="create an admin, or promote an existing account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)

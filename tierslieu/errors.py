@@ -45,7 +45,12 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     status = 404
 
-    def __init__(self, code: str = "not_found", message: str = N_("This page does not exist or is not visible to you."), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        code: str = "not_found",
+        message: str = N_("This page does not exist or is not visible to you."),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(code, message, **kwargs)
 
 
@@ -66,7 +71,13 @@ class Invalid(DomainError):
 class TooManyRequests(DomainError):
     status = 429
 
-    def __init__(self, retry_after: int, code: str = "rate_limited", message: str = N_("Too many attempts. Please wait a few minutes and try again."), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        retry_after: int,
+        code: str = "rate_limited",
+        message: str = N_("Too many attempts. Please wait a few minutes and try again."),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(code, message, **kwargs)
         self.retry_after = retry_after
 

@@ -282,8 +282,10 @@ class AuthMiddleware:
             locale = user.locale
         state["locale"] = locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE
         zone_cookie = unquote(cookies.get(TIMEZONE_COOKIE, ""))
-        state["timezone"] = user.timezone if user is not None else (
-            zone_cookie if i18n.is_timezone(zone_cookie) else i18n.DEFAULT_TIMEZONE
+        state["timezone"] = (
+            user.timezone
+            if user is not None
+            else (zone_cookie if i18n.is_timezone(zone_cookie) else i18n.DEFAULT_TIMEZONE)
         )
 
         session = state["session"]
@@ -322,7 +324,9 @@ class AuthMiddleware:
         finally:
             i18n.current_locale.reset(locale_token)
 
-    async def _refusal(self, scope: Scope, state: dict[str, Any], expected: str, is_api: bool, new_seed: str) -> DomainError | None:
+    async def _refusal(
+        self, scope: Scope, state: dict[str, Any], expected: str, is_api: bool, new_seed: str
+    ) -> DomainError | None:
         if foreign_origin(scope, self.settings):
             return Forbidden("csrf_failed", N_("This request came from another site and was refused."))
         if state["auth"] == "bearer" or scope["path"] in self.csrf_exempt:

@@ -40,9 +40,18 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def api(path: str, method: str, *, summary: str, access: str = "public", body: type[BaseModel] | None = None,
-        responses: dict[int, type[BaseModel] | None] | None = None, errors: tuple[int, ...] = (),
-        query: dict[str, str] | None = None, name: str | None = None) -> Callable[[Callable], Route]:
+def api(
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    access: str = "public",
+    body: type[BaseModel] | None = None,
+    responses: dict[int, type[BaseModel] | None] | None = None,
+    errors: tuple[int, ...] = (),
+    query: dict[str, str] | None = None,
+    name: str | None = None,
+) -> Callable[[Callable], Route]:
     """Declare a JSON endpoint: ``access`` is "public", "signed in" or a role."""
 
     def decorate(endpoint: Callable) -> Route:
@@ -79,7 +88,12 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
         if operation.access != "public":
             item["security"] = [{"bearer": []}, {"session": []}]
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if convertor.__class__.__name__ == "IntegerConvertor" else "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if convertor.__class__.__name__ == "IntegerConvertor" else "string"},
+            }
             for name, convertor in route.param_convertors.items()
         ]
         parameters += [
@@ -89,7 +103,10 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
         if parameters:
             item["parameters"] = parameters
         if operation.body is not None:
-            item["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(operation.body, components, "validation")}}}
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(operation.body, components, "validation")}},
+            }
         for status, model in operation.responses.items():
             response: dict[str, Any] = {"description": "OK" if status < 300 else "Result"}
             if model is not None:
@@ -101,7 +118,10 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
         if operation.access != "public":
             statuses |= {401, 403}
         for status in sorted(statuses):
-            item["responses"][str(status)] = {"description": "Error", "content": {"application/json": {"schema": error_ref}}}
+            item["responses"][str(status)] = {
+                "description": "Error",
+                "content": {"application/json": {"schema": error_ref}},
+            }
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path.removeprefix(API_PREFIX))
         paths.setdefault(path, {})[method] = item
     return {

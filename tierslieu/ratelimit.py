@@ -36,7 +36,11 @@ class RateLimiter:
     def create(cls, redis_pool=None) -> RateLimiter:
         if redis_pool is None:
             return cls(MemoryStorage())
-        return cls(RedisStorage("async+redis://", implementation="redispy", connection_pool=redis_pool, key_prefix="tierslieu-limits"))
+        return cls(
+            RedisStorage(
+                "async+redis://", implementation="redispy", connection_pool=redis_pool, key_prefix="tierslieu-limits"
+            )
+        )
 
     async def check(self, limit: Limit, key: str) -> None:
         """Raise 429 when ``key`` has used up ``limit`` (without counting this call)."""

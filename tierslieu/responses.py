@@ -49,8 +49,7 @@ VALIDATION_MESSAGES = {
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or (
-        "application/json" in request.headers.get("accept", "")
-        and "text/html" not in request.headers.get("accept", "")
+        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
     )
 
 

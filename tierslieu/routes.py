@@ -62,7 +62,17 @@ async def site_page(request: Request) -> Response:
     else:
         title, source = default_page(slug, locale)
         body_html, updated_at = markdown.render(source), None
-    return render(request, "pages/page.html", {"slug": slug, "title": title, "body_html": body_html, "updated_at": updated_at, "can_edit": permissions.can_edit_site_pages(request.state.user)})
+    return render(
+        request,
+        "pages/page.html",
+        {
+            "slug": slug,
+            "title": title,
+            "body_html": body_html,
+            "updated_at": updated_at,
+            "can_edit": permissions.can_edit_site_pages(request.state.user),
+        },
+    )
 
 
 async def edit_site_page(request: Request) -> Response:
@@ -78,14 +88,28 @@ async def edit_site_page(request: Request) -> Response:
     page = await SitePage.get_or_none(slug=slug, locale=locale)
     if request.method == "GET":
         title, source = (page.title, page.body_markdown) if page else default_page(slug, locale)
-        return render(request, "pages/edit.html", {"slug": slug, "page_locale": locale, "values": {"title": title, "body_markdown": source}, "errors": {}})
+        return render(
+            request,
+            "pages/edit.html",
+            {"slug": slug, "page_locale": locale, "values": {"title": title, "body_markdown": source}, "errors": {}},
+        )
     values = await read_form(request)
     try:
         data = parse(PageEdit, values)
     except Invalid as error:
-        return render(request, "pages/edit.html", {"slug": slug, "page_locale": locale, "values": values, "errors": field_messages(request, error)}, status_code=422)
+        return render(
+            request,
+            "pages/edit.html",
+            {"slug": slug, "page_locale": locale, "values": values, "errors": field_messages(request, error)},
+            status_code=422,
+        )
     await SitePage.update_or_create(
-        defaults={"title": data.title, "body_markdown": data.body_markdown, "body_html": markdown.render(data.body_markdown), "updated_by_id": user.id},
+        defaults={
+            "title": data.title,
+            "body_markdown": data.body_markdown,
+            "body_html": markdown.render(data.body_markdown),
+            "updated_by_id": user.id,
+        },
         slug=slug,
         locale=locale,
     )

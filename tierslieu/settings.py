@@ -69,9 +69,7 @@ def _secret_key(env: str, data_dir: Path) -> str:
         return key
     if key:
         if len(key) < MIN_SECRET_KEY_LENGTH:
-            raise ConfigError(
-                f"TIERSLIEU_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
-            )
+            raise ConfigError(f"TIERSLIEU_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters")
         return key
     key_file = data_dir / "secret_key"
     if key_file.exists():

@@ -73,9 +73,14 @@ async def test_change_password_keeps_this_session_only(client, other_client):
     await login(client, user.email)
     await login(other_client, user.email)
     token = await csrf_token(client, "/me")
-    wrong = await client.post("/me/password", data={"csrf_token": token, "current_password": "not it at all", "new_password": "a brand new secret"})
+    wrong = await client.post(
+        "/me/password",
+        data={"csrf_token": token, "current_password": "not it at all", "new_password": "a brand new secret"},
+    )
     assert wrong.status_code == 422
-    response = await client.post("/me/password", data={"csrf_token": token, "current_password": PASSWORD, "new_password": "a brand new secret"})
+    response = await client.post(
+        "/me/password", data={"csrf_token": token, "current_password": PASSWORD, "new_password": "a brand new secret"}
+    )
     assert response.status_code == 303
     assert (await client.get("/me")).status_code == 200
     assert (await other_client.get("/me")).status_code == 303
@@ -88,7 +93,9 @@ async def test_change_email_is_confirmed_from_the_new_address(client):
     token = await csrf_token(client, "/me")
     taken = await client.post("/me/email", data={"csrf_token": token, "new_email": other.email, "password": PASSWORD})
     assert taken.status_code == 409
-    response = await client.post("/me/email", data={"csrf_token": token, "new_email": "New@Example.org", "password": PASSWORD})
+    response = await client.post(
+        "/me/email", data={"csrf_token": token, "new_email": "New@Example.org", "password": PASSWORD}
+    )
     assert response.status_code == 303
     assert (await User.get(id=user.id)).email == user.email  # not before confirmation
     link = await last_mail_link("new@example.org", "/email/confirm")
@@ -102,12 +109,29 @@ async def test_profile_update_and_validation(client):
     user = await make_user()
     await login(client, user.email)
     token = await csrf_token(client, "/me")
-    bad = await client.post("/me/profile", data={"csrf_token": token, "display_name": "X", "locale": "de", "timezone": "Mars/Olympus"})
+    bad = await client.post(
+        "/me/profile", data={"csrf_token": token, "display_name": "X", "locale": "de", "timezone": "Mars/Olympus"}
+    )
     assert bad.status_code == 422
-    good = await client.post("/me/profile", data={"csrf_token": token, "display_name": "  Awa   Sow ", "bio": "Prof de NSI", "locale": "en", "timezone": "Africa/Dakar", "motivation": "teacher"})
+    good = await client.post(
+        "/me/profile",
+        data={
+            "csrf_token": token,
+            "display_name": "  Awa   Sow ",
+            "bio": "Prof de NSI",
+            "locale": "en",
+            "timezone": "Africa/Dakar",
+            "motivation": "teacher",
+        },
+    )
     assert good.status_code == 303
     fresh = await User.get(id=user.id)
-    assert (fresh.display_name, fresh.locale, fresh.timezone, fresh.motivation) == ("Awa Sow", "en", "Africa/Dakar", "teacher")
+    assert (fresh.display_name, fresh.locale, fresh.timezone, fresh.motivation) == (
+        "Awa Sow",
+        "en",
+        "Africa/Dakar",
+        "teacher",
+    )
     page = await client.get("/me")
     assert "My profile" in page.text  # now in English
 
@@ -210,7 +234,9 @@ async def test_delete_my_account(client, other_client):
     user = await make_user()
     await login(client, user.email)
     await api_token(other_client, user.email)
-    wrong = await post_form(client, "/me/delete", {"password": "not my password", "confirm": "yes"}, from_page="/me/delete")
+    wrong = await post_form(
+        client, "/me/delete", {"password": "not my password", "confirm": "yes"}, from_page="/me/delete"
+    )
     assert wrong.status_code == 422
     unconfirmed = await post_form(client, "/me/delete", {"password": PASSWORD}, from_page="/me/delete")
     assert unconfirmed.status_code == 422
@@ -224,7 +250,11 @@ async def test_delete_my_account(client, other_client):
     response = await client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 401
     # the address is free again
-    assert (await client.post("/api/v1/auth/signup", json={"email": user.email, "password": PASSWORD, "display_name": "Back"})).status_code == 201
+    assert (
+        await client.post(
+            "/api/v1/auth/signup", json={"email": user.email, "password": PASSWORD, "display_name": "Back"}
+        )
+    ).status_code == 201
 
 
 async def test_mail_preferences(client):

@@ -13,7 +13,11 @@ async def test_admin_grants_and_removes_roles_with_audit_and_mail(client):
     admin = await make_user(roles=(Role.ADMIN,))
     person = await make_user()
     headers = await api_token(client, admin.email)
-    response = await client.post(f"/api/v1/admin/users/{person.id}/roles", json={"roles": ["moderator", "mentor"], "reason": "Aide au forum"}, headers=headers)
+    response = await client.post(
+        f"/api/v1/admin/users/{person.id}/roles",
+        json={"roles": ["moderator", "mentor"], "reason": "Aide au forum"},
+        headers=headers,
+    )
     assert response.status_code == 200
     assert response.json() == {"id": person.id, "roles": ["member", "mentor", "moderator"]}
     entry = await AuditEntry.get(target_id=person.id)
@@ -31,13 +35,19 @@ async def test_coordinators_grant_only_mentor_and_helper(client):
     coordinator = await make_user(roles=(Role.COORDINATOR,))
     person = await make_user()
     headers = await api_token(client, coordinator.email)
-    ok = await client.post(f"/api/v1/admin/users/{person.id}/roles", json={"roles": ["mentor", "helper"]}, headers=headers)
+    ok = await client.post(
+        f"/api/v1/admin/users/{person.id}/roles", json={"roles": ["mentor", "helper"]}, headers=headers
+    )
     assert ok.status_code == 200
-    refused = await client.post(f"/api/v1/admin/users/{person.id}/roles", json={"roles": ["mentor", "helper", "admin"]}, headers=headers)
+    refused = await client.post(
+        f"/api/v1/admin/users/{person.id}/roles", json={"roles": ["mentor", "helper", "admin"]}, headers=headers
+    )
     assert refused.status_code == 403
     moderator = await make_user(roles=(Role.MODERATOR,))
     # removing mentor from a moderator keeps the moderator role, which the coordinator may not touch
-    keep = await client.post(f"/api/v1/admin/users/{moderator.id}/roles", json={"roles": ["moderator"]}, headers=headers)
+    keep = await client.post(
+        f"/api/v1/admin/users/{moderator.id}/roles", json={"roles": ["moderator"]}, headers=headers
+    )
     assert keep.status_code == 200
     drop = await client.post(f"/api/v1/admin/users/{moderator.id}/roles", json={"roles": []}, headers=headers)
     assert drop.status_code == 403
@@ -69,8 +79,12 @@ async def test_roles_input_is_validated(client):
     headers = await api_token(client, admin.email)
     response = await client.post(f"/api/v1/admin/users/{admin.id}/roles", json={"roles": ["wizard"]}, headers=headers)
     assert response.status_code == 422 and "roles.0" in response.json()["error"]["fields"]
-    assert (await client.post("/api/v1/admin/users/999999/roles", json={"roles": []}, headers=headers)).status_code == 404
-    assert (await client.post(f"/api/v1/admin/users/{admin.id}/roles", json={"roles": "admin"}, headers=headers)).status_code == 422
+    assert (
+        await client.post("/api/v1/admin/users/999999/roles", json={"roles": []}, headers=headers)
+    ).status_code == 404
+    assert (
+        await client.post(f"/api/v1/admin/users/{admin.id}/roles", json={"roles": "admin"}, headers=headers)
+    ).status_code == 422
 
 
 async def test_suspension_stops_sign_in_sessions_and_tokens(client, other_client):
@@ -79,18 +93,24 @@ async def test_suspension_stops_sign_in_sessions_and_tokens(client, other_client
     person_headers = await api_token(other_client, person.email)
     await login(other_client, person.email)
     headers = await api_token(client, admin.email)
-    response = await client.post(f"/api/v1/admin/users/{person.id}/suspend", json={"reason": "Spam répété"}, headers=headers)
+    response = await client.post(
+        f"/api/v1/admin/users/{person.id}/suspend", json={"reason": "Spam répété"}, headers=headers
+    )
     assert response.status_code == 200 and response.json()["suspended_at"]
     assert await Session.filter(user_id=person.id).count() == 0
     assert (await other_client.get("/me")).status_code == 303
     assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 401
     login_again = await client.post("/api/v1/auth/tokens", json={"email": person.email, "password": PASSWORD})
     assert login_again.status_code == 403 and login_again.json()["error"]["code"] == "account_suspended"
-    assert (await client.post(f"/api/v1/admin/users/{person.id}/restore", json={"reason": "Erreur"}, headers=headers)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/admin/users/{person.id}/restore", json={"reason": "Erreur"}, headers=headers)
+    ).status_code == 200
     assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 200
     actions = [e.action for e in await AuditEntry.filter(target_id=person.id).order_by("id")]
     assert actions == ["account.suspended", "account.restored"]
-    assert (await client.post(f"/api/v1/admin/users/{admin.id}/suspend", json={"reason": "self"}, headers=headers)).status_code == 403
+    assert (
+        await client.post(f"/api/v1/admin/users/{admin.id}/suspend", json={"reason": "self"}, headers=headers)
+    ).status_code == 403
     assert (await client.post(f"/api/v1/admin/users/{person.id}/suspend", json={}, headers=headers)).status_code == 422
 
 
@@ -102,7 +122,9 @@ async def test_admin_search(client):
     assert [p["email"] for p in found] == ["mariama@example.sn"]
 
 
-@pytest.mark.parametrize(("role", "status"), [(None, 403), (Role.MODERATOR, 403), (Role.COORDINATOR, 200), (Role.ADMIN, 200)])
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 403), (Role.MODERATOR, 403), (Role.COORDINATOR, 200), (Role.ADMIN, 200)]
+)
 async def test_admin_pages_permission_matrix(client, role, status):
     person = await make_user(display_name="Ousmane Sembène")
     actor = await make_user(roles=(role,) if role else ())
@@ -121,13 +143,20 @@ async def test_roles_and_suspension_through_the_pages(client, other_client):
     await login(client, admin.email)
     page = await client.get(f"/admin/users/{person.id}")
     assert "Cheikh Anta" in page.text
-    response = await post_form(client, f"/admin/users/{person.id}/roles", {"roles": ["facilitator", "mentor"], "reason": "Animation"}, from_page="/admin")
+    response = await post_form(
+        client,
+        f"/admin/users/{person.id}/roles",
+        {"roles": ["facilitator", "mentor"], "reason": "Animation"},
+        from_page="/admin",
+    )
     assert response.status_code == 303
     headers = await api_token(other_client, person.email)
     assert (await client.get("/api/v1/me", headers=headers)).json()["roles"] == ["facilitator", "member", "mentor"]
     response = await post_form(client, f"/admin/users/{person.id}/suspend", {"reason": ""}, from_page="/admin")
     assert response.status_code == 422
-    response = await post_form(client, f"/admin/users/{person.id}/suspend", {"reason": "Comportement"}, from_page="/admin")
+    response = await post_form(
+        client, f"/admin/users/{person.id}/suspend", {"reason": "Comportement"}, from_page="/admin"
+    )
     assert response.status_code == 303
     audit = await client.get("/admin/audit")
     assert "Comportement" in audit.text and "Animation" in audit.text
@@ -144,9 +173,16 @@ async def test_site_pages_have_defaults_and_admins_edit_them(client, other_clien
     assert (await other_client.get("/admin/pages/privacy")).status_code == 403
     admin = await make_user(roles=(Role.ADMIN,))
     await login(client, admin.email)
-    response = await post_form(client, "/admin/pages/privacy?locale=fr", {"title": "Vie privée", "body_markdown": "Nous **protégeons** vos données.<script>alert(1)</script>"}, from_page="/admin/pages/privacy")
+    response = await post_form(
+        client,
+        "/admin/pages/privacy?locale=fr",
+        {"title": "Vie privée", "body_markdown": "Nous **protégeons** vos données.<script>alert(1)</script>"},
+        from_page="/admin/pages/privacy",
+    )
     assert response.status_code == 303
     page = await other_client.get("/pages/privacy")
     assert "<strong>protégeons</strong>" in page.text and "<script>alert" not in page.text
-    empty = await post_form(client, "/admin/pages/privacy?locale=fr", {"title": "", "body_markdown": ""}, from_page="/admin/pages/privacy")
+    empty = await post_form(
+        client, "/admin/pages/privacy?locale=fr", {"title": "", "body_markdown": ""}, from_page="/admin/pages/privacy"
+    )
     assert empty.status_code == 422

@@ -7,7 +7,12 @@ from tests.helpers import PASSWORD, api_token, login, make_user, post_form
 
 
 async def test_signup_page_creates_account_and_signs_in(client):
-    response = await post_form(client, "/signup", {"email": "Ada@Example.org", "display_name": "Ada", "password": PASSWORD}, from_page="/signup")
+    response = await post_form(
+        client,
+        "/signup",
+        {"email": "Ada@Example.org", "display_name": "Ada", "password": PASSWORD},
+        from_page="/signup",
+    )
     assert response.status_code == 303
     user = await User.get(email="ada@example.org")
     assert user.password_hash.startswith("$argon2id$")
@@ -18,7 +23,9 @@ async def test_signup_page_creates_account_and_signs_in(client):
 
 
 async def test_signup_form_errors_are_shown_in_french(client):
-    response = await post_form(client, "/signup", {"email": "not-an-address", "display_name": "", "password": "short"}, from_page="/signup")
+    response = await post_form(
+        client, "/signup", {"email": "not-an-address", "display_name": "", "password": "short"}, from_page="/signup"
+    )
     assert response.status_code == 422
     assert "adresse électronique valide" in response.text
     assert "10 caractères" in response.text
@@ -34,23 +41,41 @@ async def test_api_signup_validates_fields(client):
 
 
 async def test_api_signup_bad_inputs_never_500(client):
-    for payload in (b"{", b"[]", b'"text"', b'{"email": 5, "password": null, "display_name": []}', "é".encode("latin-1")):
-        response = await client.post("/api/v1/auth/signup", content=payload, headers={"content-type": "application/json"})
+    for payload in (
+        b"{",
+        b"[]",
+        b'"text"',
+        b'{"email": 5, "password": null, "display_name": []}',
+        "é".encode("latin-1"),
+    ):
+        response = await client.post(
+            "/api/v1/auth/signup", content=payload, headers={"content-type": "application/json"}
+        )
         assert response.status_code in (400, 422), (payload, response.status_code)
         assert "error" in response.json()
 
 
 async def test_api_signup_duplicate_email_is_409(client):
     await make_user(email="taken@example.org")
-    response = await client.post("/api/v1/auth/signup", json={"email": "TAKEN@example.org", "password": PASSWORD, "display_name": "Other"})
+    response = await client.post(
+        "/api/v1/auth/signup", json={"email": "TAKEN@example.org", "password": PASSWORD, "display_name": "Other"}
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "email_taken"
 
 
 async def test_api_signup_messages_follow_accept_language(client):
-    response = await client.post("/api/v1/auth/signup", json={"email": "x@example.org", "password": "short", "display_name": "X"}, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": "x@example.org", "password": "short", "display_name": "X"},
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+    )
     assert "at least 10 characters" in response.json()["error"]["fields"]["password"]
-    response = await client.post("/api/v1/auth/signup", json={"email": "x@example.org", "password": "short", "display_name": "X"}, headers={"Accept-Language": "fr-BE"})
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": "x@example.org", "password": "short", "display_name": "X"},
+        headers={"Accept-Language": "fr-BE"},
+    )
     assert "10 caractères" in response.json()["error"]["fields"]["password"]
 
 
@@ -86,12 +111,20 @@ async def test_unknown_email_and_wrong_password_are_indistinguishable(client, ot
     wrong = await post_form(client, "/login", {"email": user.email, "password": "wrong password!"})
     unknown = await post_form(other_client, "/login", {"email": "nobody@example.org", "password": "wrong password!"})
     assert wrong.status_code == unknown.status_code == 401
-    strip = lambda r, email: r.text.replace(email, "E").replace(r.request.content.decode().split("csrf_token=")[1].split("&")[0], "T")  # noqa: E731
+    strip = lambda r, email: r.text.replace(email, "E").replace(
+        r.request.content.decode().split("csrf_token=")[1].split("&")[0], "T"
+    )
     assert strip(wrong, user.email).split("<main")[1] == strip(unknown, "nobody@example.org").split("<main")[1]
     api_wrong = await client.post("/api/v1/auth/tokens", json={"email": user.email, "password": "wrong password!"})
-    api_unknown = await client.post("/api/v1/auth/tokens", json={"email": "nobody@example.org", "password": "wrong password!"})
+    api_unknown = await client.post(
+        "/api/v1/auth/tokens", json={"email": "nobody@example.org", "password": "wrong password!"}
+    )
     assert api_wrong.status_code == api_unknown.status_code == 401
-    assert api_wrong.json() == api_unknown.json() == {"error": {"code": "bad_credentials", "message": "Adresse électronique ou mot de passe incorrect."}}
+    assert (
+        api_wrong.json()
+        == api_unknown.json()
+        == {"error": {"code": "bad_credentials", "message": "Adresse électronique ou mot de passe incorrect."}}
+    )
 
 
 async def test_unknown_email_still_verifies_one_password(client, monkeypatch):
@@ -127,14 +160,20 @@ async def test_repeated_failed_logins_are_rate_limited_per_account(client):
 async def test_unknown_emails_count_too(client):
     for _ in range(10):
         await client.post("/api/v1/auth/tokens", json={"email": "ghost@example.org", "password": "wrong password!"})
-    response = await client.post("/api/v1/auth/tokens", json={"email": "ghost@example.org", "password": "wrong password!"})
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": "ghost@example.org", "password": "wrong password!"}
+    )
     assert response.status_code == 429
 
 
 async def test_failures_are_limited_per_address(client):
     for number in range(100):
-        await client.post("/api/v1/auth/tokens", json={"email": f"ghost{number}@example.org", "password": "wrong password!"})
-    response = await client.post("/api/v1/auth/tokens", json={"email": "fresh@example.org", "password": "wrong password!"})
+        await client.post(
+            "/api/v1/auth/tokens", json={"email": f"ghost{number}@example.org", "password": "wrong password!"}
+        )
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": "fresh@example.org", "password": "wrong password!"}
+    )
     assert response.status_code == 429
 
 
@@ -183,7 +222,9 @@ async def test_login_next_is_kept_local(client):
     user = await make_user()
     token_page = await client.get("/login?next=//evil.example/x")
     assert "//evil.example" not in token_page.text
-    response = await post_form(client, "/login", {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"})
+    response = await post_form(
+        client, "/login", {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response.headers["location"] == "/"
 
 

@@ -81,9 +81,7 @@ async def test_module_publish_uses_the_current_hub_and_is_safe_without_one() -> 
         realtime.use_hub(hub)
         with hub.listen("user:3") as reader:
             await realtime.publish("user:3", "notification.created", id=8)
-            assert reader.pending() == [
-                {"channel": "user:3", "type": "notification.created", "id": 8}
-            ]
+            assert reader.pending() == [{"channel": "user:3", "type": "notification.created", "id": 8}]
     finally:
         realtime.use_hub(previous)
 
@@ -233,12 +231,8 @@ async def test_anonymous_socket_is_refused_private_channels_and_stays_open(
     live_server: str,
 ) -> None:
     async with connect(ws_url(live_server)) as socket:
-        assert await ask(socket, {"subscribe": "user:1"}) == {
-            "error": {"code": "forbidden", "channel": "user:1"}
-        }
-        assert await ask(socket, {"subscribe": "nowhere:1"}) == {
-            "error": {"code": "forbidden", "channel": "nowhere:1"}
-        }
+        assert await ask(socket, {"subscribe": "user:1"}) == {"error": {"code": "forbidden", "channel": "user:1"}}
+        assert await ask(socket, {"subscribe": "nowhere:1"}) == {"error": {"code": "forbidden", "channel": "nowhere:1"}}
         malformed = ("not json", "[]", '{"subscribe": 42}', '{"subscribe": "a", "other": "b"}')
         for bad in malformed:
             assert await ask(socket, bad) == {"error": {"code": "bad_request"}}, bad
@@ -279,9 +273,7 @@ async def test_a_signed_in_member_follows_own_notifications(live_server: str, se
         assert await ask(socket, {"unsubscribe": channel}) == {"unsubscribed": channel}
 
 
-async def test_subscriptions_per_socket_are_limited(
-    live_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_subscriptions_per_socket_are_limited(live_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     async def anyone(user, roles, ident: str) -> bool:
         return True
 

@@ -57,9 +57,16 @@ async def test_a_wrong_token_is_refused_and_a_right_one_accepted(client):
     wrong = await client.post("/me/profile", data={"csrf_token": "0" * 64, "display_name": "New"})
     assert wrong.status_code == 403
     token = await csrf_token(client, "/me")
-    right = await client.post("/me/profile", data={"csrf_token": token, "display_name": "New name", "locale": "fr", "timezone": "Africa/Dakar"})
+    right = await client.post(
+        "/me/profile",
+        data={"csrf_token": token, "display_name": "New name", "locale": "fr", "timezone": "Africa/Dakar"},
+    )
     assert right.status_code == 303
-    header = await client.post("/me/profile", data={"display_name": "Header", "locale": "fr", "timezone": "Africa/Dakar"}, headers={"X-CSRF-Token": token})
+    header = await client.post(
+        "/me/profile",
+        data={"display_name": "Header", "locale": "fr", "timezone": "Africa/Dakar"},
+        headers={"X-CSRF-Token": token},
+    )
     assert header.status_code == 303
 
 
@@ -87,9 +94,13 @@ async def test_api_with_a_session_cookie_needs_the_csrf_header(app, client):
 async def test_bearer_and_anonymous_api_calls_need_no_csrf(client):
     from tests.helpers import PASSWORD
 
-    response = await client.post("/api/v1/auth/signup", json={"email": "new@example.org", "password": PASSWORD, "display_name": "New"})
+    response = await client.post(
+        "/api/v1/auth/signup", json={"email": "new@example.org", "password": PASSWORD, "display_name": "New"}
+    )
     assert response.status_code == 201
-    token = (await client.post("/api/v1/auth/tokens", json={"email": "new@example.org", "password": PASSWORD})).json()["token"]
+    token = (await client.post("/api/v1/auth/tokens", json={"email": "new@example.org", "password": PASSWORD})).json()[
+        "token"
+    ]
     response = await client.delete("/api/v1/auth/tokens/current", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 204
 
@@ -100,7 +111,11 @@ async def test_a_foreign_origin_is_refused_everywhere(app, client):
     for method, path in unsafe_routes(app):
         response = await client.request(method, path, json={}, headers={"Origin": "https://evil.example"})
         assert response.status_code == 403, (method, path)
-    response = await client.post("/api/v1/auth/signup", json={"email": "o@example.org", "password": PASSWORD, "display_name": "O"}, headers={"Origin": "http://testserver"})
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": "o@example.org", "password": PASSWORD, "display_name": "O"},
+        headers={"Origin": "http://testserver"},
+    )
     assert response.status_code == 201
 
 

@@ -49,15 +49,33 @@ def test_bad_trusted_proxies_are_a_config_error(monkeypatch, tmp_path):
 def test_serve_refuses_several_workers_on_sqlite(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "tierslieu", "serve", "--workers", "2"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "TIERSLIEU_DATA_DIR": str(tmp_path)}, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TIERSLIEU_DATA_DIR": str(tmp_path)},
+        check=False,
     )
     assert result.returncode == 2
     assert "SQLite" in result.stdout and "PostgreSQL" in result.stdout
 
 
 def test_createadmin_creates_then_promotes(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "TIERSLIEU_DATA_DIR": str(tmp_path), "TIERSLIEU_DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3"}
-    run = lambda *args, stdin="": subprocess.run([sys.executable, "-m", "tierslieu", *args], cwd=tmp_path, input=stdin, capture_output=True, text=True, timeout=120, env=env, check=False)  # noqa: E731
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TIERSLIEU_DATA_DIR": str(tmp_path),
+        "TIERSLIEU_DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3",
+    }
+    run = lambda *args, stdin="": subprocess.run(
+        [sys.executable, "-m", "tierslieu", *args],
+        cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
     created = run("createadmin", "--email", "Root@Example.org", "--name", "Root", stdin="a long admin password\n")
     assert created.returncode == 0, created.stderr
     assert "Created admin root@example.org" in created.stdout
@@ -81,7 +99,12 @@ async def test_openapi_describes_the_api(client):
     document = (await client.get("/api/v1/openapi.json")).json()
     assert document["openapi"].startswith("3.1")
     paths = document["paths"]
-    for path, method in [("/auth/signup", "post"), ("/auth/tokens", "post"), ("/me", "get"), ("/admin/users/{user_id}/roles", "post")]:
+    for path, method in [
+        ("/auth/signup", "post"),
+        ("/auth/tokens", "post"),
+        ("/me", "get"),
+        ("/admin/users/{user_id}/roles", "post"),
+    ]:
         assert method in paths[path], path
     signup = paths["/auth/signup"]["post"]
     schema_name = signup["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
