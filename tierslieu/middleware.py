@@ -27,9 +27,11 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accounts import services as accounts
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.logs import request_id_var
+from tierslieu.responses import error_response
 from tierslieu.settings import Settings
 
 log = logging.getLogger("tierslieu.access")
@@ -136,8 +138,6 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        from tierslieu.responses import error_response
-
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             await error_response(Request(scope), too_large())(scope, receive, send)
@@ -249,8 +249,6 @@ class AuthMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        from accounts import services as accounts
-
         settings = self.settings
         state: dict[str, Any] = scope.setdefault("state", {})
         headers = Headers(scope=scope)
@@ -307,8 +305,6 @@ class AuthMiddleware:
             if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
                 refusal = await self._refusal(scope, state, expected, is_api, new_csrf_seed)
                 if refusal is not None:
-                    from tierslieu.responses import error_response
-
                     await error_response(Request(scope), refusal)(scope, receive, send)
                     return
 

@@ -244,3 +244,58 @@ async def test_api_without_credentials_is_401_json(client):
     response = await client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+async def test_login_rehashes_when_parameters_change(client):
+    from argon2 import PasswordHasher
+
+    from tierslieu import passwords
+
+    user = await make_user()
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    await User.filter(id=user.id).update(password_hash=weak)
+    await login(client, user.email)
+    stored = (await User.get(id=user.id)).password_hash
+    assert stored != weak and stored.startswith("$argon2id$")
+    assert not passwords.HASHER.check_needs_rehash(stored)
+
+
+async def test_password_reset_requests_are_rate_limited(client):
+    user = await make_user()
+    for _ in range(5):
+        assert (await post_form(client, "/password/forgot", {"email": user.email})).status_code == 200
+    response = await post_form(client, "/password/forgot", {"email": user.email})
+    assert response.status_code == 429
+
+
+async def test_signups_are_rate_limited_per_address(app):
+    import httpx
+    from limits import parse
+
+    from tierslieu import ratelimit
+
+    limiter = app.state.limiter
+    for _ in range(300):
+        await limiter.hit(ratelimit.SIGNUP_PER_ADDRESS, "198.51.100.9")
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post("/api/v1/auth/signup", json={"email": "late@example.org", "password": PASSWORD, "display_name": "Late"})
+    assert response.status_code == 429
+    assert ratelimit.SIGNUP_PER_ADDRESS.item == parse("300/hour")
+
+
+async def test_unexpected_errors_give_a_friendly_500_page(app):
+    import httpx
+    from starlette.routing import Route
+
+    async def broken(request):
+        raise RuntimeError("boom")
+
+    app.router.routes.insert(0, Route("/_broken", broken))
+    app.router.routes.insert(0, Route("/api/v1/_broken", broken))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await client.get("/_broken")
+        api = await client.get("/api/v1/_broken")
+    assert page.status_code == 500 and "boom" not in page.text and "<h1>" in page.text
+    assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
