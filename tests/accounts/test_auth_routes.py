@@ -279,7 +279,9 @@ async def test_signups_are_rate_limited_per_address(app):
         await limiter.hit(ratelimit.SIGNUP_PER_ADDRESS, "198.51.100.9")
     transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        response = await client.post("/api/v1/auth/signup", json={"email": "late@example.org", "password": PASSWORD, "display_name": "Late"})
+        response = await client.post(
+            "/api/v1/auth/signup", json={"email": "late@example.org", "password": PASSWORD, "display_name": "Late"}
+        )
     assert response.status_code == 429
     assert ratelimit.SIGNUP_PER_ADDRESS.item == parse("300/hour")
 
