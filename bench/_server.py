@@ -48,6 +48,9 @@ class Server:
     log_path: Path
     process: subprocess.Popen
 
+    def cpu_seconds(self) -> float | None:
+        return cpu_seconds(self.process)
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -78,6 +81,36 @@ async def drop_database(name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def cpu_seconds(process: subprocess.Popen) -> float | None:
+    """CPU time (user + system) used so far by the server and its workers: every live
+    process of its process group. Linux only (reads /proc); None elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    found = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After "pid (comm)": state ppid pgrp … utime is field 14, stime 15 (1-based).
+        if int(fields[2]) == process.pid:
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / ticks if found else None
+
+
+def machine_cpu_seconds() -> float | None:
+    """CPU time spent busy so far by the whole machine, all processes and cores (from
+    /proc/stat: everything but idle and iowait). Linux only; None elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -118,15 +151,14 @@ async def wait_healthy(base_url: str, process: subprocess.Popen, log_path: Path,
             if process.poll() is not None:
                 raise RuntimeError(
                     f"the server exited with code {process.returncode} while starting; "
-                    f"end of its log ({log_path}):\n{_tail(log_path)}"
+                    f"end of its log:\n{_tail(log_path)}"
                 )
             with contextlib.suppress(httpx.TransportError):
                 if (await client.get("/healthz")).status_code == 200:
                     return
             if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"/healthz did not answer 200 within {within:.0f} s; "
-                    f"end of the server log ({log_path}):\n{_tail(log_path)}"
+                    f"/healthz did not answer 200 within {within:.0f} s; end of the server log:\n{_tail(log_path)}"
                 )
             await asyncio.sleep(0.2)
 

@@ -7,11 +7,12 @@ semaphore: a login is CPU-bound on purpose. This benchmark shows
 (b) that ordinary pages keep answering quickly meanwhile (the event loop is not stalled).
 
 It starts a real ``tierslieu serve`` (fresh SQLite file, or a fresh PostgreSQL database
-dropped at the end), signs up some accounts, then runs two phases:
+dropped at the end), signs up some accounts, then runs three phases:
 
-1. baseline: a few coroutines loop ``GET /`` and ``GET /healthz``, nothing else;
-2. under load: the same page loop, while other coroutines loop ``POST /api/v1/auth/tokens``
-   with correct passwords (round-robin over the accounts).
+1. ``pages_alone`` (the baseline): a few coroutines loop ``GET /`` and ``GET /healthz``;
+2. ``logins_alone``: other coroutines loop ``POST /api/v1/auth/tokens`` with correct
+   passwords, round-robin over the accounts;
+3. ``both``: the two loops at once — the figure that matters.
 
 Only correct passwords are used, so no rate limit is touched. Every answer outside 2xx
 is counted and reported loudly (the exit code is then 1). The last line of the output
@@ -40,10 +41,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import Server, running_server
+from _server import Server, machine_cpu_seconds, running_server
 
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - the benchmark accounts' password
 REQUEST_TIMEOUT = 30.0
+KINDS = ("login", "home", "healthz")
 
 
 @dataclass
@@ -160,12 +162,17 @@ async def run_phase(
     page_concurrency: int,
     login_concurrency: int,
     emails: list[str],
-) -> tuple[dict[str, Samples], float]:
-    samples = {kind: Samples() for kind in ("home", "healthz", "login")}
+) -> dict:
+    """Run the loops until ``seconds`` have passed; summarise each kind of request, and
+    the CPU used meanwhile by the server (all workers) and by this load generator."""
+    samples = {kind: Samples() for kind in KINDS}
     async with (
-        stateless_client(server.base_url, page_concurrency) as pages,
+        stateless_client(server.base_url, max(page_concurrency, 1)) as pages,
         stateless_client(server.base_url, max(login_concurrency, 1)) as logins,
     ):
+        server_cpu = server.cpu_seconds()
+        machine_cpu = machine_cpu_seconds()
+        client_cpu = time.process_time()
         started = time.monotonic()
         deadline = started + seconds
         accounts = itertools.cycle(emails)
@@ -174,7 +181,26 @@ async def run_phase(
             *(login_loop(logins, samples, accounts, deadline) for _ in range(login_concurrency)),
         )
         elapsed = time.monotonic() - started
-    return samples, elapsed
+        client_cpu = time.process_time() - client_cpu
+        server_cpu_after = server.cpu_seconds()
+        machine_cpu_after = machine_cpu_seconds()
+    result: dict = {
+        "seconds": round(elapsed, 2),
+        "page_clients": page_concurrency,
+        "login_clients": login_concurrency,
+        # CPU-seconds per second: 1.0 is one core fully busy.
+        "server_cpu": None
+        if server_cpu is None or server_cpu_after is None
+        else round((server_cpu_after - server_cpu) / elapsed, 2),
+        "load_generator_cpu": round(client_cpu / elapsed, 2),
+        "machine_cpu": None
+        if machine_cpu is None or machine_cpu_after is None
+        else round((machine_cpu_after - machine_cpu) / elapsed, 2),
+    }
+    for kind, kind_samples in samples.items():
+        if kind_samples.latencies or kind_samples.statuses:
+            result[kind] = kind_samples.summary(elapsed)
+    return result
 
 
 def argon2_reference() -> dict | None:
@@ -204,64 +230,91 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _or_unknown(value: object) -> object:
+    return "?" if value is None else value
+
+
+def _others(phase: dict) -> str:
+    if phase["machine_cpu"] is None or phase["server_cpu"] is None:
+        return ""
+    others = phase["machine_cpu"] - phase["server_cpu"] - phase["load_generator_cpu"]
+    return f" (others: {max(others, 0):.2f})"
+
+
 def print_report(result: dict) -> None:
     env = result["environment"]
+    phases = result["phases"]
     print()
-    print("=" * 72)
+    print("=" * 80)
     print("Login throughput with pages served concurrently")
-    print("=" * 72)
+    print("=" * 80)
     print(
         f"database {result['database']}, {result['workers']} worker(s), "
         f"{env['cpus']} usable CPU(s) (os.cpu_count {env['cpu_count']}), Python {env['python']}"
     )
     print(
-        f"{result['accounts']} accounts; logins: {result['login_concurrency']} concurrent clients; "
-        f"pages: {result['page_concurrency']} concurrent clients (GET / then GET /healthz)"
+        f"{result['accounts']} accounts; {result['login_concurrency']} login clients "
+        f"(POST /api/v1/auth/tokens); {result['page_concurrency']} page clients "
+        "(each: GET / then GET /healthz)"
     )
     reference = env.get("argon2")
     if reference:
         ceiling = env["cpus"] / (reference["verify_ms"] / 1000)
         print(
-            f"{reference['params']}: one verification takes {reference['verify_ms']} ms here, "
-            f"so at most ~{ceiling:.0f} logins/s on {env['cpus']} CPU(s)"
+            f"{reference['params']}: one verification takes {reference['verify_ms']} ms here "
+            f"(one thread, idle machine): ceiling ~{ceiling:.0f} logins/s on {env['cpus']} CPU(s)"
         )
-    print("load generator runs on the same machine and shares its CPUs")
+    print(
+        "the load generator runs on the same machine and shares its CPUs; 'server' CPU counts "
+        "the tierslieu processes only (not PostgreSQL), 'whole machine' counts everything"
+    )
     print()
-    header = f"{'phase':<12}{'request':<9}{'ok':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-    header += f"{'p99 ms':>9}{'max ms':>9}{'fail':>6}"
+    header = f"{'phase':<14}{'request':<9}{'ok':>7}{'req/s':>9}"
+    header += "".join(f"{name:>9}" for name in ("p50 ms", "p95 ms", "p99 ms", "max ms"))
+    header += f"{'fail':>6}"
     print(header)
     print("-" * len(header))
-    for phase in ("baseline", "under_load"):
-        data = result[phase]
-        for kind in ("login", "home", "healthz"):
-            row = data[kind]
-            if kind == "login" and phase == "baseline":
+    for name, phase in phases.items():
+        for kind in KINDS:
+            row = phase.get(kind)
+            if row is None:
                 continue
             cells = [row[key] for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
             print(
-                f"{phase:<12}{kind:<9}{row['ok']:>7}{row['per_second']:>9}"
-                + "".join(f"{'-' if c is None else c:>9}" for c in cells)
+                f"{name:<14}{kind:<9}{row['ok']:>7}{row['per_second']:>9}"
+                + "".join(f"{'-' if cell is None else cell:>9}" for cell in cells)
                 + f"{row['failed']:>6}"
             )
-        print(f"{'':<12}({data['seconds']} s)")
+        print(
+            f"{'':<14}{phase['seconds']} s; CPU (cores busy): server {_or_unknown(phase['server_cpu'])}, "
+            f"load generator {phase['load_generator_cpu']}, "
+            f"whole machine {_or_unknown(phase['machine_cpu'])} of {env['cpus']}{_others(phase)}"
+        )
     print()
+    both = phases["both"]
     for kind in ("home", "healthz"):
-        before = result["baseline"][kind]["p95_ms"]
-        after = result["under_load"][kind]["p95_ms"]
-        if before and after:
-            print(f"{kind} p95 under login load: {after} ms vs {before} ms alone ({after / before:.1f}x)")
-    print(f"logins/s sustained: {result['under_load']['login']['per_second']}")
+        alone = phases["pages_alone"].get(kind, {})
+        loaded = both.get(kind, {})
+        for stat in ("p50_ms", "p95_ms", "p99_ms"):
+            if alone.get(stat) and loaded.get(stat):
+                print(
+                    f"{kind:<8}{stat[:3]} under login load: {loaded[stat]:>7} ms vs "
+                    f"{alone[stat]:>7} ms alone ({loaded[stat] / alone[stat]:.1f}x)"
+                )
+    logins_alone = phases["logins_alone"].get("login", {}).get("per_second")
+    logins_both = both.get("login", {}).get("per_second")
+    print(f"logins/s sustained: {logins_both} with pages, {logins_alone} alone")
     failures = result["non_2xx"]
     if failures:
         print()
-        print("!" * 72)
+        print("!" * 80)
         print("!!! UNEXPECTED ANSWERS (every request should have succeeded):")
         for phase_kind, counts in failures.items():
             print(f"!!!   {phase_kind}: {counts}")
-        print("!" * 72)
+        print("!" * 80)
     else:
         print("non-2xx answers: 0")
-    print("=" * 72)
+    print("=" * 80)
 
 
 async def bench(args: argparse.Namespace) -> dict:
@@ -271,24 +324,32 @@ async def bench(args: argparse.Namespace) -> dict:
         "python": platform.python_version(),
         "argon2": argon2_reference(),
     }
+    plan = {
+        # name: (seconds, page clients, login clients)
+        "pages_alone": (args.baseline_seconds, args.page_concurrency, 0),
+        "logins_alone": (args.baseline_seconds, 0, args.concurrency),
+        "both": (args.seconds, args.page_concurrency, args.concurrency),
+    }
+    phases: dict[str, dict] = {}
     print(f"starting tierslieu serve ({args.database}, {args.workers} worker(s))…", flush=True)
     async with running_server(database=args.database, workers=args.workers, keep_log=args.keep_log) as server:
         print(f"server up at {server.base_url}; signing up {args.accounts} accounts…", flush=True)
         async with stateless_client(server.base_url, 8) as client:
             emails = await sign_up(client, args.accounts)
-            # Warm-up: templates, connection pools, first queries.
-            for _ in range(5):
+            # Warm-up: templates, connection pools (of every worker), first queries.
+            for _ in range(10 * args.workers):
                 await client.get("/")
                 await client.get("/healthz")
-        print(f"baseline: pages alone for {args.baseline_seconds} s…", flush=True)
-        baseline, baseline_elapsed = await run_phase(server, args.baseline_seconds, args.page_concurrency, 0, emails)
-        print(
-            f"under load: {args.concurrency} login clients + pages for {args.seconds} s…",
-            flush=True,
-        )
-        loaded, loaded_elapsed = await run_phase(server, args.seconds, args.page_concurrency, args.concurrency, emails)
-    phases = {"baseline": (baseline, baseline_elapsed), "under_load": (loaded, loaded_elapsed)}
-    result: dict = {
+        for name, (seconds, page_clients, login_clients) in plan.items():
+            print(f"{name}: {page_clients} page clients, {login_clients} login clients, {seconds} s…", flush=True)
+            phases[name] = await run_phase(server, seconds, page_clients, login_clients, emails)
+    non_2xx = {
+        f"{name}/{kind}": phase[kind]["non_2xx"]
+        for name, phase in phases.items()
+        for kind in KINDS
+        if kind in phase and phase[kind]["non_2xx"]
+    }
+    return {
         "benchmark": "login_throughput",
         "database": args.database,
         "workers": args.workers,
@@ -296,15 +357,9 @@ async def bench(args: argparse.Namespace) -> dict:
         "login_concurrency": args.concurrency,
         "page_concurrency": args.page_concurrency,
         "environment": environment,
-        "non_2xx": {},
+        "phases": phases,
+        "non_2xx": non_2xx,
     }
-    for name, (samples, elapsed) in phases.items():
-        result[name] = {"seconds": round(elapsed, 2)}
-        for kind, kind_samples in samples.items():
-            result[name][kind] = kind_samples.summary(elapsed)
-            if kind_samples.statuses:
-                result["non_2xx"][f"{name}/{kind}"] = result[name][kind]["non_2xx"]
-    return result
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -314,7 +369,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the login phase")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent login clients")
     parser.add_argument("--page-concurrency", type=int, default=4, help="concurrent page clients")
-    parser.add_argument("--baseline-seconds", type=float, default=5.0, help="pages alone, first")
+    parser.add_argument(
+        "--baseline-seconds", type=float, default=5.0, help="length of each phase alone (pages, then logins)"
+    )
     parser.add_argument("--accounts", type=int, default=20, help="accounts to sign up and log in")
     parser.add_argument("--keep-log", action="store_true", help="keep the server log afterwards")
     args = parser.parse_args(argv)
@@ -334,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; server stopped and cleaned up", file=sys.stderr)
         return 130
+    except RuntimeError as exc:  # the server did not start, or sign-up / login misbehaved
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
     print_report(result)
     print("RESULT " + json.dumps(result, sort_keys=True), flush=True)
     return 1 if result["non_2xx"] else 0
