@@ -65,6 +65,7 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import BaseORMException
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from accounts.models import User
@@ -576,7 +577,8 @@ async def _export(user: User) -> list[dict[str, Any]]:
 
 async def _erase(user: User) -> None:
     # a pending security mail (such as "your account was deleted") still goes out
-    await OutboxMail.filter(user_id=user.id).exclude(kind=SECURITY, sent_at=None).delete()
+    done_or_optional = Q(sent_at__isnull=False) | ~Q(kind=SECURITY)
+    await OutboxMail.filter(done_or_optional, user_id=user.id).delete()
 
 
 personal_data.register("mails", _export, _erase)

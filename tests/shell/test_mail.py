@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from tortoise.transactions import in_transaction
 
 from accounts.models import User
-from tierslieu import mail
+from tierslieu import mail, personal_data
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
 
@@ -50,6 +50,14 @@ class Inbox:
         self.messages.append(message)
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        if address.startswith("busy@"):
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
 
 def start_server(inbox: Inbox) -> Controller:
@@ -241,16 +249,35 @@ async def test_gives_up_after_the_last_attempt(settings):
 async def test_attachments_keep_their_content_type(sender, inbox):
     user = await make_user()
     invitation = mail.Attachment("atelier.ics", "text/calendar; method=REQUEST", ICS)
-    await mail.send(user, "account_notice", {"roles": []}, kind="account", attachments=[invitation])
+    data = mail.Attachment("data.json", "application/json", '{"roles": []}')
+    await mail.send(
+        user, "account_notice", {"roles": []}, kind="account", attachments=[invitation, data]
+    )
     await sender.deliver_due()
 
     (message,) = inbox.messages
-    (part,) = list(message.iter_attachments())
+    part, json_part = list(message.iter_attachments())
+    assert json_part.get_content_type() == "application/json"
+    assert json_part.get_content() == b'{"roles": []}'
     assert part.get_content_type() == "text/calendar"
     assert part.get_param("method") == "REQUEST"
     assert part.get_filename() == "atelier.ics"
     assert "SUMMARY:Atelier Python" in part.get_content()
     assert "Your roles" in body(message)
+
+
+async def test_a_refused_recipient_does_not_stop_the_others(sender, inbox):
+    for address in ("nobody@example.org", "busy@example.org", "amina@example.org"):
+        await mail.send(address, "account_notice", {"roles": []})
+
+    assert await sender.deliver_due() == 1
+
+    assert inbox.recipients == [["amina@example.org"]]
+    refused = await OutboxMail.get(to_address="nobody@example.org")
+    assert refused.attempts == mail.MAX_ATTEMPTS  # 5xx: a retry would not help
+    assert "No such mailbox" in refused.last_error
+    busy = await OutboxMail.get(to_address="busy@example.org")
+    assert busy.attempts == 1 and busy.sent_at is None  # 4xx: tried again later
 
 
 async def test_send_after_delays_delivery(sender, inbox):
@@ -302,6 +329,39 @@ async def test_the_background_sender_is_woken_after_commit(sender, inbox):
     await sender.stop()
     assert len(inbox.messages) == 1
     assert (await OutboxMail.get()).sent_at is not None
+
+
+async def test_personal_data_export_and_erasure(sender):
+    user = await make_user()
+    other = await make_user(email="other@example.org")
+    await mail.send(user, "account_notice", {"roles": []}, kind="account")
+    await sender.deliver_due()
+    await mail.send(user, "account_notice", {"roles": []}, kind="account")  # pending, optional
+    await mail.send(user, "account_notice", {"roles": []})  # pending security notice
+    await mail.send(other, "account_notice", {"roles": []})
+    contributor = next(c for c in personal_data.contributors() if c.name == "mails")
+
+    exported = await contributor.export(user)
+    assert len(exported) == 3
+    assert exported[0]["subject"] == "Your account has changed" and exported[0]["sent_at"]
+
+    await contributor.erase(user)
+    (kept,) = await OutboxMail.filter(user_id=user.id)
+    assert kept.kind == "security" and kept.sent_at is None  # still goes out
+    assert await OutboxMail.filter(user_id=other.id).count() == 1
+
+
+async def test_old_sent_mails_are_purged(sender):
+    await mail.send("x@example.org", "account_notice", {"roles": []})
+    await mail.send("y@example.org", "account_notice", {"roles": []})
+    await sender.deliver_due()
+    await OutboxMail.filter(to_address="x@example.org").update(
+        sent_at=datetime.now(UTC) - mail.KEEP_SENT - timedelta(days=1)
+    )
+
+    await sender._purge()
+
+    assert await OutboxMail.all().values_list("to_address", flat=True) == ["y@example.org"]
 
 
 # --- unsubscribe links ----------------------------------------------------------------------
