@@ -1,4 +1,4 @@
-"""Admin pages for people: search, roles, suspension, audit log."""
+"""Admin pages for people: search, roles, suspension, second-factor reset, audit log."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from accounts import permissions, staff
-from accounts.forms import RolesUpdate, Suspension
+from accounts import permissions, staff, two_factor
+from accounts.forms import RolesUpdate, Suspension, TwoFactorReset
 from accounts.models import Role
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden
@@ -43,6 +43,8 @@ async def _person_page(request: Request, person, error: DomainError | None = Non
             "all_roles": [role for role in Role if role != Role.MEMBER],
             "grantable": permissions.grantable_roles(user),
             "can_suspend": permissions.can_suspend_user(user, person),
+            "can_reset_two_factor": permissions.can_reset_two_factor(user, person),
+            "has_two_factor": await two_factor.has_two_factor(person.id),
             "entries": entries,
             "error": i18n.gettext(request.state.locale, error.message) if error else None,
             "errors": field_messages(request, error) if error else {},
@@ -92,6 +94,13 @@ async def restore(request: Request) -> Response:
     return await _act(request, action)
 
 
+async def reset_two_factor(request: Request) -> Response:
+    async def action(user, target, values):
+        await staff.reset_two_factor(user, target, parse(TwoFactorReset, values).reason)
+
+    return await _act(request, action)
+
+
 async def audit(request: Request) -> Response:
     user = _staff(request)
     if not permissions.can_view_audit_log(user):
@@ -106,5 +115,8 @@ routes = [
     Route("/admin/users/{user_id:int}/roles", set_roles, methods=["POST"], name="admin:roles"),
     Route("/admin/users/{user_id:int}/suspend", suspend, methods=["POST"], name="admin:suspend"),
     Route("/admin/users/{user_id:int}/restore", restore, methods=["POST"], name="admin:restore"),
+    Route(
+        "/admin/users/{user_id:int}/two-factor/reset", reset_two_factor, methods=["POST"], name="admin:two_factor_reset"
+    ),
     Route("/admin/audit", audit, name="admin:audit"),
 ]

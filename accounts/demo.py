@@ -91,4 +91,5 @@ async def run(report: Callable[[str], None]) -> list[str]:
         report(f"  {email}")
         label = ", ".join(role.value for role in roles) or "member"
         lines.append(f"  {label:<14} {email}")
+    lines.append("Staff accounts (all but mentor and member) set up two-step sign-in at their first sign-in.")
     return lines

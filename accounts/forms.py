@@ -126,3 +126,17 @@ class Suspension(Strict):
 
 class ApiTokenName(Strict):
     name: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class SecondStep(Strict):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class TwoFactorChange(Strict):
+    # regenerating recovery codes or turning two-step sign-in off
+    password: AnyPassword
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class TwoFactorReset(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]

@@ -143,3 +143,58 @@ class AuditEntry(Model):
     class Meta:
         table = "accounts_audit_entry"
         ordering = ("-created_at", "-id")
+
+
+class TwoFactor(Model):
+    # A person's authenticator (RFC 6238 time-based codes). ``secret`` is the base32 secret
+    # encrypted with a key derived from the site's secret key (see accounts.two_factor).
+    # ``last_used_step`` is the time step of the last code accepted: a code is accepted
+    # only for a later step, by a conditional UPDATE, so no code is ever used twice.
+    # Unconfirmed while enrolling (``confirmed_at`` null): it then protects nothing.
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "accounts.User", related_name="two_factor", on_delete=fields.CASCADE
+    )
+    secret = fields.CharField(max_length=255)
+    confirmed_at = fields.DatetimeField(null=True)
+    last_used_step = fields.BigIntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "accounts_two_factor"
+
+
+class RecoveryCode(Model):
+    # A single-use code for the second step when the authenticator is lost. Shown once;
+    # the table keeps the SHA-256 of the code (60 random bits, so a fast hash is enough).
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_recovery_code"
+        unique_together = (("user", "code_hash"),)
+
+
+class PendingLogin(Model):
+    # Between a right password and the second step: a short-lived record reached with the
+    # ``tl_2fa`` cookie (the table keeps the SHA-256 of its value). Not a session: it
+    # opens nothing but the code form, and dies after a few wrong codes.
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="pending_logins", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+    attempts = fields.IntField(default=0)
+    next_url = fields.CharField(max_length=500, default="/")
+
+    class Meta:
+        table = "accounts_pending_login"

@@ -21,6 +21,19 @@ def has_role(user: User | None, role: Role) -> bool:
     return role in roles_of(user)
 
 
+def is_staff(user: User | None) -> bool:
+    """Holds a role that sees other people's private data: needs a second factor."""
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def can_disable_two_factor(user: User | None) -> bool:
+    return user is not None and not is_staff(user)
+
+
+def can_reset_two_factor(user: User | None, target: User) -> bool:
+    return has_role(user, Role.ADMIN) and user is not None and user.id != target.id and target.deleted_at is None
+
+
 def can_access_admin(user: User | None) -> bool:
     return has_role(user, Role.ADMIN) or has_role(user, Role.COORDINATOR)
 

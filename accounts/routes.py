@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from accounts import admin_routes, api, services
+from accounts import admin_routes, api, services, two_factor, two_factor_routes
 from accounts.forms import (
     AccountDeletion,
     ApiTokenName,
@@ -21,65 +21,20 @@ from accounts.forms import (
     SignUp,
 )
 from accounts.models import Motivation
+from accounts.pages import form_page, redirect, sign_in
 from tierslieu import i18n, mail
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests, Unauthorized
 from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
-from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def _form_page(
-    request: Request,
-    template: str,
-    error: DomainError | None = None,
-    values: dict[str, Any] | None = None,
-    **context: Any,
-) -> Response:
-    """A form page, shown again with the messages of ``error`` when there is one."""
-    status = 200 if error is None else error.status
-    message = i18n.gettext(request.state.locale, error.message, **error.params) if error is not None else None
-    return render(
-        request,
-        template,
-        {
-            "errors": field_messages(request, error) if error else {},
-            "error": message,
-            "values": values or {},
-            **context,
-        },
-        status_code=status,
-    )
-
-
-def _set_session_cookie(response: Response, request: Request, token: str) -> None:
-    settings = request.app.state.settings
-    response.headers.append(
-        "Set-Cookie",
-        cookie_header(SESSION_COOKIE, token, max_age=settings.session_absolute_seconds, secure=settings.production),
-    )
-
-
-async def _sign_in(request: Request, user, target: str) -> Response:
-    settings = request.app.state.settings
-    token = await services.start_session(user, client_address(request), request.headers.get("user-agent", ""), settings)
-    if request.state.session is not None:
-        await services.end_session(request.state.session.id)
-    response = _redirect(target)
-    _set_session_cookie(response, request, token)
-    return response
-
 
 # --- sign-up, sign-in, sign-out ------------------------------------------------------------
 
 
 async def signup(request: Request) -> Response:
     if request.method == "GET":
-        return _form_page(request, "accounts/signup.html")
+        return form_page(request, "accounts/signup.html")
     values = await read_form(request)
     try:
         data = parse(SignUp, values)
@@ -88,16 +43,16 @@ async def signup(request: Request) -> Response:
         )
     except (Invalid, DomainError) as error:
         values.pop("password", None)
-        return _form_page(request, "accounts/signup.html", error, values)
-    return await _sign_in(request, user, request.url_for("accounts:me").path + "?welcome=1")
+        return form_page(request, "accounts/signup.html", error, values)
+    return await sign_in(request, user, request.url_for("accounts:me").path + "?welcome=1")
 
 
 async def login(request: Request) -> Response:
     target = safe_next(request.query_params.get("next"), "/")
     if request.method == "GET":
         if request.state.user is not None:
-            return _redirect(target)
-        return _form_page(request, "accounts/login.html", next=target)
+            return redirect(target)
+        return form_page(request, "accounts/login.html", next=target)
     values = await read_form(request)
     target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "/")
     try:
@@ -106,14 +61,16 @@ async def login(request: Request) -> Response:
             data.email, data.password, client_address=client_address(request), limiter=request.app.state.limiter
         )
     except (Invalid, Unauthorized, TooManyRequests, DomainError) as error:
-        return _form_page(request, "accounts/login.html", error, {"email": values.get("email", "")}, next=target)
-    return await _sign_in(request, user, target)
+        return form_page(request, "accounts/login.html", error, {"email": values.get("email", "")}, next=target)
+    if await two_factor.has_two_factor(user.id):
+        return await two_factor_routes.ask_for_code(request, user, target)
+    return await sign_in(request, user, target)
 
 
 async def logout(request: Request) -> Response:
     if request.state.session is not None:
         await services.end_session(request.state.session.id)
-    response = _redirect("/")
+    response = redirect("/")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
     )
@@ -123,7 +80,7 @@ async def logout(request: Request) -> Response:
 async def set_language(request: Request) -> Response:
     """The language switch: a link per language, remembered in a cookie."""
     locale = request.path_params["locale"]
-    response = _redirect(safe_next(request.query_params.get("next")))
+    response = redirect(safe_next(request.query_params.get("next")))
     if locale in i18n.LOCALES:
         response.headers.append(
             "Set-Cookie",
@@ -138,7 +95,7 @@ async def set_language(request: Request) -> Response:
 async def verify_email(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        return _form_page(
+        return form_page(
             request,
             "accounts/confirm_link.html",
             token=token,
@@ -149,7 +106,7 @@ async def verify_email(request: Request) -> Response:
     try:
         await services.verify_email(str(values.get("token", "")))
     except Invalid as error:
-        return _form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="verify")
+        return form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="verify")
     return render(request, "accounts/done.html", {"purpose": "verified"})
 
 
@@ -157,13 +114,13 @@ async def resend_verification(request: Request) -> Response:
     user = current_user(request)
     if user.email_verified_at is None:
         await services.send_verification(user)
-    return _redirect(request.url_for("accounts:me").path + "?sent=verification")
+    return redirect(request.url_for("accounts:me").path + "?sent=verification")
 
 
 async def confirm_email_change(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        return _form_page(
+        return form_page(
             request,
             "accounts/confirm_link.html",
             token=token,
@@ -174,13 +131,13 @@ async def confirm_email_change(request: Request) -> Response:
     try:
         await services.confirm_email_change(str(values.get("token", "")))
     except DomainError as error:
-        return _form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="email")
+        return form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="email")
     return render(request, "accounts/done.html", {"purpose": "email_changed"})
 
 
 async def forgot_password(request: Request) -> Response:
     if request.method == "GET":
-        return _form_page(request, "accounts/forgot.html")
+        return form_page(request, "accounts/forgot.html")
     values = await read_form(request)
     try:
         data = parse(ResetRequest, values)
@@ -188,20 +145,20 @@ async def forgot_password(request: Request) -> Response:
             data.email, client_address=client_address(request), limiter=request.app.state.limiter
         )
     except (Invalid, TooManyRequests) as error:
-        return _form_page(request, "accounts/forgot.html", error, {"email": values.get("email", "")})
+        return form_page(request, "accounts/forgot.html", error, {"email": values.get("email", "")})
     return render(request, "accounts/done.html", {"purpose": "reset_sent"})
 
 
 async def reset_password(request: Request) -> Response:
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        return _form_page(request, "accounts/reset.html", values={"token": token})
+        return form_page(request, "accounts/reset.html", values={"token": token})
     values = await read_form(request)
     try:
         data = parse(PasswordReset, values)
         await services.reset_password(data.token, data.new_password)
     except Invalid as error:
-        return _form_page(request, "accounts/reset.html", error, {"token": values.get("token", "")})
+        return form_page(request, "accounts/reset.html", error, {"token": values.get("token", "")})
     return render(request, "accounts/done.html", {"purpose": "password_reset"})
 
 
@@ -217,6 +174,7 @@ async def _me_context(request: Request, user) -> dict[str, Any]:
         "sessions": await services.list_sessions(user),
         "current_session_id": request.state.session.id if request.state.session else None,
         "api_tokens": await services.list_api_tokens(user),
+        "two_factor": await two_factor.confirmed_factor(user),
         "calendar_url": services.calendar_url(user, settings),
         "mail_kinds": mail.kinds(),
         "mail_preference": lambda kind: mail.preference(user, kind),
@@ -228,7 +186,7 @@ async def _me_context(request: Request, user) -> dict[str, Any]:
 
 async def me(request: Request) -> Response:
     user = current_user(request)
-    return _form_page(request, "accounts/me.html", values={}, **await _me_context(request, user))
+    return form_page(request, "accounts/me.html", values={}, **await _me_context(request, user))
 
 
 async def _me_form(request: Request, handle) -> Response:
@@ -239,10 +197,10 @@ async def _me_form(request: Request, handle) -> Response:
     except DomainError as error:
         for secret in ("password", "current_password", "new_password"):
             values.pop(secret, None)
-        return _form_page(request, "accounts/me.html", error, values, **await _me_context(request, user))
+        return form_page(request, "accounts/me.html", error, values, **await _me_context(request, user))
     if isinstance(done, Response):
         return done
-    return _redirect(request.url_for("accounts:me").path + f"?done={done}")
+    return redirect(request.url_for("accounts:me").path + f"?done={done}")
 
 
 async def update_profile(request: Request) -> Response:
@@ -302,7 +260,7 @@ async def mail_preferences(request: Request) -> Response:
 async def logout_everywhere(request: Request) -> Response:
     user = current_user(request)
     await services.end_all_sessions(user)
-    response = _redirect("/login")
+    response = redirect("/login")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
     )
@@ -339,7 +297,7 @@ async def revoke_calendar(request: Request) -> Response:
 async def delete_account(request: Request) -> Response:
     user = current_user(request)
     if request.method == "GET":
-        return _form_page(request, "accounts/delete.html")
+        return form_page(request, "accounts/delete.html")
     values = await read_form(request)
     try:
         data = parse(AccountDeletion, {**values, "confirm": values.get("confirm") == "yes"})
@@ -349,7 +307,7 @@ async def delete_account(request: Request) -> Response:
             )
         await services.delete_account(user, data.password)
     except DomainError as error:
-        return _form_page(request, "accounts/delete.html", error)
+        return form_page(request, "accounts/delete.html", error)
     response = render(request, "accounts/done.html", {"purpose": "deleted"})
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
@@ -377,6 +335,7 @@ routes = [
     Route("/me/tokens/{token_id:int}/revoke", revoke_api_token, methods=["POST"], name="accounts:revoke_token"),
     Route("/me/calendar/revoke", revoke_calendar, methods=["POST"], name="accounts:revoke_calendar"),
     Route("/me/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
+    *two_factor_routes.routes,
     *admin_routes.routes,
     *api.routes,
 ]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from accounts import two_factor
 from accounts.forms import Profile, SignUp
 from accounts.models import ApiToken, AuditEntry, OneTimeToken, Role, Session, TokenPurpose, User, UserRole
 from tierslieu import mail, passwords, personal_data
@@ -162,6 +163,8 @@ async def resolve_session(token: str, settings: Settings) -> tuple[Session, User
         # throttled, so that reading pages does not write on every request
         await Session.filter(id=session.id).update(last_seen_at=moment)
     await load_roles(user)
+    # staff without a second factor: the shell lets this session reach enrolment only
+    user.needs_two_factor = await two_factor.needs_two_factor(user)  # type: ignore[attr-defined]
     return session, user, user.role_names  # type: ignore[attr-defined]
 
 
@@ -184,14 +187,34 @@ async def list_sessions(user: User) -> list[Session]:
 
 
 async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A random 256-bit token, shown once; the table keeps its SHA-256."""
+    """A random 256-bit token, shown once; the table keeps its SHA-256. Staff need a
+    second factor first (``user`` with its roles loaded)."""
+    if await two_factor.needs_two_factor(user):
+        raise two_factor.required_error()
     plain = secrets.token_urlsafe(32)
     token = await ApiToken.create(user=user, name=name.strip() or "API", token_hash=sha256(plain))
     return token, plain
 
 
-async def issue_api_token(email: str, password: str, name: str, *, client_address: str, limiter: RateLimiter) -> str:
+async def issue_api_token(
+    email: str,
+    password: str,
+    name: str,
+    *,
+    otp: str | None = None,
+    secret_key: str,
+    client_address: str,
+    limiter: RateLimiter,
+) -> str:
+    """A token for these credentials; with a second factor, ``otp`` is a code from the
+    authenticator (or a recovery code), else 401 ``otp_required``."""
     user = await authenticate(email, password, client_address=client_address, limiter=limiter)
+    if await two_factor.has_two_factor(user.id):
+        if not otp:
+            raise two_factor.otp_required_error()
+        await two_factor.check_second_step(
+            user, otp, secret_key=secret_key, client_address=client_address, limiter=limiter
+        )
     _, plain = await create_api_token(user, name)
     return plain
 
@@ -448,6 +471,10 @@ async def _export_account(user: User) -> dict:
             {"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
             for t in await ApiToken.filter(user_id=user.id)
         ],
+        "two_factor": {
+            "enabled_at": factor.confirmed_at if (factor := await two_factor.confirmed_factor(user)) else None,
+            "recovery_codes_left": await two_factor.recovery_codes_left(user),
+        },
         "audit_entries_about_me": [
             {"action": e.action, "reason": e.reason, "created_at": e.created_at}
             for e in await AuditEntry.filter(target_id=user.id)
@@ -460,6 +487,7 @@ async def _erase_account(user: User) -> None:
     await ApiToken.filter(user_id=user.id).delete()
     await OneTimeToken.filter(user_id=user.id).delete()
     await UserRole.filter(user_id=user.id).delete()
+    await two_factor.remove(user)
     moment = now()
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = f"Anonyme {secrets.token_hex(3)}"

@@ -1,11 +1,12 @@
-"""What admins and coordinators do to accounts: roles, suspension, search, audit log."""
+"""What admins and coordinators do to accounts: roles, suspension, second-factor reset,
+search, audit log."""
 
 from __future__ import annotations
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from accounts import permissions
+from accounts import permissions, two_factor
 from accounts.models import AuditEntry, Role, Session, User, UserRole
 from accounts.services import load_roles, now
 from tierslieu import mail
@@ -78,6 +79,19 @@ async def restore(actor: User, target: User, reason: str) -> None:
         await target.save(update_fields=["suspended_at"])
         await record(actor, target, "account.restored", reason)
         await mail.send(target, "accounts/restored", {"reason": reason})
+
+
+async def reset_two_factor(actor: User, target: User, reason: str) -> None:
+    """Remove ``target``'s second factor and recovery codes (a lost device): they sign in
+    again with their password and, if their role requires it, enrol anew. Their sessions
+    end; the reset is logged and mailed to them."""
+    if not permissions.can_reset_two_factor(actor, target):
+        raise Forbidden("forbidden", N_("You may not reset this person's second factor."))
+    async with in_transaction():
+        had = await two_factor.remove(target)
+        await Session.filter(user_id=target.id).delete()
+        await record(actor, target, "two_factor.reset", reason, had_two_factor=had)
+        await mail.send(target, "accounts/two_factor_reset", {"reason": reason})
 
 
 async def search_people(query: str, page: int = 1) -> tuple[list[User], int]:

@@ -7,9 +7,11 @@ import re
 from html.parser import HTMLParser
 
 import httpx
+import pyotp
 
-from accounts import services
-from accounts.models import Role, User
+from accounts import permissions, services, two_factor
+from accounts.models import Role, TwoFactor, User
+from tests.conftest import SECRET_KEY
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -24,9 +26,13 @@ async def make_user(
     locale: str = "fr",
     timezone: str = "Europe/Paris",
     verified: bool = True,
+    two_factor: bool | None = None,
 ) -> User:
+    """A person. Staff get a second factor unless ``two_factor=False`` (their roles require
+    one); its secret is ``user.totp_secret``, and login() and api_token() below answer the
+    second step with it."""
     number = next(_numbers)
-    return await services.create_user(
+    user = await services.create_user(
         email or f"person{number}@example.org",
         password,
         display_name or f"Person {number}",
@@ -35,6 +41,26 @@ async def make_user(
         roles=roles,
         verified=verified,
     )
+    if two_factor if two_factor is not None else permissions.is_staff(user):
+        secret = pyotp.random_base32()
+        await enrol(user, secret)
+        user.totp_secret = secret  # type: ignore[attr-defined]
+    return user
+
+
+async def enrol(user: User, secret: str) -> None:
+    await two_factor.enrol(user, secret, SECRET_KEY)
+
+
+async def fresh_code(email: str) -> str | None:
+    """A valid authenticator code for this person's second factor, or None without one.
+    Tests sign in several times a minute, so the replay guard is rewound first (replays
+    are tested on their own in tests/accounts/test_two_factor.py)."""
+    factor = await TwoFactor.get_or_none(user__email=email.lower(), confirmed_at__isnull=False)
+    if factor is None:
+        return None
+    await TwoFactor.filter(id=factor.id).update(last_used_step=0)
+    return pyotp.TOTP(two_factor.decrypt_secret(SECRET_KEY, factor.secret)).now()
 
 
 class _Inputs(HTMLParser):
@@ -72,13 +98,21 @@ async def post_form(
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Sign in through the pages, second step included when the person has one."""
     response = await post_form(client, "/login", {"email": email, "password": password})
+    if response.status_code == 303 and response.headers["location"] == "/login/code":
+        code = await fresh_code(email)
+        response = await post_form(client, "/login/code", {"code": code}, from_page="/login/code")
     assert response.status_code == 303, response.text[:500]
     return response
 
 
 async def api_token(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:
-    response = await client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+    body = {"email": email, "password": password}
+    code = await fresh_code(email)
+    if code is not None:
+        body["otp"] = code
+    response = await client.post("/api/v1/auth/tokens", json=body)
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
 

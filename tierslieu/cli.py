@@ -86,17 +86,26 @@ def _read_password() -> str:
 def cmd_createadmin(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from accounts import services
+    from accounts import services, two_factor
     from accounts.forms import SignUp
     from accounts.models import Role, User, UserRole
 
     settings = load_settings()
+    secret = None
+    if args.totp_secret is not None:
+        try:
+            secret = two_factor.normalise_secret(args.totp_secret)
+        except ValueError as exc:
+            raise SystemExit(f"--totp-secret: {exc}") from None
+    enrolled = " Two-step sign-in enrolled with the given secret." if secret else ""
 
     async def work() -> str:
         user = await User.get_or_none(email=args.email.strip().lower())
         if user is not None:
             await UserRole.get_or_create(user=user, role=Role.ADMIN)
-            return f"{user.email} is now an admin (password unchanged)."
+            if secret:
+                await two_factor.enrol(user, secret, settings.secret_key)
+            return f"{user.email} is now an admin (password unchanged).{enrolled}"
         password = _read_password()
         try:
             data = SignUp(email=args.email, password=password, display_name=args.name)
@@ -105,7 +114,9 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
         user = await services.create_user(
             data.email, data.password, data.display_name, roles=(Role.ADMIN,), verified=True
         )
-        return f"Created admin {user.email}."
+        if secret:
+            await two_factor.enrol(user, secret, settings.secret_key)
+        return f"Created admin {user.email}.{enrolled}"
 
     _print(asyncio.run(_run_with_database(settings, work)))  # type: ignore[arg-type]
     return 0
@@ -168,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("createadmin", help="create an admin, or promote an existing account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
+    admin.add_argument(
+        "--totp-secret",
+        metavar="BASE32",
+        help="enrol this authenticator secret (RFC 6238, at least 128 bits) as the admin's second factor",
+    )
     admin.set_defaults(handler=cmd_createadmin)
     return parser
 

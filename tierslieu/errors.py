@@ -87,6 +87,7 @@ ERROR_CODES: dict[str, str] = {
     "unauthorized": "You need to sign in.",
     "bad_credentials": "Wrong email or password.",
     "otp_required": "A second-step code is needed.",
+    "two_factor_required": "The role requires two-step sign-in: enrol first.",
     "forbidden": "You may not do this.",
     "csrf_failed": "The form expired or came from another site.",
     "not_found": "Not found, or not visible to you.",

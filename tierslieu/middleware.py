@@ -25,9 +25,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request, cookie_parser
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import services as accounts
+from accounts import two_factor
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.logs import request_id_var
@@ -306,6 +308,21 @@ class AuthMiddleware:
                 refusal = await self._refusal(scope, state, expected, is_api, new_csrf_seed)
                 if refusal is not None:
                     await error_response(Request(scope), refusal)(scope, receive, send)
+                    return
+            if state["auth"] == "session" and getattr(user, "needs_two_factor", False):
+                # Staff without a second factor (accounts.two_factor decides who, and which
+                # paths stay open): their session reaches nothing else until they enrol.
+                # Pages redirect to enrolment, other requests get 403, sockets are
+                # anonymous. Bearer tokens are not concerned: those held already keep working.
+                if scope["type"] == "websocket":
+                    state.update(user=None, roles=frozenset(), session=None, auth=None)
+                elif not two_factor.open_while_enrolling(scope["path"]):
+                    if scope["method"] in ("GET", "HEAD") and not is_api:
+                        query = scope.get("query_string", b"").decode("latin-1")
+                        gate = RedirectResponse(two_factor.enrolment_url(scope["path"], query), status_code=303)
+                    else:
+                        gate = error_response(Request(scope), two_factor.required_error())
+                    await gate(scope, receive, send)
                     return
 
             async def send_with_cookies(message: Message) -> None:
