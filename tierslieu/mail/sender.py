@@ -1,0 +1,243 @@
+"""Sending the outbox: :class:`MailSender`, a background task that delivers due rows over SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage, Message
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+from aiosmtplib import SMTPRecipientsRefused, SMTPResponseException
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.exceptions import BaseORMException
+from tortoise.transactions import in_transaction
+
+from tierslieu.mail import Attachment, _now, configure, log
+from tierslieu.models import OutboxMail
+from tierslieu.settings import ConfigError, Settings
+
+MAX_ATTEMPTS = 8
+BATCH_SIZE = 50
+POLL_SECONDS = 30.0
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=12)
+KEEP_SENT = timedelta(days=30)
+SMTP_TIMEOUT = 30.0
+
+
+def smtp_options(url: str) -> dict[str, Any]:
+    """aiosmtplib.SMTP keyword arguments for an ``smtp://`` or ``smtps://`` URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("TIERSLIEU_SMTP_URL must look like smtp://user:password@host:587?starttls=1")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("TIERSLIEU_SMTP_URL has an invalid port") from None
+    starttls = parse_qs(parts.query).get("starttls", [""])[-1].lower()
+    start_tls = {"1": True, "true": True, "yes": True, "0": False, "false": False}.get(starttls)
+    return {
+        "hostname": parts.hostname,
+        "port": port,
+        "username": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "use_tls": parts.scheme == "smtps",
+        "start_tls": False if parts.scheme == "smtps" else start_tls,
+        "timeout": SMTP_TIMEOUT,
+    }
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+class MailSender:
+    """Sends the outbox: a background task woken by ``send`` and every ``POLL_SECONDS``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.smtp = smtp_options(settings.smtp_url) if settings.smtp_url else None
+        self.domain = urlsplit(settings.base_url).hostname or "localhost"
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._watchers: set[asyncio.Task[None]] = set()
+        self._purged_at: datetime | None = None
+        configure(settings, self)
+
+    def start(self) -> None:
+        if self._task is None:
+            if self.smtp is None:
+                log.warning("TIERSLIEU_SMTP_URL is not set: mails are written to the log, not sent")
+            self._task = asyncio.create_task(self._run(), name="tierslieu-mail-sender")
+
+    async def stop(self) -> None:
+        tasks = [task for task in (self._task, *self._watchers) if task is not None]
+        self._task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def notify(self, connection: BaseDBAsyncClient) -> None:
+        """A row was written: wake now, or once the transaction that wrote it is over."""
+        if self._task is None or not isinstance(connection, TransactionalDBClient):
+            self.wake()
+            return
+        watcher = asyncio.create_task(self._wake_after(connection))
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+
+    async def _wake_after(self, connection: TransactionalDBClient) -> None:
+        # Tortoise has no on-commit hook; a longer transaction is caught by the next poll.
+        for _ in range(600):
+            if connection._finalized:
+                break
+            await asyncio.sleep(0.05)
+        self.wake()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            sent = 0
+            try:
+                sent = await self.deliver_due()
+                await self._purge()
+            except (BaseORMException, OSError):
+                log.exception("mail delivery failed; will try again")
+            if sent >= BATCH_SIZE:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
+
+    async def _purge(self) -> None:
+        """Sent mails (reset links included) are kept a month for support, then deleted."""
+        now = _now()
+        if self._purged_at is not None and now - self._purged_at < timedelta(hours=1):
+            return
+        self._purged_at = now
+        await OutboxMail.filter(sent_at__lt=now - KEEP_SENT).delete()
+        await OutboxMail.filter(sent_at=None, attempts__gte=MAX_ATTEMPTS, send_after__lt=now - KEEP_SENT).delete()
+
+    async def _claim(self, now: datetime, limit: int) -> list[OutboxMail]:
+        """Take due rows and push their next try into the future before sending them, so
+        another process (PostgreSQL skips locked rows) or a crash never sends one twice at once."""
+        async with in_transaction() as connection:
+            rows = await (
+                OutboxMail.filter(sent_at=None, send_after__lte=now, attempts__lt=MAX_ATTEMPTS)
+                .order_by("send_after", "id")
+                .limit(limit)
+                .select_for_update(skip_locked=True)
+                .using_db(connection)
+            )
+            for row in rows:
+                row.attempts += 1
+                row.send_after = now + retry_delay(row.attempts)
+                await row.save(update_fields=["attempts", "send_after"], using_db=connection)
+        return rows
+
+    async def deliver_due(self, limit: int = BATCH_SIZE, *, now: datetime | None = None) -> int:
+        """Send the mails that are due; returns how many went out."""
+        rows = await self._claim(now or _now(), limit)
+        if not rows:
+            return 0
+        messages: list[tuple[OutboxMail, EmailMessage]] = []
+        for row in rows:
+            try:
+                messages.append((row, self.build_message(row)))
+            except ValueError as exc:  # a header or address the mail library refuses
+                await self._failed(row, exc, permanent=True)
+        if self.smtp is None:
+            for row, _message in messages:
+                about = {"mail_id": row.id, "to": row.to_address, "kind": row.kind}
+                log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
+                log.debug("mail body:\n%s", row.body_text, extra=about)
+                await self._sent(row)
+            return len(messages)
+        return await self._send_smtp(messages)
+
+    async def _send_smtp(self, messages: list[tuple[OutboxMail, EmailMessage]]) -> int:
+        sent = 0
+        pending = list(messages)
+        try:
+            async with aiosmtplib.SMTP(**(self.smtp or {})) as smtp:
+                while pending:
+                    row, message = pending[0]
+                    try:
+                        await smtp.send_message(message)
+                    except (SMTPResponseException, SMTPRecipientsRefused) as exc:
+                        # the server answered about this mail: the connection is still good
+                        pending.pop(0)
+                        await self._failed(row, exc, permanent=_permanent(exc))
+                        continue
+                    pending.pop(0)
+                    await self._sent(row)
+                    sent += 1
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            for row, _message in pending:
+                await self._failed(row, exc)
+        return sent
+
+    async def _sent(self, row: OutboxMail) -> None:
+        await OutboxMail.filter(id=row.id).update(sent_at=_now(), last_error="")
+
+    async def _failed(self, row: OutboxMail, exc: Exception, *, permanent: bool = False) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        attempts = MAX_ATTEMPTS if permanent else row.attempts
+        await OutboxMail.filter(id=row.id).update(last_error=error, attempts=attempts)
+        level = logging.ERROR if attempts >= MAX_ATTEMPTS else logging.WARNING
+        about = {"mail_id": row.id, "to": row.to_address, "attempts": attempts}
+        log.log(level, "mail not sent: %s", error, extra=about)
+
+    def build_message(self, row: OutboxMail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = row.to_address
+        message["Subject"] = row.subject
+        message["Date"] = format_datetime(_now())
+        # stable across retries, so a mail sent twice after a crash shows once
+        stamp = int(row.created_at.timestamp())
+        message["Message-ID"] = f"<tierslieu.{row.id}.{stamp}@{self.domain}>"
+        message["Auto-Submitted"] = "auto-generated"
+        for name, value in (row.headers or {}).items():
+            message[name] = value
+        message.set_content(row.body_text)
+        for item in row.attachments or ():
+            _attach(message, Attachment(**item))
+        return message
+
+
+def _attach(message: EmailMessage, attachment: Attachment) -> None:
+    parsed = Message()
+    parsed["Content-Type"] = attachment.content_type
+    params = {key: value for key, value in parsed.get_params()[1:]}
+    params.pop("charset", None)
+    maintype, subtype = parsed.get_content_maintype(), parsed.get_content_subtype()
+    if maintype == "text":
+        message.add_attachment(attachment.content, subtype=subtype, filename=attachment.filename, params=params)
+    else:
+        message.add_attachment(
+            attachment.content.encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=params,
+        )
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer will not change on a retry."""
+    if isinstance(exc, SMTPResponseException):
+        return 500 <= exc.code < 600
+    if isinstance(exc, SMTPRecipientsRefused):
+        return all(500 <= item.code < 600 for item in exc.recipients)
+    return False
