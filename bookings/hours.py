@@ -1,0 +1,140 @@
+"""Time arithmetic in a room's own zone: opening hours, local days, free intervals.
+
+Pure functions on aware datetimes; every instant that leaves this module is in UTC.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+
+Interval = tuple[datetime, datetime]
+
+
+def parse_hhmm(value: str) -> time | None:
+    """``"08:30"`` → 08:30; ``"24:00"`` → None (the end of the day)."""
+    if value == "24:00":
+        return None
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def valid_hhmm(value: object) -> bool:
+    return isinstance(value, str) and HHMM.fullmatch(value) is not None
+
+
+def normalise_opening_hours(raw: object) -> dict[str, list[list[str]]]:
+    """Check ``{"mon": [["08:00", "12:00"], ["14:00", "20:00"]], ...}``; ValueError if wrong."""
+    if not isinstance(raw, dict):
+        raise ValueError("opening hours must be an object")
+    result: dict[str, list[list[str]]] = {}
+    for day, intervals in raw.items():
+        if day not in WEEKDAYS or not isinstance(intervals, list):
+            raise ValueError(f"unknown day {day!r}")
+        cleaned = []
+        for interval in intervals:
+            if not (isinstance(interval, (list, tuple)) and len(interval) == 2):
+                raise ValueError("an interval is a pair of times")
+            start, end = interval
+            if not (valid_hhmm(start) and valid_hhmm(end)) or start == "24:00" or not (start < end):
+                raise ValueError("an interval is two HH:MM times, the first one earlier")
+            cleaned.append([start, end])
+        cleaned.sort()
+        for (_, end), (start, _) in itertools.pairwise(cleaned):
+            if start < end:
+                raise ValueError("intervals of a day must not overlap")
+        if cleaned:
+            result[day] = cleaned
+    return {day: result[day] for day in WEEKDAYS if day in result}
+
+
+def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time on a local day (a time skipped by a DST change
+    is read with the offset in force before it, as zoneinfo does)."""
+    parsed = parse_hhmm(hhmm)
+    if parsed is None:
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return datetime.combine(day, parsed, tzinfo=zone).astimezone(UTC)
+
+
+def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
+    """Every local day touched by [start, end)."""
+    day = start.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def opening_intervals(opening_hours: dict, zone: ZoneInfo, start: datetime, end: datetime) -> list[Interval]:
+    """The open intervals (UTC) of a room within [start, end)."""
+    result: list[Interval] = []
+    for day in local_days(start - timedelta(days=1), end + timedelta(days=1), zone):
+        for open_at, close_at in opening_hours.get(WEEKDAYS[day.weekday()], []):
+            begin, finish = local_instant(day, open_at, zone), local_instant(day, close_at, zone)
+            begin, finish = max(begin, start), min(finish, end)
+            if begin < finish:
+                result.append((begin, finish))
+    return merge(result)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for begin, finish in sorted(intervals):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+        else:
+            merged.append((begin, finish))
+    return merged
+
+
+def subtract(intervals: Iterable[Interval], taken: Iterable[Interval]) -> list[Interval]:
+    """``intervals`` minus ``taken`` (both lists of half-open intervals)."""
+    result = []
+    taken = merge(taken)
+    for begin, finish in merge(intervals):
+        cursor = begin
+        for busy_begin, busy_end in taken:
+            if busy_end <= cursor or busy_begin >= finish:
+                continue
+            if busy_begin > cursor:
+                result.append((cursor, busy_begin))
+            cursor = max(cursor, busy_end)
+        if cursor < finish:
+            result.append((cursor, finish))
+    return result
+
+
+def covered(interval: Interval, by: list[Interval]) -> bool:
+    """Whether ``interval`` lies entirely inside one of the merged intervals ``by``."""
+    begin, finish = interval
+    return any(start <= begin and finish <= end for start, end in merge(by))
+
+
+def minutes_of_day(instant: datetime, zone: ZoneInfo) -> int:
+    local = instant.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_week_bounds(instant: datetime, zone: ZoneInfo) -> Interval:
+    """The UTC bounds of the local Monday-to-Monday week holding ``instant``."""
+    monday = week_start(instant.astimezone(zone).date())
+    return (
+        datetime.combine(monday, time(0), tzinfo=zone).astimezone(UTC),
+        datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone).astimezone(UTC),
+    )
+
+
+def local_text(instant: datetime, zone: ZoneInfo) -> str:
+    """A language-neutral local time for messages: ``2026-12-03 09:00``."""
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")

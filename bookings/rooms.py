@@ -1,0 +1,164 @@
+"""Rooms, closures, availability and the free-slot finder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+
+from bookings import hours, permissions
+from bookings.forms import DAY_PARTS, ClosureCreate, RoomCreate
+from bookings.models import Booking, Closure, Room
+from bookings.rules import announce_rooms, closures_between, forbidden, get_room, live_filter, now_utc, zone_of
+from tierslieu import realtime
+from tierslieu.errors import N_, Conflict, Invalid, NotFound
+
+
+async def list_rooms() -> list[Room]:
+    return await Room.all().order_by("name")
+
+
+# --- rooms and closures ----------------------------------------------------------------------
+
+
+async def create_room(actor: Any, data: RoomCreate) -> Room:
+    if not permissions.can_manage_rooms(actor):
+        raise forbidden()
+    if data.min_minutes > data.max_minutes:
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"max_minutes": N_("The longest booking cannot be shorter than the shortest one.")},
+        )
+    if await Room.filter(name=data.name).exists():
+        raise Conflict(
+            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
+        )
+    try:
+        room = await Room.create(**data.model_dump())
+    except IntegrityError:
+        raise Conflict(
+            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
+        ) from None
+    await realtime.publish(f"room:{room.id}", "room.changed", id=room.id)
+    return room
+
+
+async def update_room(actor: Any, room_id: int, data: RoomCreate) -> Room:
+    """Change a room's settings; existing bookings stay as they are."""
+    if not permissions.can_manage_rooms(actor):
+        raise forbidden()
+    room = await get_room(room_id)
+    if data.min_minutes > data.max_minutes:
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"max_minutes": N_("The longest booking cannot be shorter than the shortest one.")},
+        )
+    if await Room.filter(name=data.name).exclude(id=room.id).exists():
+        raise Conflict(
+            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
+        )
+    room.update_from_dict(data.model_dump())
+    await room.save()
+    await announce_rooms([room.id])
+    return room
+
+
+async def add_closure(actor: Any, data: ClosureCreate) -> Closure:
+    if not permissions.can_manage_rooms(actor):
+        raise forbidden()
+    if data.ends_at <= data.starts_at:
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"ends_at": N_("The end must come after the start.")},
+        )
+    if data.room_id is not None:
+        await get_room(data.room_id)
+    closure = await Closure.create(
+        room_id=data.room_id,
+        starts_at=data.starts_at.astimezone(UTC),
+        ends_at=data.ends_at.astimezone(UTC),
+        reason=data.reason,
+    )
+    await announce_rooms([data.room_id] if data.room_id else [room.id for room in await Room.all()])
+    return closure
+
+
+async def delete_closure(actor: Any, closure_id: int) -> None:
+    if not permissions.can_manage_rooms(actor):
+        raise forbidden()
+    closure = await Closure.get_or_none(id=closure_id)
+    if closure is None:
+        raise NotFound()
+    await closure.delete()
+    await announce_rooms([closure.room_id] if closure.room_id else [room.id for room in await Room.all()])
+
+
+async def upcoming_closures(now: datetime | None = None) -> list[Closure]:
+    return await Closure.filter(ends_at__gt=now or now_utc()).prefetch_related("room").order_by("starts_at")
+
+
+@dataclass
+class Availability:
+    busy: list[hours.Interval]
+    free: list[hours.Interval]
+    closures: list[Closure]
+    opening: list[hours.Interval]
+
+
+async def availability(room: Room, starts_at: datetime, ends_at: datetime) -> Availability:
+    rows = (
+        await Booking.filter(live_filter(room.id, starts_at, ends_at))
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at")
+    )
+    busy = [(max(start, starts_at), min(end, ends_at)) for start, end in rows]
+    closures = await closures_between(room.id, starts_at, ends_at)
+    opening = hours.opening_intervals(room.opening_hours, zone_of(room), starts_at, ends_at)
+    closed = [(c.starts_at, c.ends_at) for c in closures]
+    free = hours.subtract(opening, busy + closed)
+    return Availability(busy=busy, free=free, closures=closures, opening=opening)
+
+
+@dataclass
+class Slot:
+    room: Room
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def find_free_slots(
+    people: int, minutes: int, day: date, part: str, equipment: list[str], *, now: datetime | None = None
+) -> list[Slot]:
+    """The first free slot of ``minutes`` on a local day part, in every fitting room."""
+    now = now or now_utc()
+    start_hhmm, end_hhmm, _label = DAY_PARTS[part]
+    length = timedelta(minutes=minutes)
+    slots = []
+    for room in await Room.filter(capacity__gte=people).order_by("capacity", "name"):
+        if not set(equipment) <= set(room.equipment) or not (room.min_minutes <= minutes <= room.max_minutes):
+            continue
+        zone = zone_of(room)
+        window_start, window_end = hours.local_instant(day, start_hhmm, zone), hours.local_instant(day, end_hhmm, zone)
+        if window_start < now:
+            window_start = _ceil(now, room.granularity_minutes, zone)
+        if window_end <= window_start:
+            continue
+        found = await availability(room, window_start, window_end)
+        for begin, finish in found.free:
+            begin = _ceil(begin, room.granularity_minutes, zone)
+            if finish - begin >= length:
+                slots.append(Slot(room, begin, begin + length))
+                break
+    return slots
+
+
+def _ceil(instant: datetime, step: int, zone: ZoneInfo) -> datetime:
+    instant = instant.replace(second=0, microsecond=0) + (timedelta(minutes=1) if instant.second else timedelta(0))
+    remainder = hours.minutes_of_day(instant, zone) % step
+    return instant + timedelta(minutes=(step - remainder) % step)

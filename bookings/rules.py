@@ -1,0 +1,191 @@
+"""What every booking path shares: the rules of a room, the insert guarded by the
+database, the 409 that names the time already taken, and the live announcement."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+
+from bookings import hours, permissions, queries
+from bookings.models import LIVE, Booking, Closure, Room
+from tierslieu import realtime
+from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def zone_of(room: Room) -> ZoneInfo:
+    return ZoneInfo(room.timezone)
+
+
+def forbidden() -> Forbidden:
+    return Forbidden("forbidden", N_("You may not do this."))
+
+
+# No booking lasts longer than this (every path goes through check_rules), so that an
+# overlap search reads a narrow range of the (room_id, ends_at) index.
+MAX_BOOKING = timedelta(hours=24)
+
+
+def live_filter(room_id: int, starts_at: datetime, ends_at: datetime) -> Q:
+    return Q(
+        room_id=room_id,
+        status__in=list(LIVE),
+        ends_at__gt=starts_at,
+        ends_at__lt=ends_at + MAX_BOOKING,
+        starts_at__lt=ends_at,
+    )
+
+
+async def closures_between(room_id: int, starts_at: datetime, ends_at: datetime) -> list[Closure]:
+    return await Closure.filter(
+        Q(room_id=room_id) | Q(room_id=None), ends_at__gt=starts_at, starts_at__lt=ends_at
+    ).order_by("starts_at")
+
+
+async def list_rooms() -> list[Room]:
+    return await Room.all().order_by("name")
+
+
+async def get_room(room_id: int) -> Room:
+    room = await Room.get_or_none(id=room_id)
+    if room is None:
+        raise NotFound()
+    return room
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Problems:
+    fields: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+
+async def check_rules(
+    room: Room,
+    user: Any,
+    starts_at: datetime,
+    ends_at: datetime,
+    people: int,
+    *,
+    now: datetime,
+    quota: bool = True,
+    member: bool = True,
+) -> dict[str, str]:
+    """The field messages of every broken rule (empty when the booking may be made).
+    Overlaps are not checked here: the database decides them. ``member=False`` (bookings
+    made by other parts) skips the rules about members: the past, the advance limit, the
+    time step, the duration limits and the quota (whole minutes and a day at most remain)."""
+    zone = zone_of(room)
+    problems = Problems()
+    if ends_at <= starts_at:
+        problems.add("ends_at", N_("The end must come after the start."))
+        return problems.fields
+    if member and starts_at < now:
+        problems.add("starts_at", N_("This time is in the past."))
+    if member and starts_at > now + timedelta(days=room.max_advance_days):
+        problems.add("starts_at", message(N_("Bookings open %(days)s days ahead."), days=room.max_advance_days))
+    step = room.granularity_minutes if member else 1
+    if hours.minutes_of_day(starts_at, zone) % step or starts_at.second or starts_at.microsecond:
+        problems.add("starts_at", message(N_("Start on a multiple of %(minutes)s minutes."), minutes=step))
+    if hours.minutes_of_day(ends_at, zone) % step or ends_at.second or ends_at.microsecond:
+        problems.add("ends_at", message(N_("End on a multiple of %(minutes)s minutes."), minutes=step))
+    minutes = (ends_at - starts_at) / timedelta(minutes=1)
+    if minutes > MAX_BOOKING / timedelta(minutes=1):
+        problems.add("ends_at", N_("A booking lasts at most 24 hours."))
+    elif not member:
+        pass
+    elif minutes < room.min_minutes:
+        problems.add("ends_at", message(N_("A booking lasts at least %(minutes)s minutes."), minutes=room.min_minutes))
+    elif minutes > room.max_minutes:
+        problems.add("ends_at", message(N_("A booking lasts at most %(minutes)s minutes."), minutes=room.max_minutes))
+    if people > room.capacity:
+        problems.add("people", message(N_("This room holds at most %(capacity)s people."), capacity=room.capacity))
+    opening = hours.opening_intervals(room.opening_hours, zone, starts_at, ends_at)
+    if not hours.covered((starts_at, ends_at), opening):
+        problems.add("starts_at", N_("The room is not open for all of this time."))
+    closures = await closures_between(room.id, starts_at, ends_at)
+    if closures:
+        problems.add(
+            "starts_at", message(N_("The room is closed at this time: %(reason)s."), reason=closures[0].reason)
+        )
+    if member and quota and not permissions.exempt_from_quota(user) and "ends_at" not in problems.fields:
+        week_start, week_end = hours.local_week_bounds(starts_at, zone)
+        used = await queries.booked_minutes(user.id, week_start, week_end)
+        if used + minutes > room.weekly_quota_minutes:
+            problems.add(
+                "ends_at",
+                message(
+                    N_("This goes past your quota of %(hours)s hours a week (%(used)s already booked)."),
+                    hours=hours_text(room.weekly_quota_minutes),
+                    used=hours_text(used),
+                ),
+            )
+    return problems.fields
+
+
+def hours_text(minutes: float) -> str:
+    value = minutes / 60
+    return f"{value:g}"
+
+
+def message(message: str, **ctx: object) -> str:
+    # keep the message id and its values together until the locale is known
+    return json.dumps([message, ctx])
+
+
+def invalid(fields: dict[str, str]) -> Invalid:
+    return Invalid("invalid", N_("This booking breaks a rule of the room."), fields=fields)
+
+
+async def overlap_error(room: Room, starts_at: datetime, ends_at: datetime) -> Conflict:
+    other = await Booking.filter(live_filter(room.id, starts_at, ends_at)).order_by("starts_at").first()
+    zone = zone_of(room)
+    if other is None:
+        # the other booking was cancelled meanwhile: still a conflict for this attempt
+        return Conflict("booking_overlap", N_("This room was booked at the same moment. Please try again."))
+    return Conflict(
+        "booking_overlap",
+        N_("This room is already booked from %(starts)s to %(ends)s."),
+        starts=hours.local_text(other.starts_at, zone),
+        ends=hours.local_text(other.ends_at, zone),
+        fields={"starts_at": N_("This time is already booked.")},
+    )
+
+
+async def insert_live(room: Room, **values: Any) -> Booking:
+    """Insert a live booking, or raise the 409 of the one it would overlap.
+
+    The pre-check gives a clear message in the common case; the constraint decides races."""
+    starts_at, ends_at = values["starts_at"], values["ends_at"]
+    if await Booking.filter(live_filter(room.id, starts_at, ends_at)).exists():
+        raise await overlap_error(room, starts_at, ends_at)
+    return await Booking.create(room_id=room.id, **values)
+
+
+def is_overlap(exc: Exception) -> bool:
+    text = str(exc)
+    return "booking_overlap" in text or "bookings_booking_no_overlap" in text or "exclusion" in text.lower()
+
+
+async def announce(*room_ids: int) -> None:
+    """Tell open availability views that a room changed (after commit)."""
+    await announce_rooms(list(room_ids))
+
+
+async def announce_rooms(room_ids: list[int | None]) -> None:
+    for room_id in dict.fromkeys(room_ids):
+        if room_id is not None:
+            await realtime.publish(f"room:{room_id}", "room.changed", id=room_id)
