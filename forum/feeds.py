@@ -1,0 +1,80 @@
+"""Atom feeds of the latest topics, for the whole forum and per category."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import services
+from forum.models import Category, Post, Topic
+from tierslieu import i18n
+from tierslieu.errors import N_
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 30
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def build_feed(base: str, title: str, self_path: str, html_path: str, category: Category | None) -> bytes:
+    query = Topic.filter(hidden_at=None)
+    if category is not None:
+        ids = [category.id] + [c.id for c in await Category.filter(parent_id=category.id)]
+        query = query.filter(category_id__in=ids)
+    topics = await query.order_by("-created_at", "-id").limit(FEED_SIZE).prefetch_related("author")
+    openings = {
+        p.topic_id: p  # type: ignore[attr-defined]
+        for p in await Post.filter(topic_id__in=[t.id for t in topics], number=1)
+    }
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + self_path
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    updated = topics[0].created_at if topics else datetime(2026, 1, 1, tzinfo=UTC)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(updated)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + self_path)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=base + html_path)
+    for topic in topics:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        url = f"{base}/forum/t/{topic.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = url
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = topic.title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(topic.created_at)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(topic.created_at)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = topic.author.display_name
+        opening = openings.get(topic.id)
+        if opening is not None and opening.hidden_at is None:
+            ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = opening.body_html
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _response(body: bytes) -> Response:
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": "max-age=300"})
+
+
+async def forum_feed(request: Request) -> Response:
+    base = request.app.state.settings.base_url.rstrip("/")
+    title = i18n.gettext(request.state.locale, N_("Forum: latest topics"))
+    return _response(await build_feed(base, title, "/forum/feed.atom", "/forum", None))
+
+
+async def category_feed(request: Request) -> Response:
+    category = await services.category_by_slug(request.path_params["slug"])
+    base = request.app.state.settings.base_url.rstrip("/")
+    title = i18n.gettext(request.state.locale, N_("Forum: latest topics in %(name)s"), name=category.name)
+    path = f"/forum/c/{category.slug}"
+    return _response(await build_feed(base, title, path + "/feed.atom", path, category))
+
+
+routes = [
+    Route("/forum/feed.atom", forum_feed, name="forum:feed"),
+    Route("/forum/c/{slug}/feed.atom", category_feed, name="forum:category_feed"),
+]

@@ -1,0 +1,77 @@
+"""What the forum adds to "download my data" and "delete my account", and its live channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.models import Flag, Notification, Post, PostRevision, ReadState, Topic, Vote, Watch
+from tierslieu import personal_data, realtime
+
+
+async def export(user: Any) -> dict[str, Any]:
+    posts = await Post.filter(author_id=user.id).order_by("id").prefetch_related("topic")
+    return {
+        "topics": [
+            {"id": t.id, "title": t.title, "kind": t.kind.value, "created_at": t.created_at}
+            for t in await Topic.filter(author_id=user.id).order_by("id")
+        ],
+        "posts": [
+            {
+                "id": p.id,
+                "topic_id": p.topic_id,  # type: ignore[attr-defined]
+                "topic_title": p.topic.title,
+                "body_markdown": p.body_markdown,
+                "created_at": p.created_at,
+                "edited_at": p.edited_at,
+            }
+            for p in posts
+        ],
+        "revisions_i_made": [
+            {"post_id": r.post_id, "body_markdown": r.body_markdown, "created_at": r.created_at}  # type: ignore[attr-defined]
+            for r in await PostRevision.filter(editor_id=user.id).order_by("id")
+        ],
+        "votes": [
+            {"post_id": v.post_id, "value": v.value, "created_at": v.created_at}  # type: ignore[attr-defined]
+            for v in await Vote.filter(user_id=user.id).order_by("id")
+        ],
+        "flags": [
+            {"post_id": f.post_id, "reason": f.reason, "created_at": f.created_at}  # type: ignore[attr-defined]
+            for f in await Flag.filter(user_id=user.id).order_by("id")
+        ],
+        "watching": [
+            {"topic_id": w.topic_id, "category_id": w.category_id}  # type: ignore[attr-defined]
+            for w in await Watch.filter(user_id=user.id).order_by("id")
+        ],
+        "notifications": [
+            {"kind": n.kind, "topic_id": n.topic_id, "created_at": n.created_at, "read_at": n.read_at}  # type: ignore[attr-defined]
+            for n in await Notification.filter(user_id=user.id).order_by("id")
+        ],
+    }
+
+
+async def erase(user: Any) -> None:
+    """Posts stay (accounts anonymises the name shown with them); private traces go,
+    and votes are withdrawn along with the score they gave."""
+    for found in await Vote.filter(user_id=user.id).prefetch_related("post"):
+        found.post.score -= found.value
+        await found.post.save(update_fields=["score"])
+        await found.delete()
+    await Flag.filter(user_id=user.id).delete()
+    await Watch.filter(user_id=user.id).delete()
+    await Notification.filter(user_id=user.id).delete()
+    await ReadState.filter(user_id=user.id).delete()
+
+
+async def _can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
+    # public: anyone may follow a visible topic (hidden ones only moderators)
+    if not ident.isdigit():
+        return False
+    topic = await Topic.get_or_none(id=int(ident))
+    if topic is None:
+        return False
+    return topic.hidden_at is None or bool({"moderator", "admin"} & set(roles))
+
+
+def register() -> None:
+    personal_data.register("forum", export, erase)
+    realtime.register_channel("topic", _can_read_topic)

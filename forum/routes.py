@@ -1,0 +1,401 @@
+"""Forum pages: categories, topic lists, topics, posting, votes, notifications, search.
+
+Every page works without JavaScript; ``static/forum.js`` only adds live updates and
+suggestions while typing. Moderation pages are in ``forum.moderation_routes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import api, feeds, moderation, moderation_routes, notify, permissions, personal, reading, search, services
+from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
+from forum.models import Post, Topic
+from forum.pages import form_error, page, redirect
+from tierslieu.errors import N_, DomainError, Invalid
+from tierslieu.guards import current_user, optional_user, page_number
+from tierslieu.markdown import render as render_markdown
+from tierslieu.responses import parse, read_form
+from tierslieu.templating import render
+
+STATUSES = ("unanswered", "solved", "unsolved")
+personal.register()
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def _filters(request: Request) -> tuple[str | None, str | None]:
+    status = request.query_params.get("status")
+    tag = request.query_params.get("tag", "").strip().lower()[:30] or None
+    return (status if status in STATUSES else None), tag
+
+
+async def index(request: Request) -> Response:
+    viewer = optional_user(request)
+    status, tag = _filters(request)
+    topics = await reading.list_topics(viewer, tag=tag, status=status, page=page_number(request))
+    return await page(
+        request,
+        "forum/index.html",
+        {
+            "tree": services.category_tree(await services.list_categories()),
+            "listing": topics,
+            "category": None,
+            "status": status,
+            "tag": tag,
+            "statuses": STATUSES,
+            "watching": False,
+        },
+    )
+
+
+async def category_page(request: Request) -> Response:
+    viewer = optional_user(request)
+    category = await services.category_by_slug(request.path_params["slug"])
+    status, tag = _filters(request)
+    topics = await reading.list_topics(viewer, category=category, tag=tag, status=status, page=page_number(request))
+    categories = await services.list_categories()
+    return await page(
+        request,
+        "forum/category.html",
+        {
+            "category": category,
+            "parent": next((c for c in categories if c.id == category.parent_id), None),  # type: ignore[attr-defined]
+            "children": [c for c in categories if c.parent_id == category.id],  # type: ignore[attr-defined]
+            "listing": topics,
+            "status": status,
+            "tag": tag,
+            "statuses": STATUSES,
+            "watching": await notify.is_watching(viewer, category=category),
+        },
+    )
+
+
+async def watch_category(request: Request) -> Response:
+    user = current_user(request)
+    category = await services.category_by_slug(request.path_params["slug"])
+    values = await read_form(request)
+    if values.get("action") == "unwatch":
+        await notify.unwatch_category(user, category)
+    else:
+        await notify.watch_category(user, category)
+    return redirect(request.url_for("forum:category", slug=category.slug).path)
+
+
+# --- a new topic -------------------------------------------------------------------------------
+
+
+async def new_topic(request: Request) -> Response:
+    user = current_user(request)
+    categories = await services.list_categories()
+    context: dict[str, Any] = {"categories": categories, "preview": None, "similar": []}
+    if request.method == "GET":
+        category_id = request.query_params.get("category", "")
+        return await page(request, "forum/new_topic.html", {**context, "values": {"category_id": category_id}})
+    values = await read_form(request)
+    values = {key: value for key, value in values.items() if isinstance(value, str)}
+    try:
+        data = parse(TopicIn, values)
+        if values.get("step") == "preview":
+            context["preview"] = render_markdown(data.body)
+            context["similar"] = await search.similar_topics(data.title)
+            return await page(request, "forum/new_topic.html", {**context, "values": values})
+        topic = await services.create_topic(user, data, limiter=request.app.state.limiter)
+    except DomainError as error:
+        return await page(
+            request, "forum/new_topic.html", {**context, "values": values, **form_error(request, error)}, error.status
+        )
+    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+
+
+# --- a topic -----------------------------------------------------------------------------------
+
+
+async def topic_page(request: Request) -> Response:
+    viewer = optional_user(request)
+    topic = await services.get_topic(request.path_params["topic_id"], viewer)
+    result = await services.topic_page(topic, page_number(request))
+    already = await reading.last_read(viewer, topic)
+    await reading.mark_read(viewer, topic, [p.number for p in result.posts], already)
+    quote = ""
+    quote_id = request.query_params.get("quote", "")
+    if viewer is not None and quote_id.isdigit():
+        quoted = await Post.get_or_none(id=int(quote_id), topic_id=topic.id, hidden_at=None).prefetch_related("author")
+        if quoted is not None:
+            quote = _quote(quoted)
+    return await page(
+        request,
+        "forum/topic.html",
+        {
+            "topic": topic,
+            "result": result,
+            "last_read": already,
+            "my_votes": await services.my_votes(viewer, result.posts),
+            "watching": await notify.is_watching(viewer, topic=topic),
+            "values": {"body": quote},
+            "categories": await services.list_categories() if permissions.can_moderate(viewer) else [],
+            "handle": notify.mention_handle,
+        },
+    )
+
+
+def _quote(post: Post) -> str:
+    lines = "\n".join(f"> {line}" for line in post.body_markdown.strip().splitlines())
+    return f"{lines}\n> — @{notify.mention_handle(post.author)}\n\n"
+
+
+async def reply(request: Request) -> Response:
+    user = current_user(request)
+    topic_id = request.path_params["topic_id"]
+    values = await read_form(request)
+    values = {key: value for key, value in values.items() if isinstance(value, str)}
+    try:
+        data = parse(PostIn, values)
+        if values.get("step") == "preview":
+            topic = await services.get_topic(topic_id, user)
+            result = await services.topic_page(topic, 10**6)
+            return await page(
+                request,
+                "forum/topic.html",
+                {
+                    "topic": topic,
+                    "result": result,
+                    "last_read": topic.post_count,
+                    "my_votes": await services.my_votes(user, result.posts),
+                    "watching": await notify.is_watching(user, topic=topic),
+                    "values": values,
+                    "preview": render_markdown(data.body),
+                    "categories": [],
+                    "handle": notify.mention_handle,
+                },
+            )
+        post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
+    except DomainError as error:
+        return await _topic_with_error(request, topic_id, values, error)
+    return redirect(await _permalink(request, post, topic))
+
+
+async def _topic_with_error(request: Request, topic_id: int, values: dict, error: DomainError) -> Response:
+    viewer = optional_user(request)
+    topic = await services.get_topic(topic_id, viewer)
+    result = await services.topic_page(topic, 10**6)
+    return await page(
+        request,
+        "forum/topic.html",
+        {
+            "topic": topic,
+            "result": result,
+            "last_read": topic.post_count,
+            "my_votes": await services.my_votes(viewer, result.posts),
+            "watching": await notify.is_watching(viewer, topic=topic),
+            "values": values,
+            "categories": [],
+            "handle": notify.mention_handle,
+            **form_error(request, error),
+        },
+        error.status,
+    )
+
+
+async def _permalink(request: Request, post: Post, topic: Topic) -> str:
+    number = await services.permalink_page(post, topic)
+    url = request.url_for("forum:topic", topic_id=topic.id).path
+    return f"{url}?page={number}#p{post.id}" if number > 1 else f"{url}#p{post.id}"
+
+
+async def permalink(request: Request) -> Response:
+    post, topic = await services.get_post(request.path_params["post_id"], optional_user(request))
+    return RedirectResponse(await _permalink(request, post, topic), status_code=302)
+
+
+async def first_unread(request: Request) -> Response:
+    viewer = optional_user(request)
+    topic = await services.get_topic(request.path_params["topic_id"], viewer)
+    post = await reading.first_unread_post(viewer, topic)
+    return RedirectResponse(await _permalink(request, post, topic), status_code=302)
+
+
+async def posts_after(request: Request) -> Response:
+    """New posts as HTML, for the "new replies" button of forum.js."""
+    viewer = optional_user(request)
+    topic = await services.get_topic(request.path_params["topic_id"], viewer)
+    raw = request.query_params.get("after", "0")
+    after = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    posts = await services.posts_after(topic, after)
+    await reading.mark_read(viewer, topic, [p.number for p in posts], await reading.last_read(viewer, topic))
+    return render(
+        request,
+        "forum/_posts.html",
+        {
+            "topic": topic,
+            "posts": posts,
+            "can": permissions,
+            "my_votes": await services.my_votes(viewer, posts),
+            "last_read": after,
+            "handle": notify.mention_handle,
+        },
+    )
+
+
+async def watch_topic(request: Request) -> Response:
+    user = current_user(request)
+    topic = await services.get_topic(request.path_params["topic_id"], user)
+    values = await read_form(request)
+    if values.get("action") == "unwatch":
+        await notify.unwatch_topic(user, topic)
+    else:
+        await notify.watch_topic(user, topic)
+    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+
+
+# --- a post ------------------------------------------------------------------------------------
+
+
+async def vote(request: Request) -> Response:
+    user = current_user(request)
+    values = await read_form(request)
+    raw = str(values.get("value", ""))
+    if raw not in ("1", "-1", "0"):
+        raise Invalid("invalid", N_("Choose one of the proposed values."))
+    post = await services.vote(user, request.path_params["post_id"], int(raw))
+    topic = await services.get_topic(post.topic_id, user)  # type: ignore[attr-defined]
+    return redirect(await _permalink(request, post, topic))
+
+
+async def accept(request: Request) -> Response:
+    user = current_user(request)
+    topic = await services.accept_answer(user, request.path_params["post_id"])
+    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+
+
+async def unaccept(request: Request) -> Response:
+    user = current_user(request)
+    topic = await services.unaccept_answer(user, request.path_params["topic_id"])
+    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+
+
+async def edit_post(request: Request) -> Response:
+    user = current_user(request)
+    post, topic = await services.get_post(request.path_params["post_id"], user)
+    if not permissions.can_edit_post(user, post, topic):
+        raise DomainError("forbidden", N_("Only the author or a moderator may edit this post."), status=403)
+    context = {"post": post, "topic": topic}
+    if request.method == "GET":
+        return await page(
+            request, "forum/edit.html", {**context, "values": {"body": post.body_markdown, "title": topic.title}}
+        )
+    values = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
+    try:
+        data = parse(PostEdit, {**values, "title": values.get("title") or None})
+        if values.get("step") == "preview":
+            return await page(
+                request, "forum/edit.html", {**context, "values": values, "preview": render_markdown(data.body)}
+            )
+        post = await services.edit_post(user, post.id, data)
+    except DomainError as error:
+        return await page(
+            request, "forum/edit.html", {**context, "values": values, **form_error(request, error)}, error.status
+        )
+    return redirect(await _permalink(request, post, topic))
+
+
+async def history(request: Request) -> Response:
+    viewer = optional_user(request)
+    post, topic = await services.get_post(request.path_params["post_id"], viewer)
+    if not permissions.can_see_post_body(viewer, post):
+        raise DomainError("not_found", N_("This page does not exist or is not visible to you."), status=404)
+    return await page(
+        request, "forum/history.html", {"post": post, "topic": topic, "revisions": await services.revisions(post)}
+    )
+
+
+async def flag(request: Request) -> Response:
+    user = current_user(request)
+    post, topic = await services.get_post(request.path_params["post_id"], user)
+    context = {"post": post, "topic": topic, "done": False}
+    if request.method == "GET":
+        return await page(request, "forum/flag.html", context)
+    values = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
+    try:
+        data = parse(FlagIn, values)
+        await moderation.flag_post(user, post.id, data.reason)
+    except DomainError as error:
+        return await page(
+            request, "forum/flag.html", {**context, "values": values, **form_error(request, error)}, error.status
+        )
+    return await page(request, "forum/flag.html", {**context, "done": True})
+
+
+# --- notifications and search ------------------------------------------------------------------
+
+
+async def notifications(request: Request) -> Response:
+    user = current_user(request)
+    items, pages = await notify.list_notifications(user, page_number(request))
+    return await page(
+        request,
+        "forum/notifications.html",
+        {"items": items, "page": page_number(request), "pages": pages, "labels": notify.KIND_LABELS},
+    )
+
+
+async def open_notification(request: Request) -> Response:
+    user = current_user(request)
+    notification = await notify.open_notification(user, request.path_params["notification_id"])
+    if notification.post_id is not None:  # type: ignore[attr-defined]
+        return RedirectResponse(
+            request.url_for("forum:permalink", post_id=notification.post_id).path,  # type: ignore[attr-defined]
+            status_code=303,
+        )
+    return redirect(request.url_for("forum:topic", topic_id=notification.topic_id).path)  # type: ignore[attr-defined]
+
+
+async def read_all(request: Request) -> Response:
+    user = current_user(request)
+    await notify.mark_all_read(user)
+    return redirect(request.url_for("forum:notifications").path)
+
+
+async def search_page(request: Request) -> Response:
+    query = request.query_params.get("q", "")[:200]
+    number = page_number(request)
+    hits = await search.search(query, limit=21, offset=(number - 1) * 20) if query.strip() else []
+    return await page(
+        request,
+        "forum/search.html",
+        {"q": query, "hits": hits[:20], "page": number, "more": len(hits) > 20},
+    )
+
+
+background_tasks = notify.background_tasks
+
+routes = [
+    Route("/forum", index, name="forum:index"),
+    Route("/forum/new", new_topic, methods=["GET", "POST"], name="forum:new"),
+    Route("/forum/search", search_page, name="forum:search"),
+    Route("/forum/notifications", notifications, name="forum:notifications"),
+    Route("/forum/notifications/read-all", read_all, methods=["POST"], name="forum:read_all"),
+    Route("/forum/notifications/{notification_id:int}", open_notification, name="forum:notification"),
+    Route("/forum/c/{slug}", category_page, name="forum:category"),
+    Route("/forum/c/{slug}/watch", watch_category, methods=["POST"], name="forum:watch_category"),
+    Route("/forum/t/{topic_id:int}", topic_page, name="forum:topic"),
+    Route("/forum/t/{topic_id:int}/reply", reply, methods=["POST"], name="forum:reply"),
+    Route("/forum/t/{topic_id:int}/unread", first_unread, name="forum:unread"),
+    Route("/forum/t/{topic_id:int}/after", posts_after, name="forum:after"),
+    Route("/forum/t/{topic_id:int}/watch", watch_topic, methods=["POST"], name="forum:watch_topic"),
+    Route("/forum/t/{topic_id:int}/unaccept", unaccept, methods=["POST"], name="forum:unaccept"),
+    Route("/forum/p/{post_id:int}", permalink, name="forum:permalink"),
+    Route("/forum/p/{post_id:int}/vote", vote, methods=["POST"], name="forum:vote"),
+    Route("/forum/p/{post_id:int}/accept", accept, methods=["POST"], name="forum:accept"),
+    Route("/forum/p/{post_id:int}/edit", edit_post, methods=["GET", "POST"], name="forum:edit"),
+    Route("/forum/p/{post_id:int}/history", history, name="forum:history"),
+    Route("/forum/p/{post_id:int}/flag", flag, methods=["GET", "POST"], name="forum:flag"),
+    *moderation_routes.routes,
+    *feeds.routes,
+    *api.routes,
+]

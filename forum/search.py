@@ -1,0 +1,167 @@
+"""Full-text search: FTS5 on SQLite, the ``forum_french`` configuration (french + unaccent) on PostgreSQL.
+
+Queries are built from word characters only and always passed as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from tortoise import connections
+
+from forum.models import SearchEntry
+from tierslieu.db import dialect
+from tierslieu.markdown import render as render_markdown
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 8
+START, STOP = "\x01", "\x02"
+CANDIDATES = 300  # PostgreSQL: matches ranked per query, the most recent first
+
+
+@dataclass
+class Hit:
+    topic_id: int
+    post_id: int
+    title: str
+    snippet: Markup
+
+
+def plain_text(markdown_text: str) -> str:
+    html = render_markdown(markdown_text)
+    return (
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#39;", "'")
+        .strip()
+    )
+
+
+def words(query: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(query)][:MAX_WORDS]
+
+
+async def index_post(post_id: int, topic_id: int, title: str, body: str) -> None:
+    entry = await SearchEntry.get_or_none(post_id=post_id)
+    if entry is None:
+        await SearchEntry.create(post_id=post_id, topic_id=topic_id, title=title, body=body)
+    else:
+        entry.title, entry.body = title, body
+        await entry.save(update_fields=["title", "body"])
+
+
+async def remove_post(post_id: int) -> None:
+    await SearchEntry.filter(post_id=post_id).delete()
+
+
+def highlight(text: str) -> Markup:
+    """Escape the text, then turn the match markers into <mark>."""
+    escaped = str(escape(text))
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704 - escaped above
+
+
+def _fts_query(terms: list[str], joiner: str, column: str | None = None) -> str:
+    expression = joiner.join(f'"{t}"*' for t in terms)
+    return f"{column} : ({expression})" if column else expression
+
+
+def _ts_query(terms: list[str], joiner: str) -> str:
+    return joiner.join(f"{t}:*" for t in terms)
+
+
+VISIBLE = "p.hidden_at IS NULL AND t.hidden_at IS NULL"
+SINGLE_WORD = "SELECT id FROM forum_search_entry WHERE document @@ to_tsquery('forum_french', $1)"
+SEVERAL_WORDS = SINGLE_WORD + " OFFSET 0"
+
+
+async def search(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
+    terms = words(query)
+    if not terms:
+        return []
+    connection = connections.get("default")
+    if dialect() == "sqlite":
+        sql = f"""
+            SELECT e.topic_id, e.post_id, t.title,
+                   snippet(forum_search, 1, char(1), char(2), '…', 16) AS snippet
+            FROM forum_search s
+            JOIN forum_search_entry e ON e.id = s.rowid
+            JOIN forum_post p ON p.id = e.post_id
+            JOIN forum_topic t ON t.id = e.topic_id
+            WHERE forum_search MATCH ? AND {VISIBLE}
+            ORDER BY bm25(forum_search, 4.0, 1.0)
+            LIMIT ? OFFSET ?
+        """  # noqa: S608 - constant fragments only
+        rows = await connection.execute_query_dict(sql, [_fts_query(terms, " AND "), limit, offset])
+    else:
+        # One word: the query stays visible to the planner, which walks the newest posts for a
+        # common word and uses the GIN index for a rare one. Several words: their conjunction
+        # is rarer than the planner guesses, so the GIN index is used (OFFSET 0 keeps it).
+        matches = SINGLE_WORD if len(terms) == 1 else SEVERAL_WORDS
+        # Rank the most recent matches only: a common word matches thousands of posts, and
+        # ranking reads every one of their vectors. Snippets are made for the page shown.
+        sql = f"""
+            WITH q AS (SELECT to_tsquery('forum_french', $1) AS q),
+            candidates AS (
+                SELECT e.post_id, e.topic_id, e.body, e.document
+                FROM forum_search_entry e
+                WHERE e.id IN (
+                    SELECT m.id FROM ({matches}) m ORDER BY m.id DESC LIMIT {CANDIDATES}
+                )
+            ),
+            ranked AS (
+                SELECT c.post_id, c.topic_id, c.body, t.title, ts_rank(c.document, q.q) AS rank
+                FROM candidates c
+                JOIN forum_post p ON p.id = c.post_id
+                JOIN forum_topic t ON t.id = c.topic_id, q
+                WHERE {VISIBLE}
+                ORDER BY rank DESC, c.post_id DESC
+                LIMIT $2 OFFSET $3
+            )
+            SELECT r.topic_id, r.post_id, r.title,
+                   ts_headline('forum_french', r.body, q.q,
+                               'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
+                       AS snippet
+            FROM ranked r, q
+            ORDER BY r.rank DESC, r.post_id DESC
+        """  # noqa: S608 - constant fragments only
+        rows = await connection.execute_query_dict(sql, [_ts_query(terms, " & "), limit, offset])
+    return [Hit(r["topic_id"], r["post_id"], r["title"], highlight(r["snippet"] or "")) for r in rows]
+
+
+async def similar_topics(title: str, *, limit: int = 5, exclude: int | None = None) -> list[dict]:
+    """Topics whose title shares words with ``title`` (any of them), best first."""
+    terms = [t for t in words(title) if len(t) > 3]
+    if not terms:
+        return []
+    connection = connections.get("default")
+    if dialect() == "sqlite":
+        sql = f"""
+            SELECT t.id, t.title, t.solved_post_id
+            FROM forum_search s
+            JOIN forum_search_entry e ON e.id = s.rowid
+            JOIN forum_post p ON p.id = e.post_id
+            JOIN forum_topic t ON t.id = e.topic_id
+            WHERE forum_search MATCH ? AND p.number = 1 AND {VISIBLE} AND t.id != ?
+            ORDER BY bm25(forum_search, 4.0, 1.0)
+            LIMIT ?
+        """  # noqa: S608 - constant fragments only
+        rows = await connection.execute_query_dict(sql, [_fts_query(terms, " OR ", "title"), exclude or 0, limit])
+    else:
+        sql = f"""
+            SELECT t.id, t.title, t.solved_post_id
+            FROM forum_search_entry e
+            JOIN forum_post p ON p.id = e.post_id
+            JOIN forum_topic t ON t.id = e.topic_id,
+            to_tsquery('forum_french', $1) q
+            WHERE e.title <> '' AND to_tsvector('forum_french', e.title) @@ q
+              AND p.number = 1 AND {VISIBLE} AND t.id <> $2
+            ORDER BY ts_rank(to_tsvector('forum_french', e.title), q) DESC
+            LIMIT $3
+        """  # noqa: S608 - constant fragments only
+        rows = await connection.execute_query_dict(sql, [_ts_query(terms, " | "), exclude or 0, limit])
+    return [{"id": r["id"], "title": r["title"], "solved": r["solved_post_id"] is not None} for r in rows]
