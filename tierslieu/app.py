@@ -15,6 +15,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 import accounts.routes
+import bookings.routes
+import forum.routes
 import tierslieu.routes
 from tierslieu import db, mail, passwords, realtime
 from tierslieu.errors import N_, DomainError
@@ -31,6 +33,8 @@ from tierslieu.settings import Settings
 from tierslieu.templating import STATIC_DIR, create_environment
 
 log = logging.getLogger("tierslieu")
+
+BACKGROUND_TASKS = [*bookings.routes.background_tasks, *forum.routes.background_tasks]
 
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
@@ -77,9 +81,12 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
         await hub.start()
         if settings.run_background_tasks:
             sender.start()
+        stoppers = [start() for start in BACKGROUND_TASKS] if settings.run_background_tasks else []
         try:
             yield
         finally:
+            for stop in stoppers:
+                await stop()
             await sender.stop()
             await hub.stop()
             if redis_pool is not None:
@@ -90,6 +97,8 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
     routes = [
         *tierslieu.routes.routes,
         *accounts.routes.routes,
+        *bookings.routes.routes,
+        *forum.routes.routes,
         *mail.routes,
         realtime.websocket_route,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

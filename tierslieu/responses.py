@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
+from tierslieu.templating import page_context
 
 log = logging.getLogger("tierslieu.errors")
 
@@ -73,15 +74,7 @@ def error_response(request: Request, error: DomainError) -> Response:
     templates = request.app.state.templates
     with i18n.use_locale(locale):
         html = templates.get_template("error.html").render(
-            request=request,
-            user=getattr(request.state, "user", None),
-            roles=getattr(request.state, "roles", frozenset()),
-            locale=locale,
-            csrf_token=getattr(request.state, "csrf_token", lambda: ""),
-            url_for=request.url_for,
-            status=error.status,
-            message=message,
-            fields=fields,
+            {**page_context(request), "status": error.status, "message": message, "fields": fields}
         )
     return HTMLResponse(html, status_code=error.status, headers=headers)
 

@@ -58,18 +58,23 @@ def create_environment() -> Environment:
     return env
 
 
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page template (base.html) needs: the viewer, the CSRF token, and the
+    unread notification count when a part has computed it for this request."""
+    state = request.state
+    return {
+        "request": request,
+        "user": getattr(state, "user", None),
+        "roles": getattr(state, "roles", frozenset()),
+        "locale": getattr(state, "locale", i18n.DEFAULT_LOCALE),
+        "csrf_token": getattr(state, "csrf_token", lambda: ""),
+        "unread_notifications": getattr(state, "unread_notifications", None),
+        "url_for": request.url_for,
+    }
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page template with the request, the viewer and the CSRF token in reach."""
     env: Environment = request.app.state.templates
-    state = request.state
-    full_context = {
-        "request": request,
-        "user": state.user,
-        "roles": state.roles,
-        "locale": state.locale,
-        "csrf_token": state.csrf_token,
-        "url_for": request.url_for,
-        **(context or {}),
-    }
-    html = env.get_template(name).render(full_context)
+    html = env.get_template(name).render({**page_context(request), **(context or {})})
     return HTMLResponse(html, status_code=status_code)
