@@ -7,6 +7,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -219,16 +220,49 @@ async def issue_api_token(
     return plain
 
 
+# One query per API request: the token, its person and their roles (comma-separated).
+_BEARER_SQL = (
+    "SELECT t.id AS token__id, t.name AS token__name, t.created_at AS token__created_at, "
+    "t.last_used_at AS token__last_used_at, u.*, "
+    "(SELECT {roles} FROM accounts_user_role AS r WHERE r.user_id = u.id) AS token__roles "
+    "FROM accounts_api_token AS t JOIN accounts_user AS u ON u.id = t.user_id "
+    "WHERE t.token_hash = {param} AND t.revoked_at IS NULL"
+)
+_BEARER_QUERIES = {
+    "sqlite": _BEARER_SQL.format(roles="group_concat(r.role, ',')", param="?"),
+    "postgres": _BEARER_SQL.format(roles="string_agg(r.role, ',')", param="$1"),
+}
+
+
 async def resolve_api_token(plain: str) -> tuple[User, frozenset[str], ApiToken] | None:
     if not plain:
         return None
-    token = await ApiToken.get_or_none(token_hash=sha256(plain), revoked_at=None).select_related("user")
-    if token is None or token.user.suspended_at or token.user.deleted_at:
+    connection = connections.get("default")
+    token_hash = sha256(plain)
+    rows = await connection.execute_query_dict(_BEARER_QUERIES[connection.capabilities.dialect], [token_hash])
+    if not rows:
         return None
+    row = rows[0]
+    user = User._init_from_db(**row)
+    if user.suspended_at or user.deleted_at:
+        return None
+    token = ApiToken._init_from_db(
+        id=row["token__id"],
+        user_id=user.id,
+        name=row["token__name"],
+        token_hash=token_hash,
+        created_at=row["token__created_at"],
+        last_used_at=row["token__last_used_at"],
+        revoked_at=None,
+    )
+    token.user = user
     moment = now()
     if token.last_used_at is None or moment - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         await ApiToken.filter(id=token.id).update(last_used_at=moment)
-    user = await load_roles(token.user)
+    stored = row["token__roles"]
+    user.role_names = frozenset(  # type: ignore[attr-defined]
+        {Role.MEMBER, *(Role(role) for role in stored.split(","))} if stored else {Role.MEMBER}
+    )
     return user, user.role_names, token  # type: ignore[attr-defined]
 
 

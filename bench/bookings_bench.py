@@ -38,7 +38,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import Server, running_server
+from _server import Server, machine_cpu_seconds, running_server
 
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - the benchmark accounts' password
 ZONE = ZoneInfo("Europe/Paris")
@@ -173,7 +173,13 @@ async def tokens(http: httpx.AsyncClient, clients: int, tag: str) -> list[dict[s
 
 
 async def phase(
-    http: httpx.AsyncClient, room_ids: list[int], headers: list[dict[str, str]], creates: int, reads: int, day0: date
+    http: httpx.AsyncClient,
+    room_ids: list[int],
+    headers: list[dict[str, str]],
+    creates: int,
+    reads: int,
+    day0: date,
+    server: Server | None = None,
 ) -> dict:
     create_times: list[float] = []
     read_times: list[float] = []
@@ -213,9 +219,21 @@ async def phase(
                 failures[f"read {response.status_code}"] = failures.get(f"read {response.status_code}", 0) + 1
 
     began = time.perf_counter()
+    cpu_before = (server.cpu_seconds() if server else None, time.process_time(), machine_cpu_seconds())
     await asyncio.gather(*(client(n) for n in range(len(headers))))
+    seconds = time.perf_counter() - began
+    cpu_after = (server.cpu_seconds() if server else None, time.process_time(), machine_cpu_seconds())
+    used = [None if a is None or b is None else b - a for a, b in zip(cpu_before, cpu_after, strict=True)]
+    requests = len(create_times) + len(read_times)
     return {
-        "seconds": round(time.perf_counter() - began, 2),
+        "seconds": round(seconds, 2),
+        # cores kept busy during the phase, and CPU milliseconds per request, by the server
+        # (all workers), by this load generator and by the whole machine (others = the rest)
+        "cpu_cores": {
+            name: None if value is None else round(value / seconds, 2)
+            for name, value in zip(("server", "load", "machine"), used, strict=True)
+        },
+        "server_cpu_ms_per_request": None if used[0] is None or not requests else round(used[0] / requests * 1000, 2),
         "create_ms": {q: round(pct(create_times, v), 2) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
         "availability_ms": {q: round(pct(read_times, v), 2) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
         "creates": len(create_times),
@@ -240,6 +258,7 @@ async def bench(args: argparse.Namespace) -> dict:
                 args.creates,
                 args.reads,
                 today + timedelta(days=2),
+                server,
             )
             print(f"empty:  {json.dumps(empty)}", flush=True)
             seeded_in = await seed_bookings(server, room_ids, args.bookings)
@@ -252,6 +271,7 @@ async def bench(args: argparse.Namespace) -> dict:
                 args.creates,
                 args.reads,
                 today + timedelta(days=60),
+                server,
             )
             print(f"loaded: {json.dumps(loaded)}", flush=True)
     ratio = {

@@ -94,6 +94,19 @@ def room_out(request: Request, room: Room) -> dict:
     ).model_dump()
 
 
+_DETAIL_PREFIXES: dict[tuple[int, str], str] = {}
+
+
+def detail_path(request: Request, booking_id: int) -> str:
+    """``request.url_for("bookings:detail", ...).path`` without searching the routes on every
+    booking (the path is a fixed prefix, then the id)."""
+    key = (id(request.app.router), request.scope.get("root_path", ""))
+    prefix = _DETAIL_PREFIXES.get(key)
+    if prefix is None:
+        prefix = _DETAIL_PREFIXES[key] = request.url_for("bookings:detail", booking_id=0).path.removesuffix("0")
+    return prefix + str(booking_id)
+
+
 def booking_out(request: Request, booking: Booking) -> dict:
     base = request.app.state.settings.base_url
     return BookingOut(
@@ -106,7 +119,7 @@ def booking_out(request: Request, booking: Booking) -> dict:
         people=booking.people,
         series_id=booking.series_id,
         checked_in_at=utc(booking.checked_in_at) if booking.checked_in_at else None,
-        url=base + request.url_for("bookings:detail", booking_id=booking.id).path,
+        url=base + detail_path(request, booking.id),
     ).model_dump()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Calendar, Event, Timezone
 
 from tierslieu import mail
 
@@ -64,22 +64,83 @@ def room_feed(room: Any, bookings: Iterable[Any], busy_label: str) -> bytes:
 
 
 def invitation(room: Any, bookings: list[Any], user: Any) -> str:
-    """METHOD:REQUEST for the person who booked: one VEVENT per occurrence."""
+    """METHOD:REQUEST for the person who booked: one VEVENT per occurrence.
+
+    Written line by line (same output as the ``icalendar`` objects, without their cost:
+    the invitation is built inside the booking request)."""
     zone = ZoneInfo(room.timezone)
-    cal = _calendar(room.name, method="REQUEST")
-    stamp = datetime.now(UTC).replace(microsecond=0)
-    organizer = vCalAddress("mailto:" + (parseaddr(mail._settings().mail_from)[1] or "no-reply@" + _host()))
-    organizer.params["cn"] = "Tiers-lieu"
+    stamp = datetime.now(UTC).strftime(_UTC_FORMAT)
+    organizer = "mailto:" + (parseaddr(mail._settings().mail_from)[1] or "no-reply@" + _host())
+    attendee = f"ATTENDEE;CN={_param(user.display_name)};PARTSTAT=ACCEPTED:mailto:{user.email}"
+    location = "LOCATION:" + _text(room.name)
+    tzid = f";TZID={room.timezone}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + PRODID,
+        "CALSCALE:GREGORIAN",
+        "METHOD:REQUEST",
+        "X-WR-CALNAME:" + room.name,
+    ]
     for booking in bookings:
-        event = _event(booking, zone, f"{room.name}: {booking.purpose}", stamp)
-        event.add("location", room.name)
-        event.add("organizer", organizer)
-        attendee = vCalAddress(f"mailto:{user.email}")
-        attendee.params["cn"] = user.display_name
-        attendee.params["partstat"] = "ACCEPTED"
-        event.add("attendee", attendee)
-        cal.add_component(event)
-    return _with_timezone(cal.to_ical(), room.timezone).decode("utf-8")
+        status = {"confirmed": "CONFIRMED", "pending": "TENTATIVE"}.get(str(booking.status), "CANCELLED")
+        modified = booking.updated_at.astimezone(UTC).strftime(_UTC_FORMAT) if booking.updated_at else stamp
+        lines += [
+            "BEGIN:VEVENT",
+            "SUMMARY:" + _text(f"{room.name}: {booking.purpose}"),
+            f"DTSTART{tzid}:" + booking.starts_at.astimezone(zone).strftime(_LOCAL_FORMAT),
+            f"DTEND{tzid}:" + booking.ends_at.astimezone(zone).strftime(_LOCAL_FORMAT),
+            "DTSTAMP:" + stamp,
+            "UID:" + uid(booking),
+            f"SEQUENCE:{booking.sequence}",
+            attendee,
+            "LAST-MODIFIED:" + modified,
+            location,
+            "ORGANIZER;CN=Tiers-lieu:" + organizer,
+            "STATUS:" + status,
+            "TRANSP:" + ("OPAQUE" if status != "CANCELLED" else "TRANSPARENT"),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = b"".join(_fold(line) for line in lines)
+    return _with_timezone(body, room.timezone).decode("utf-8")
+
+
+_UTC_FORMAT = "%Y%m%dT%H%M%SZ"
+_LOCAL_FORMAT = "%Y%m%dT%H%M%S"
+_PARAM_QUOTABLE = frozenset(",;:\u2019")
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 says (as ``icalendar.vText`` does)."""
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _param(value: str) -> str:
+    """A parameter value: RFC 6868 escapes, double quotes when needed (as ``icalendar``)."""
+    value = value.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n")
+    value = value.replace('"', "^'")
+    return f'"{value}"' if any(char in _PARAM_QUOTABLE for char in value) else value
+
+
+def _fold(line: str) -> bytes:
+    """One content line, folded as ``icalendar`` does (74 octets, then a space and 74 more,
+    without splitting a character), CRLF-ended."""
+    data = line.encode("utf-8")
+    limit = 74
+    if len(data) <= limit:
+        return data + b"\r\n"
+    parts = []
+    while len(data) > limit:
+        cut = limit
+        while cut > 0 and (data[cut] & 0xC0) == 0x80:  # a UTF-8 continuation byte
+            cut -= 1
+        parts.append(data[:cut])
+        data = data[cut:]
+    parts.append(data)
+    return b"\r\n ".join(parts) + b"\r\n"
 
 
 @cache

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise import connections
 
+from bookings.models import Closure, Room
 from tierslieu import db
 
 # Minutes of live bookings of a person starting in [start, end): summed by the database
@@ -33,3 +36,129 @@ async def booked_minutes(user_id: int, start: datetime, end: datetime) -> float:
         params = [user_id, start, end]
     _, rows = await connection.execute_query(_BOOKED_MINUTES[dialect], params)
     return round(float(rows[0]["minutes"] or 0), 3)
+
+
+# --- the hot paths: booking creation and availability ---------------------------------------------
+# Hand-written SQL with bound parameters: no query building per request, and datetimes read
+# with ``datetime.fromisoformat`` (SQLite stores ISO 8601 UTC text) instead of hydrating models.
+# The conditions are those of ``rules.live_filter`` and ``rules.closures_between``.
+
+_SQL = {
+    "room": "SELECT * FROM bookings_room WHERE id = {0}",
+    "live_exists": (
+        "SELECT 1 FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
+        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} LIMIT 1"
+    ),
+    "busy": (
+        "SELECT starts_at, ends_at FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
+        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY starts_at"
+    ),
+    "closures": (
+        "SELECT * FROM bookings_closure WHERE (room_id = {0} OR room_id IS NULL) AND ends_at > {1} "
+        "AND starts_at < {2} ORDER BY starts_at"
+    ),
+}
+_PLACEHOLDERS = {"postgres": ("$1", "$2", "$3", "$4"), "sqlite": ("?", "?", "?", "?")}
+_COMPILED: dict[tuple[str, str], str] = {}
+
+# No booking lasts longer than this (the database checks it): see rules.MAX_BOOKING.
+_MAX_BOOKING = timedelta(hours=24)
+
+
+def _sql(name: str, dialect: str) -> str:
+    key = (name, dialect)
+    text = _COMPILED.get(key)
+    if text is None:
+        text = _COMPILED[key] = _SQL[name].format(*_PLACEHOLDERS[dialect])
+    return text
+
+
+async def _rows(name: str, params: list) -> tuple[str, list[dict]]:
+    dialect = db.dialect()
+    connection = connections.get("default")
+    return dialect, await connection.execute_query_dict(_sql(name, dialect), params)
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+async def room(room_id: int) -> Room | None:
+    _, rows = await _rows("room", [room_id])
+    return Room._init_from_db(**rows[0]) if rows else None
+
+
+def _live_params(room_id: int, starts_at: datetime, ends_at: datetime) -> list:
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
+    return [room_id, starts_at, ends_at + _MAX_BOOKING, ends_at]
+
+
+async def live_exists(room_id: int, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether a live booking of the room overlaps [starts_at, ends_at)."""
+    _, rows = await _rows("live_exists", _live_params(room_id, starts_at, ends_at))
+    return bool(rows)
+
+
+async def busy(room_id: int, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of the live bookings of the room overlapping [starts_at, ends_at)."""
+    _, rows = await _rows("busy", _live_params(room_id, starts_at, ends_at))
+    return [(_instant(row["starts_at"]), _instant(row["ends_at"])) for row in rows]
+
+
+async def closures(room_id: int, starts_at: datetime, ends_at: datetime) -> list[Closure]:
+    """Closures of the room or the whole site overlapping [starts_at, ends_at)."""
+    _, rows = await _rows("closures", [room_id, starts_at.astimezone(UTC), ends_at.astimezone(UTC)])
+    return [Closure._init_from_db(**row) for row in rows]
+
+
+# What creating one booking needs to know, in one query inside its transaction: the first
+# closure overlapping it, the minutes the person already booked that week (as
+# ``booked_minutes``), and whether a live booking of the room overlaps it (as ``live_exists``).
+_FACTS = {
+    "postgres": (
+        "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = $1 OR room_id IS NULL) AND ends_at > $2 "
+        "AND starts_at < $3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
+        "(SELECT COALESCE(EXTRACT(EPOCH FROM SUM(ends_at - starts_at)) / 60, 0) FROM bookings_booking "
+        "WHERE user_id = $4 AND status IN ('pending', 'confirmed') AND starts_at >= $5 AND starts_at < $6) AS minutes, "
+        "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = $1 AND status IN ('pending', 'confirmed') "
+        "AND ends_at > $2 AND ends_at < $7 AND starts_at < $3) AS overlap"
+    ),
+    "sqlite": (
+        "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = ?1 OR room_id IS NULL) AND ends_at > ?2 "
+        "AND starts_at < ?3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
+        "(SELECT COALESCE(SUM((julianday(ends_at) - julianday(starts_at)) * 1440), 0) FROM bookings_booking "
+        "WHERE user_id = ?4 AND status IN ('pending', 'confirmed') AND starts_at >= ?5 AND starts_at < ?6) AS minutes, "
+        "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = ?1 AND status IN ('pending', 'confirmed') "
+        "AND ends_at > ?2 AND ends_at < ?7 AND starts_at < ?3) AS overlap"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    closure_reason: str | None
+    minutes: float
+    overlap: bool
+
+
+async def booking_facts(
+    room_id: int, user_id: int, starts_at: datetime, ends_at: datetime, week_start: datetime, week_end: datetime
+) -> Facts:
+    dialect = db.dialect()
+    connection = connections.get("default")
+    values = [starts_at, ends_at, week_start, week_end, ends_at + _MAX_BOOKING]
+    values = [value.astimezone(UTC) for value in values]
+    if dialect == "sqlite":
+        values = [value.isoformat(sep=" ") for value in values]
+    starts, ends, week_from, week_to, ends_limit = values
+    rows = await connection.execute_query_dict(
+        _FACTS[dialect], [room_id, starts, ends, user_id, week_from, week_to, ends_limit]
+    )
+    row = rows[0]
+    return Facts(
+        closure_reason=row["closure_reason"],
+        minutes=round(float(row["minutes"] or 0), 3),
+        overlap=bool(row["overlap"]),
+    )

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from bookings import hours, permissions
+from bookings import hours, permissions, queries
 from bookings.forms import DAY_PARTS, ClosureCreate, RoomCreate
-from bookings.models import Booking, Closure, Room
-from bookings.rules import announce_rooms, closures_between, forbidden, get_room, live_filter, now_utc, zone_of
+from bookings.models import Closure, Room
+from bookings.rules import announce_rooms, closures_between, forbidden, get_room, now_utc, zone_of
 from tierslieu import realtime
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 
@@ -112,11 +112,7 @@ class Availability:
 
 
 async def availability(room: Room, starts_at: datetime, ends_at: datetime) -> Availability:
-    rows = (
-        await Booking.filter(live_filter(room.id, starts_at, ends_at))
-        .order_by("starts_at")
-        .values_list("starts_at", "ends_at")
-    )
+    rows = await queries.busy(room.id, starts_at, ends_at)
     busy = [(max(start, starts_at), min(end, ends_at)) for start, end in rows]
     closures = await closures_between(room.id, starts_at, ends_at)
     opening = hours.opening_intervals(room.opening_hours, zone_of(room), starts_at, ends_at)

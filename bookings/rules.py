@@ -45,9 +45,7 @@ def live_filter(room_id: int, starts_at: datetime, ends_at: datetime) -> Q:
 
 
 async def closures_between(room_id: int, starts_at: datetime, ends_at: datetime) -> list[Closure]:
-    return await Closure.filter(
-        Q(room_id=room_id) | Q(room_id=None), ends_at__gt=starts_at, starts_at__lt=ends_at
-    ).order_by("starts_at")
+    return await queries.closures(room_id, starts_at, ends_at)
 
 
 async def list_rooms() -> list[Room]:
@@ -55,7 +53,7 @@ async def list_rooms() -> list[Room]:
 
 
 async def get_room(room_id: int) -> Room:
-    room = await Room.get_or_none(id=room_id)
+    room = await queries.room(room_id)
     if room is None:
         raise NotFound()
     return room
@@ -83,11 +81,13 @@ async def check_rules(
     now: datetime,
     quota: bool = True,
     member: bool = True,
+    facts: queries.Facts | None = None,
 ) -> dict[str, str]:
     """The field messages of every broken rule (empty when the booking may be made).
     Overlaps are not checked here: the database decides them. ``member=False`` (bookings
     made by other parts) skips the rules about members: the past, the advance limit, the
-    time step, the duration limits and the quota (whole minutes and a day at most remain)."""
+    time step, the duration limits and the quota (whole minutes and a day at most remain).
+    ``facts`` (from :func:`queries.booking_facts`) saves the closure and quota queries."""
     zone = zone_of(room)
     problems = Problems()
     if ends_at <= starts_at:
@@ -116,14 +116,19 @@ async def check_rules(
     opening = hours.opening_intervals(room.opening_hours, zone, starts_at, ends_at)
     if not hours.covered((starts_at, ends_at), opening):
         problems.add("starts_at", N_("The room is not open for all of this time."))
-    closures = await closures_between(room.id, starts_at, ends_at)
-    if closures:
-        problems.add(
-            "starts_at", message(N_("The room is closed at this time: %(reason)s."), reason=closures[0].reason)
-        )
+    if facts is not None:
+        closure_reason = facts.closure_reason
+    else:
+        closures = await closures_between(room.id, starts_at, ends_at)
+        closure_reason = closures[0].reason if closures else None
+    if closure_reason is not None:
+        problems.add("starts_at", message(N_("The room is closed at this time: %(reason)s."), reason=closure_reason))
     if member and quota and not permissions.exempt_from_quota(user) and "ends_at" not in problems.fields:
-        week_start, week_end = hours.local_week_bounds(starts_at, zone)
-        used = await queries.booked_minutes(user.id, week_start, week_end)
+        if facts is not None:
+            used = facts.minutes
+        else:
+            week_start, week_end = hours.local_week_bounds(starts_at, zone)
+            used = await queries.booked_minutes(user.id, week_start, week_end)
         if used + minutes > room.weekly_quota_minutes:
             problems.add(
                 "ends_at",
@@ -165,12 +170,13 @@ async def overlap_error(room: Room, starts_at: datetime, ends_at: datetime) -> C
     )
 
 
-async def insert_live(room: Room, **values: Any) -> Booking:
+async def insert_live(room: Room, *, overlap: bool | None = None, **values: Any) -> Booking:
     """Insert a live booking, or raise the 409 of the one it would overlap.
 
-    The pre-check gives a clear message in the common case; the constraint decides races."""
+    The pre-check (``overlap`` when the caller looked already, in the same transaction)
+    gives a clear message in the common case; the constraint decides races."""
     starts_at, ends_at = values["starts_at"], values["ends_at"]
-    if await Booking.filter(live_filter(room.id, starts_at, ends_at)).exists():
+    if overlap if overlap is not None else await queries.live_exists(room.id, starts_at, ends_at):
         raise await overlap_error(room, starts_at, ends_at)
     return await Booking.create(room_id=room.id, **values)
 

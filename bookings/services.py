@@ -20,7 +20,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from bookings import calendar, permissions
+from bookings import calendar, hours, permissions, queries
 from bookings.models import LIVE, Booking, Origin, Room, Series, Status
 from bookings.rules import (
     announce,
@@ -32,6 +32,7 @@ from bookings.rules import (
     is_overlap,
     now_utc,
     overlap_error,
+    zone_of,
 )
 from tierslieu import mail, personal_data, realtime
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
@@ -66,11 +67,15 @@ async def create_booking(
     status = Status.PENDING if room.requires_approval and not permissions.is_manager(actor) else Status.CONFIRMED
     try:
         async with in_transaction():
-            problems = await check_rules(room, actor, starts_at, ends_at, people, now=now)
+            # one query for the closures, the quota and the overlap pre-check
+            week_start, week_end = hours.local_week_bounds(starts_at, zone_of(room))
+            facts = await queries.booking_facts(room.id, actor.id, starts_at, ends_at, week_start, week_end)
+            problems = await check_rules(room, actor, starts_at, ends_at, people, now=now, facts=facts)
             if problems:
                 raise invalid(problems)
             booking = await insert_live(
                 room,
+                overlap=facts.overlap,
                 user_id=actor.id,
                 starts_at=starts_at,
                 ends_at=ends_at,
