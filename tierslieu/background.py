@@ -21,18 +21,27 @@ def periodic(
     """A job run every ``every_seconds``; a ``recoverable`` failure is logged and retried
     at the next turn, anything else stops the loop (and is logged by asyncio)."""
 
-    async def loop() -> None:
-        while True:
-            try:
-                await job()
-            except recoverable:
-                log.exception("%s failed; trying again later", name)
-            await asyncio.sleep(every_seconds)
-
     def start() -> Stop:
+        # A library may turn the cancellation into its own error, which the loop would
+        # log and survive: the event ends the loop all the same.
+        stopping = asyncio.Event()
+
+        async def loop() -> None:
+            while not stopping.is_set():
+                try:
+                    await job()
+                except recoverable:
+                    if stopping.is_set():
+                        return
+                    log.exception("%s failed; trying again later", name)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(every_seconds):
+                        await stopping.wait()
+
         task = asyncio.create_task(loop(), name=name)
 
         async def stop() -> None:
+            stopping.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

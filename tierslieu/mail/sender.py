@@ -64,6 +64,7 @@ class MailSender:
         self.smtp = smtp_options(settings.smtp_url) if settings.smtp_url else None
         self.domain = urlsplit(settings.base_url).hostname or "localhost"
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._watchers: set[asyncio.Task[None]] = set()
         self._purged_at: datetime | None = None
@@ -71,6 +72,7 @@ class MailSender:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             if self.smtp is None:
                 log.warning("TIERSLIEU_SMTP_URL is not set: mails are written to the log, not sent")
             self._task = asyncio.create_task(self._run(), name="tierslieu-mail-sender")
@@ -78,6 +80,10 @@ class MailSender:
     async def stop(self) -> None:
         tasks = [task for task in (self._task, *self._watchers) if task is not None]
         self._task = None
+        # A library may turn the cancellation into its own error (aiosmtplib, a driver),
+        # which the loop would log and survive: the flag ends the loop all the same.
+        self._stopping = True
+        self._wake.set()
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -105,14 +111,18 @@ class MailSender:
         self.wake()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             sent = 0
             try:
                 sent = await self.deliver_due()
                 await self._purge()
             except (BaseORMException, OSError):
+                if self._stopping:
+                    return
                 log.exception("mail delivery failed; will try again")
+            if self._stopping:
+                return
             if sent >= BATCH_SIZE:
                 continue
             with contextlib.suppress(TimeoutError):
