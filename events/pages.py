@@ -1,0 +1,170 @@
+"""The facilitators' pages: plan an event (a form in the event's local time, so a time
+skipped or repeated by a DST change is refused), change it, cancel it, and edit its
+programme. Everything goes through the same services as the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bookings import rooms as bookings_rooms
+from events import permissions, services
+from events.forms import EventChange, EventCreate, SessionCreate, local_instant
+from events.models import Kind, Language, Mode
+from tierslieu import i18n
+from tierslieu.errors import N_, DomainError, Forbidden, Invalid
+from tierslieu.guards import current_user
+from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.templating import render
+
+ZONES = ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Africa/Dakar", "Africa/Abidjan", "Africa/Douala")
+
+
+def _local(values: dict[str, Any], name: str, zone: str) -> str:
+    """A ``datetime-local`` field ("2026-12-03T09:00") read in the event's zone, as RFC 3339."""
+    raw = str(values.get(name, ""))
+    day, _, hhmm = raw.partition("T")
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={name: N_("A date and a time are expected here.")},
+        ) from None
+    return local_instant(parsed, hhmm[:5], zone).isoformat()
+
+
+def _zone(values: dict[str, Any]) -> str:
+    zone = str(values.get("timezone") or "")
+    if not i18n.is_timezone(zone):
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={"timezone": N_("Choose a time zone from the list, like Europe/Paris or Africa/Dakar.")},
+        )
+    return zone
+
+
+def _context(request: Request, values: dict[str, Any], error: DomainError | None) -> dict[str, Any]:
+    from events.routes import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
+
+    return {
+        "values": values,
+        "errors": field_messages(request, error) if error else {},
+        "error": i18n.gettext(request.state.locale, error.message, **error.params) if error else None,
+        "kind_labels": KIND_LABELS,
+        "mode_labels": MODE_LABELS,
+        "language_labels": LANGUAGE_LABELS,
+        "zones": ZONES,
+    }
+
+
+async def new_event(request: Request) -> Response:
+    user = current_user(request)
+    if not permissions.can_create_event(user):
+        raise Forbidden("forbidden", N_("You may not do this."))
+    rooms = await bookings_rooms.list_rooms()
+    values: dict[str, Any] = {"timezone": request.state.timezone, "kind": Kind.WEBINAR, "mode": Mode.ONLINE}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            zone = _zone(values)
+            raw = {
+                "title": values.get("title", ""),
+                "kind": values.get("kind"),
+                "mode": values.get("mode"),
+                "language": values.get("language") or Language.FR,
+                "description": values.get("description", ""),
+                "timezone": zone,
+                "starts_at": _local(values, "starts_at", zone),
+                "ends_at": _local(values, "ends_at", zone),
+                "capacity": values.get("capacity"),
+                "online_capacity": values.get("online_capacity") or 0,
+                "room_id": values.get("room_id") or None,
+                "join_url": values.get("join_url", ""),
+                "status": values.get("status") or "published",
+            }
+            event = await services.create_event(user, parse(EventCreate, raw))
+        except DomainError as error:
+            if error.status not in (404, 409, 422):
+                raise
+            context = {**_context(request, values, error), "rooms": rooms}
+            return render(request, "events/new.html", context, status_code=error.status)
+        return RedirectResponse(request.url_for("events:edit", event_id=event.id).path + "?done=created", 303)
+    return render(request, "events/new.html", {**_context(request, values, None), "rooms": rooms})
+
+
+async def edit_event(request: Request, error: DomainError | None = None, values: dict | None = None) -> Response:
+    user = current_user(request)
+    event = await services.managed_event(user, request.path_params["event_id"])
+    context = _context(request, values or {}, error)
+    return render(
+        request,
+        "events/edit.html",
+        {
+            **context,
+            "event": event,
+            "sessions": await services.sessions_of(event),
+            "rooms": await bookings_rooms.list_rooms(),
+            "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
+            "done": request.query_params.get("done"),
+        },
+        status_code=error.status if error else 200,
+    )
+
+
+async def change_event(request: Request) -> Response:
+    user = current_user(request)
+    event_id = request.path_params["event_id"]
+    values = await read_form(request)
+    try:
+        action = values.get("action")
+        if action == "cancel":
+            await services.cancel_event(user, event_id)
+        else:
+            data = {
+                key: values[key]
+                for key in ("title", "description", "capacity", "online_capacity", "join_url", "status")
+                if values.get(key) not in (None, "")
+            }
+            if "description" in values:
+                data["description"] = values["description"]
+            await services.change_event(user, event_id, parse(EventChange, data))
+    except DomainError as error:
+        if error.status not in (409, 422):
+            raise
+        return await edit_event(request, error, values)
+    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=changed", 303)
+
+
+async def add_session(request: Request) -> Response:
+    user = current_user(request)
+    event_id = request.path_params["event_id"]
+    event = await services.managed_event(user, event_id)
+    values = await read_form(request)
+    try:
+        raw = {
+            "title": values.get("session_title", ""),
+            "speaker": values.get("speaker", ""),
+            "starts_at": _local(values, "session_starts_at", event.timezone),
+            "ends_at": _local(values, "session_ends_at", event.timezone),
+            "room_id": values.get("room_id") or None,
+        }
+        await services.add_session(user, event_id, parse(SessionCreate, raw))
+    except DomainError as error:
+        if error.status not in (404, 409, 422):
+            raise
+        return await edit_event(request, error, values)
+    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=session", 303)
+
+
+async def remove_session(request: Request) -> Response:
+    user = current_user(request)
+    event_id = request.path_params["event_id"]
+    await read_form(request)
+    await services.remove_session(user, event_id, request.path_params["session_id"])
+    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=session_removed", 303)

@@ -1,0 +1,60 @@
+"""What the events part contributes to "download my data" and "delete my account"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.models import Attendance, Event, Facilitator, Registration, RegistrationStatus
+from events.registrations import fill_places
+from tierslieu import personal_data
+
+
+async def _export(user: Any) -> dict[str, Any]:
+    rows = await Registration.filter(user_id=user.id).prefetch_related("event").order_by("created_at")
+    attended = await Attendance.filter(user_id=user.id).prefetch_related("event", "session").order_by("checked_at")
+    running = await Facilitator.filter(user_id=user.id).prefetch_related("event")
+    return {
+        "registrations": [
+            {
+                "event": row.event.title,
+                "event_starts_at": row.event.starts_at.isoformat(),
+                "status": str(row.status),
+                "place": str(row.place),
+                "registered_at": row.created_at.isoformat(),
+                "cancelled_at": row.cancelled_at.isoformat() if row.cancelled_at else None,
+            }
+            for row in rows
+        ],
+        "attendance": [
+            {
+                "event": row.event.title,
+                "session": row.session.title if row.session else None,
+                "checked_at": row.checked_at.isoformat(),
+            }
+            for row in attended
+        ],
+        "facilitated_events": [row.event.title for row in running],
+    }
+
+
+async def _erase(user: Any) -> None:
+    # runs inside the deletion transaction: a confirmed place is given to the next
+    # person waiting, then every registration and attendance of the person goes
+    live = await Registration.filter(
+        user_id=user.id, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+    )
+    for row in live:
+        event = await Event.select_for_update().get(id=row.event_id)
+        await Registration.filter(id=row.id).delete()
+        if row.status == RegistrationStatus.CONFIRMED:
+            count = "online_confirmed_count" if event.mode == "hybrid" and row.place == "online" else "confirmed_count"
+            setattr(event, count, getattr(event, count) - 1)
+            await event.save(update_fields=[count])
+            await fill_places(event)
+    await Registration.filter(user_id=user.id).delete()
+    await Attendance.filter(user_id=user.id).delete()
+    await Facilitator.filter(user_id=user.id).delete()
+    await Event.filter(created_by_id=user.id).update(created_by_id=None)
+
+
+personal_data.register("events", _export, _erase)

@@ -1,0 +1,109 @@
+"""The facilitators' pages: plan an event in local time (DST refused, not shifted),
+change it (a higher capacity promotes), edit the programme, cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from events.models import Event, Registration, Session
+from tests.bookings.helpers import make_room, next_monday
+from tests.events.helpers import make_event, make_facilitator
+from tests.helpers import login, make_user, post_form, text_of
+
+
+def _last_sunday(year: int, month: int):
+    from datetime import date
+
+    day = date(year, month + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+async def test_plan_an_event_in_local_time(client) -> None:
+    member = await make_user()
+    await login(client, member.email)
+    assert (await client.get("/events/new")).status_code == 403
+    facilitator = await make_facilitator()
+    await login(client, facilitator.email)
+    form = await client.get("/events/new")
+    assert form.status_code == 200
+    year = datetime.now(UTC).year + 1
+    data = {
+        "title": "Atelier Dakar",
+        "kind": "workshop",
+        "mode": "online",
+        "language": "fr",
+        "timezone": "Africa/Dakar",
+        "starts_at": f"{year}-07-07T10:00",
+        "ends_at": f"{year}-07-07T12:00",
+        "capacity": "20",
+    }
+    created = await post_form(client, "/events/new", data, from_page="/events/new")
+    assert created.status_code == 303, created.text[:2000]
+    event = await Event.get(title="Atelier Dakar")
+    assert event.starts_at == datetime(year, 7, 7, 10, tzinfo=ZoneInfo("Africa/Dakar"))
+    assert created.headers["location"] == f"/events/{event.id}/edit?done=created"
+    # a local time skipped by the spring change is refused with the zone named, not shifted
+    spring = _last_sunday(year, 3).isoformat()
+    skipped = {
+        **data,
+        "title": "Nuit",
+        "timezone": "Europe/Paris",
+        "starts_at": f"{spring}T02:30",
+        "ends_at": f"{spring}T04:00",
+    }
+    refused = await post_form(client, "/events/new", skipped, from_page="/events/new")
+    assert refused.status_code == 422
+    assert "Europe/Paris" in text_of(refused.text)
+    assert not await Event.exists(title="Nuit")
+    missing = await post_form(client, "/events/new", {**data, "starts_at": ""}, from_page="/events/new")
+    assert missing.status_code == 422
+
+
+async def test_manage_capacity_programme_and_cancel(client) -> None:
+    event = await make_event(capacity=1, mode="onsite", join_url="")
+    people = [await make_user() for _ in range(2)]
+    from events import registrations
+
+    for person in people:
+        await registrations.register(person, event.id)
+    other = await make_facilitator()
+    await login(client, other.email)
+    assert (await client.get(f"/events/{event.id}/edit")).status_code == 403
+    await login(client, event.facilitator.email)
+    page = f"/events/{event.id}/edit"
+    assert (await client.get(page)).status_code == 200
+    raised = await post_form(client, page, {"title": event.title, "capacity": "2"}, from_page=page)
+    assert raised.status_code == 303
+    assert await Registration.filter(event_id=event.id, status="confirmed").count() == 2
+    lowered = await post_form(client, page, {"title": event.title, "capacity": "1"}, from_page=page)
+    assert lowered.status_code == 422
+
+    room = await make_room()
+    day = next_monday()
+    await event.refresh_from_db()
+    local_day = event.starts_at.astimezone(ZoneInfo("Europe/Paris")).date()
+    start = event.starts_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
+    end = (event.starts_at + timedelta(hours=1)).astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
+    session = {
+        "session_title": "Ouverture",
+        "session_starts_at": f"{local_day}T{start}",
+        "session_ends_at": f"{local_day}T{end}",
+        "room_id": str(room.id),
+    }
+    added = await post_form(client, f"/events/{event.id}/sessions", session, from_page=page)
+    assert added.status_code == 303, added.text[:1000]
+    row = await Session.get(event_id=event.id)
+    assert row.booking_id is not None and day
+    outside = {
+        **session,
+        "session_starts_at": f"{local_day + timedelta(days=3)}T{start}",
+        "session_ends_at": f"{local_day + timedelta(days=3)}T{end}",
+    }
+    assert (await post_form(client, f"/events/{event.id}/sessions", outside, from_page=page)).status_code == 422
+    removed = await post_form(client, f"/events/{event.id}/sessions/{row.id}/delete", from_page=page)
+    assert removed.status_code == 303 and not await Session.exists(id=row.id)
+
+    cancelled = await post_form(client, page, {"action": "cancel"}, from_page=page)
+    assert cancelled.status_code == 303
+    assert (await Event.get(id=event.id)).status == "cancelled"
