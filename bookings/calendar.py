@@ -11,9 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from tierslieu import mail
+from tierslieu.calendar import vtimezone
 
 PRODID = "-//tierslieu//bookings//EN"
 
@@ -145,8 +146,10 @@ def _fold(line: str) -> bytes:
 
 @cache
 def _vtimezone(name: str) -> bytes:
-    # building and serialising a VTIMEZONE costs milliseconds: once per zone is enough
-    return Timezone.from_tzid(name).to_ical()
+    # building and serialising a VTIMEZONE costs milliseconds: once per zone is enough;
+    # the shell's RRULE-based VTIMEZONE reads alike in every parser (icalendar's own
+    # multi-value RDATE puts Paris summer times one hour off in some clients)
+    return vtimezone(name).to_ical()
 
 
 def _with_timezone(body: bytes, name: str) -> bytes:

@@ -10,7 +10,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bookings import api, calendar, hours, noshows, permissions, recurrence, rooms, services
+from bookings import (
+    api,
+    calendar,
+    hours,
+    noshows,
+    permissions,
+    personal_feed,  # noqa: F401 - registers my bookings in the personal calendar feed
+    recurrence,
+    rooms,
+    services,
+)
 from bookings.forms import (
     DAY_PARTS,
     EQUIPMENT,
