@@ -16,9 +16,10 @@ from starlette.staticfiles import StaticFiles
 
 import accounts.routes
 import bookings.routes
+import events.routes
 import forum.routes
 import tierslieu.routes
-from tierslieu import db, mail, passwords, realtime
+from tierslieu import calendar, db, mail, passwords, realtime
 from tierslieu.errors import N_, DomainError
 from tierslieu.middleware import (
     AuthMiddleware,
@@ -34,7 +35,7 @@ from tierslieu.templating import STATIC_DIR, create_environment
 
 log = logging.getLogger("tierslieu")
 
-BACKGROUND_TASKS = [*bookings.routes.background_tasks, *forum.routes.background_tasks]
+BACKGROUND_TASKS = [*bookings.routes.background_tasks, *events.routes.background_tasks, *forum.routes.background_tasks]
 
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
@@ -98,6 +99,8 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
         *tierslieu.routes.routes,
         *accounts.routes.routes,
         *bookings.routes.routes,
+        *events.routes.routes,
+        *calendar.routes,
         *forum.routes.routes,
         *mail.routes,
         realtime.websocket_route,

@@ -14,7 +14,7 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.executor import MigrationExecutor
 
 # Parts with models, in dependency order. A part is added here when it gains models.
-PARTS: tuple[str, ...] = ("accounts", "tierslieu", "bookings", "forum")
+PARTS: tuple[str, ...] = ("accounts", "tierslieu", "bookings", "events", "forum")
 
 SQLITE_PRAGMAS = "journal_mode=WAL&busy_timeout=5000&synchronous=NORMAL&foreign_keys=ON"
 
