@@ -6,52 +6,42 @@ from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
 
 from accounts.models import Motivation, Role
 from tierslieu import i18n
 from tierslieu.errors import N_
+from tierslieu.validation import Timezone, custom_error
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
-
-
-def _custom(message: str, **ctx: object) -> PydanticCustomError:
-    return PydanticCustomError("custom", message, {"message_id": message, **ctx})
 
 
 def _email(value: str) -> str:
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise _custom(N_("This is not a valid email address.")) from None
+        raise custom_error(N_("This is not a valid email address.")) from None
     return result.normalized.lower()
 
 
 def _password(value: str) -> str:
     if len(value) < MIN_PASSWORD_LENGTH:
-        raise _custom(N_("Use at least 10 characters."))
+        raise custom_error(N_("Use at least 10 characters."))
     if not value.strip():
-        raise _custom(N_("This field is required."))
+        raise custom_error(N_("This field is required."))
     return value
 
 
 def _display_name(value: str) -> str:
     value = " ".join(value.split())
     if not value:
-        raise _custom(N_("This field is required."))
-    return value
-
-
-def _timezone(value: str) -> str:
-    if not i18n.is_timezone(value):
-        raise _custom(N_("Choose a time zone from the list, like Europe/Paris or Africa/Dakar."))
+        raise custom_error(N_("This field is required."))
     return value
 
 
 def _locale(value: str) -> str:
     if value not in i18n.LOCALES:
-        raise _custom(N_("Choose French or English."))
+        raise custom_error(N_("Choose French or English."))
     return value
 
 
@@ -59,7 +49,6 @@ Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 NewPassword = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH), AfterValidator(_password)]
 AnyPassword = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 DisplayName = Annotated[str, Field(max_length=80), AfterValidator(_display_name)]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
 Locale = Annotated[str, AfterValidator(_locale)]
 
 

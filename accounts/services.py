@@ -379,13 +379,7 @@ async def reset_password(plain: str, new_password: str) -> User:
 
 
 async def change_password(user: User, current: str, new: str, *, keep_session: str | None) -> None:
-    matches, _ = await passwords.verify_password(user.password_hash, current)
-    if not matches:
-        raise Invalid(
-            "invalid",
-            N_("Some fields are missing or invalid."),
-            fields={"current_password": N_("This is not your current password.")},
-        )
+    await passwords.require_password(user.password_hash, current, field="current_password")
     user.password_hash = await passwords.hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
@@ -394,13 +388,7 @@ async def change_password(user: User, current: str, new: str, *, keep_session: s
 
 
 async def request_email_change(user: User, password: str, new_email: str) -> None:
-    matches, _ = await passwords.verify_password(user.password_hash, password)
-    if not matches:
-        raise Invalid(
-            "invalid",
-            N_("Some fields are missing or invalid."),
-            fields={"password": N_("This is not your current password.")},
-        )
+    await passwords.require_password(user.password_hash, password)
     if new_email == user.email:
         raise Invalid(
             "invalid",
@@ -469,13 +457,7 @@ async def export_personal_data(user: User) -> dict:
 
 async def delete_account(user: User, password: str) -> None:
     """Private data goes; public contributions stay under an anonymous name."""
-    matches, _ = await passwords.verify_password(user.password_hash, password)
-    if not matches:
-        raise Invalid(
-            "invalid",
-            N_("Some fields are missing or invalid."),
-            fields={"password": N_("This is not your current password.")},
-        )
+    await passwords.require_password(user.password_hash, password)
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():

@@ -327,23 +327,13 @@ async def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-async def _check_password(user: User, password: str) -> None:
-    matches, _ = await passwords.verify_password(user.password_hash, password)
-    if not matches:
-        raise Invalid(
-            "invalid",
-            N_("Some fields are missing or invalid."),
-            fields={"password": N_("This is not your current password.")},
-        )
-
-
 async def regenerate_recovery_codes(
     user: User, password: str, code: str, *, secret_key: str, client_address: str, limiter: RateLimiter
 ) -> list[str]:
     """New recovery codes (the old ones stop working), after the password and a code."""
     if await confirmed_factor(user) is None:
         raise Invalid("two_factor_disabled", N_("Two-step sign-in is off."))
-    await _check_password(user, password)
+    await passwords.require_password(user.password_hash, password)
     await check_second_step(
         user, code, secret_key=secret_key, client_address=client_address, limiter=limiter, signed_in=True
     )
@@ -362,7 +352,7 @@ async def disable(
         )
     if await confirmed_factor(user) is None:
         raise Invalid("two_factor_disabled", N_("Two-step sign-in is off."))
-    await _check_password(user, password)
+    await passwords.require_password(user.password_hash, password)
     await check_second_step(
         user, code, secret_key=secret_key, client_address=client_address, limiter=limiter, signed_in=True
     )

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
 
 from bookings import hours
 from tierslieu import i18n
 from tierslieu.errors import N_, Invalid
+from tierslieu.validation import Timezone, custom_error
 
 EQUIPMENT = {
     "projector": N_("Projector"),
@@ -44,21 +44,11 @@ MAX_SPAN = timedelta(days=31)
 MAX_SERIES_WEEKS = 52
 
 
-def _custom(message: str, **ctx: object) -> PydanticCustomError:
-    return PydanticCustomError("custom", message, {"message_id": message, **ctx})
-
-
-def _timezone(value: str) -> str:
-    if not i18n.is_timezone(value):
-        raise _custom(N_("Choose a time zone from the list, like Europe/Paris or Africa/Dakar."))
-    return value
-
-
 def _opening_hours(value: Any) -> dict:
     try:
         return hours.normalise_opening_hours(value)
     except ValueError:
-        raise _custom(
+        raise custom_error(
             N_('Give opening hours per weekday, like {"mon": [["08:00", "20:00"]]}, with earlier times first.')
         ) from None
 
@@ -66,13 +56,13 @@ def _opening_hours(value: Any) -> dict:
 def _equipment(value: list[str]) -> list[str]:
     unknown = [item for item in value if item not in EQUIPMENT]
     if unknown:
-        raise _custom(N_("Unknown equipment: %(items)s."), items=", ".join(unknown))
+        raise custom_error(N_("Unknown equipment: %(items)s."), items=", ".join(unknown))
     return sorted(set(value))
 
 
 def _hhmm(value: str) -> str:
     if not hours.valid_hhmm(value) or value == "24:00":
-        raise _custom(N_("A time like 09:30 is expected here."))
+        raise custom_error(N_("A time like 09:30 is expected here."))
     return value
 
 
@@ -85,11 +75,10 @@ def _weekdays(value: Any) -> Any:
 def _text(value: str) -> str:
     value = " ".join(value.split())
     if not value:
-        raise _custom(N_("This field is required."))
+        raise custom_error(N_("This field is required."))
     return value
 
 
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
 OpeningHours = Annotated[dict, AfterValidator(_opening_hours)]
 HHMM = Annotated[str, Field(max_length=5), AfterValidator(_hhmm)]
 Purpose = Annotated[str, Field(max_length=200), AfterValidator(_text)]
@@ -102,7 +91,7 @@ Weekdays = Annotated[
 
 def _weekday(value: str) -> str:
     if value not in hours.WEEKDAYS:
-        raise _custom(N_("Choose days of the week."))
+        raise custom_error(N_("Choose days of the week."))
     return value
 
 

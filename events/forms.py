@@ -10,36 +10,25 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from events.models import EventStatus, Kind, Language, Mode, Place
-from tierslieu import i18n
 from tierslieu.errors import N_, Invalid
+from tierslieu.validation import Timezone, custom_error
 
 MAX_SESSIONS = 100
-
-
-def _custom(message: str, **ctx: object) -> PydanticCustomError:
-    return PydanticCustomError("custom", message, {"message_id": message, **ctx})
-
-
-def _timezone(value: str) -> str:
-    if not i18n.is_timezone(value):
-        raise _custom(N_("Choose a time zone from the list, like Europe/Paris or Africa/Dakar."))
-    return value
 
 
 def _text(value: str) -> str:
     value = " ".join(value.split())
     if not value:
-        raise _custom(N_("This field is required."))
+        raise custom_error(N_("This field is required."))
     return value
 
 
 def _url(value: str) -> str:
     value = value.strip()
     if value and not value.startswith(("https://", "http://")):
-        raise _custom(N_("A web address starting with https:// is expected here."))
+        raise custom_error(N_("A web address starting with https:// is expected here."))
     return value
 
 
@@ -49,7 +38,6 @@ def _utc(value: datetime) -> datetime:
 
 Title = Annotated[str, Field(max_length=200), AfterValidator(_text)]
 Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
 
 
 class Strict(BaseModel):
@@ -66,7 +54,7 @@ class SessionCreate(Strict):
     @model_validator(mode="after")
     def _order(self) -> SessionCreate:
         if self.ends_at <= self.starts_at:
-            raise _custom(N_("The end must come after the start."))
+            raise custom_error(N_("The end must come after the start."))
         return self
 
 
@@ -92,20 +80,20 @@ class EventCreate(Strict):
     @model_validator(mode="after")
     def _rules(self) -> EventCreate:
         if self.ends_at <= self.starts_at:
-            raise _custom(N_("The end must come after the start."))
+            raise custom_error(N_("The end must come after the start."))
         if self.status == EventStatus.CANCELLED:
-            raise _custom(N_("A new event is a draft or published."))
+            raise custom_error(N_("A new event is a draft or published."))
         if self.mode != Mode.HYBRID and self.online_capacity:
-            raise _custom(N_("Online places are counted apart only for hybrid events."))
+            raise custom_error(N_("Online places are counted apart only for hybrid events."))
         for session in self.sessions:
             if session.starts_at < self.starts_at or session.ends_at > self.ends_at:
-                raise _custom(N_("Every session takes place between the start and the end of the event."))
+                raise custom_error(N_("Every session takes place between the start and the end of the event."))
         if (
             self.registration_opens_at is not None
             and self.registration_closes_at is not None
             and self.registration_closes_at <= self.registration_opens_at
         ):
-            raise _custom(N_("Registration must close after it opens."))
+            raise custom_error(N_("Registration must close after it opens."))
         return self
 
 

@@ -6,9 +6,9 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
 
 from tierslieu.errors import N_
+from tierslieu.validation import custom_error
 
 MAX_BODY = 20_000
 MAX_TITLE = 150
@@ -30,7 +30,7 @@ def split_tags(value: Any) -> Any:
                 item = item.strip().lower().lstrip("#")
                 if not TAG_RE.fullmatch(item):
                     message = N_("Tags are short lowercase words (letters, digits, -).")
-                    raise PydanticCustomError("custom", message, {"message_id": message})
+                    raise custom_error(message)
             if item not in cleaned:
                 cleaned.append(item)
         return cleaned

@@ -13,6 +13,8 @@ from functools import cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from tierslieu.errors import N_, Invalid
+
 # OWASP's password storage cheat sheet, first argon2id option: m=19 MiB, t=2, p=1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
 
@@ -52,6 +54,18 @@ async def verify_password(stored_hash: str | None, password: str) -> tuple[bool,
             await asyncio.to_thread(_verify, dummy_hash(), password)
             return False, False
         return await asyncio.to_thread(_verify, stored_hash, password)
+
+
+async def require_password(stored_hash: str, password: str, *, field: str = "password") -> None:
+    """422 on ``field`` unless ``password`` matches: for changes that ask for the current
+    password again (password, address, second factor, deletion)."""
+    matches, _ = await verify_password(stored_hash, password)
+    if not matches:
+        raise Invalid(
+            "invalid",
+            N_("Some fields are missing or invalid."),
+            fields={field: N_("This is not your current password.")},
+        )
 
 
 @cache

@@ -1,0 +1,30 @@
+"""Field validators shared by every part's forms.
+
+Messages are English message ids, translated when the error is shown
+(``tierslieu.responses.validation_error`` reads ``message_id`` from the error context).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from tierslieu import i18n
+from tierslieu.errors import N_
+
+
+def custom_error(message: str, **ctx: object) -> PydanticCustomError:
+    """A validation error whose message is the message id ``message``."""
+    return PydanticCustomError("custom", message, {"message_id": message, **ctx})
+
+
+def valid_timezone(value: str) -> str:
+    """An IANA time zone name, such as Europe/Paris or Africa/Dakar."""
+    if not i18n.is_timezone(value):
+        raise custom_error(N_("Choose a time zone from the list, like Europe/Paris or Africa/Dakar."))
+    return value
+
+
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(valid_timezone)]
