@@ -327,16 +327,23 @@ async def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-async def regenerate_recovery_codes(
+async def _reconfirm(
     user: User, password: str, code: str, *, secret_key: str, client_address: str, limiter: RateLimiter
-) -> list[str]:
-    """New recovery codes (the old ones stop working), after the password and a code."""
+) -> None:
+    """Changes to an enrolled second factor ask for the password and a code again."""
     if await confirmed_factor(user) is None:
         raise Invalid("two_factor_disabled", N_("Two-step sign-in is off."))
     await passwords.require_password(user.password_hash, password)
     await check_second_step(
         user, code, secret_key=secret_key, client_address=client_address, limiter=limiter, signed_in=True
     )
+
+
+async def regenerate_recovery_codes(
+    user: User, password: str, code: str, *, secret_key: str, client_address: str, limiter: RateLimiter
+) -> list[str]:
+    """New recovery codes (the old ones stop working), after the password and a code."""
+    await _reconfirm(user, password, code, secret_key=secret_key, client_address=client_address, limiter=limiter)
     async with in_transaction():
         return await _replace_recovery_codes(user)
 
@@ -350,12 +357,7 @@ async def disable(
             "two_factor_required",
             N_("Your role requires two-step sign-in: it cannot be turned off. Ask an admin if you lost your device."),
         )
-    if await confirmed_factor(user) is None:
-        raise Invalid("two_factor_disabled", N_("Two-step sign-in is off."))
-    await passwords.require_password(user.password_hash, password)
-    await check_second_step(
-        user, code, secret_key=secret_key, client_address=client_address, limiter=limiter, signed_in=True
-    )
+    await _reconfirm(user, password, code, secret_key=secret_key, client_address=client_address, limiter=limiter)
     async with in_transaction():
         await remove(user)
         await mail.send(user, "accounts/two_factor_disabled", {"when": _now()})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from bookings.forms import (
 )
 from bookings.models import Booking
 from tierslieu import i18n
+from tierslieu.calendar import etag, ics_response
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
 from tierslieu.responses import field_messages, localise, parse, read_form
@@ -274,12 +274,8 @@ async def room_feed(request: Request) -> Response:
     ).order_by("starts_at", "id")
     # no names and no purposes: busy time only, labelled in the room's default language
     body = calendar.room_feed(room, bookings, i18n.gettext(i18n.DEFAULT_LOCALE, N_("Busy")))
-    etag = '"' + hashlib.sha256(_strip_stamps(body)).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="room-{room.id}.ics"'
-    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+    # the tag ignores DTSTAMP (the time of the request): an unchanged room answers 304
+    return ics_response(request, body, f"room-{room.id}.ics", tag=etag(_strip_stamps(body)))
 
 
 def _strip_stamps(body: bytes) -> bytes:
