@@ -1,0 +1,104 @@
+"""The browser rig: Debian's Chromium driven by Playwright (async API, in the test's event
+loop) against the app served by a real uvicorn on the test database (``live_server``).
+
+Every test here is marked ``browser``; without a Chromium binary they skip (CI installs
+Debian's ``chromium`` with apt-get, so there they always run).
+
+- ``browser``: one headless Chromium for the whole run.
+- ``open_page(js=True, locale="fr", width=1280, height=800)``: a page in a fresh context
+  (own cookies) whose relative URLs go to the live server. Every page records the
+  Content-Security-Policy violations and the scripts' errors it sees
+  (:func:`csp_violations`, ``page.errors``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+CHROMIUM = os.environ.get("TIERSLIEU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+
+# The flags this machine's closed network needs (no background connections) and root needs.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# Installed in every page before its own scripts: keeps the CSP violations it reports.
+RECORD_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push({directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample});
+});
+"""
+
+OpenPage = Callable[..., Awaitable[Page]]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = not Path(CHROMIUM).exists()
+    skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def open_page(browser: Browser, live_server: str) -> AsyncIterator[OpenPage]:
+    contexts: list[BrowserContext] = []
+
+    async def make(*, js: bool = True, locale: str = "fr", width: int = 1280, height: int = 800) -> Page:
+        context = await browser.new_context(
+            base_url=live_server,
+            java_script_enabled=js,
+            locale={"fr": "fr-FR", "en": "en-GB"}.get(locale, locale),
+            viewport={"width": width, "height": height},
+            timezone_id="Europe/Paris",
+        )
+        context.set_default_timeout(15_000)
+        await context.add_init_script(RECORD_CSP)
+        contexts.append(context)
+        page = await context.new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
+        return page
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+async def csp_violations(page: Page) -> list[dict]:
+    """The CSP violations the page has reported so far (always empty without JavaScript)."""
+    return await page.evaluate("window.__csp || []")
+
+
+async def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the login form (members: no second step)."""
+    await page.goto("/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", password)
+    async with page.expect_navigation():
+        await page.click("form[action='/login'] [type=submit]")

@@ -1,0 +1,23 @@
+"""The rig itself: Chromium opens a page of the live server, with and without JavaScript."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import OpenPage, csp_violations
+
+
+async def test_the_home_page_opens_with_javascript(open_page: OpenPage) -> None:
+    page = await open_page()
+    response = await page.goto("/")
+    assert response is not None and response.status == 200
+    assert await page.locator("main").count() == 1
+    assert await page.evaluate("document.documentElement.lang") == "fr"
+    assert await csp_violations(page) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_the_home_page_opens_without_javascript_in_english(open_page: OpenPage) -> None:
+    page = await open_page(js=False, locale="en", width=360, height=740)
+    response = await page.goto("/")
+    assert response is not None and response.status == 200
+    assert await page.evaluate("1") == 1  # evaluate still works: only the page's own scripts are off
+    assert await page.locator("html").get_attribute("lang") == "en"
