@@ -91,6 +91,8 @@ async def find(request: Request) -> Response:
         "values": values,
         "slots": None,
     }
+    if not any(values.values()):  # the finder opened without a question yet
+        return render(request, "bookings/rooms.html", {**context, "errors": {}})
     try:
         query = parse(FreeSlotQuery, {k: v for k, v in values.items() if v not in (None, "")})
     except Invalid as error:

@@ -377,6 +377,8 @@ async def test_free_slot_finder_page(client) -> None:
     assert "Salle Grace Hopper" in response.text.split('id="finder"')[1]
     assert "Cabine" not in response.text.split('id="finder"')[1]
     assert (await client.get("/rooms/find", params={"date": "nope"})).status_code == 422
+    bare = await client.get("/rooms/find")  # opened from the menu: the form, no error yet
+    assert bare.status_code == 200 and "aria-invalid" not in bare.text
 
 
 async def test_check_in_and_decisions_through_the_api(client) -> None:

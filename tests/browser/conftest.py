@@ -101,4 +101,4 @@ async def sign_in(page: Page, email: str, password: str) -> None:
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", password)
     async with page.expect_navigation():
-        await page.click("form[action='/login'] [type=submit]")
+        await page.click("form:has(input[name=password]) [type=submit]")

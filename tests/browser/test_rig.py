@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import OpenPage, csp_violations
+from tests.browser.conftest import OpenPage, csp_violations, sign_in
+from tests.browser.pages import MEMBER, key_pages
 
 
 async def test_the_home_page_opens_with_javascript(open_page: OpenPage) -> None:
@@ -21,3 +22,14 @@ async def test_the_home_page_opens_without_javascript_in_english(open_page: Open
     assert response is not None and response.status == 200
     assert await page.evaluate("1") == 1  # evaluate still works: only the page's own scripts are off
     assert await page.locator("html").get_attribute("lang") == "en"
+
+
+async def test_every_key_page_answers_for_its_visitor(open_page: OpenPage) -> None:
+    pages = await key_pages()
+    anonymous, member = await open_page(js=False), await open_page(js=False)
+    await sign_in(member, *MEMBER)
+    for key in pages:
+        page = member if key.signed_in else anonymous
+        response = await page.goto(key.path)
+        assert response is not None and response.status == 200, key
+        assert page.url.endswith(key.path), (key, page.url)
