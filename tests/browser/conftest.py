@@ -5,8 +5,9 @@ Every test here is marked ``browser``; without a Chromium binary they skip (CI i
 Debian's ``chromium`` with apt-get, so there they always run).
 
 - ``browser``: one headless Chromium for the whole run.
-- ``open_page(js=True, locale="fr", width=1280, height=800)``: a page in a fresh context
-  (own cookies) whose relative URLs go to the live server. Every page records the
+- ``open_page(js=True, locale="fr", width=1280, height=800, bypass_csp=False)``: a page in
+  a fresh context (own cookies) whose relative URLs go to the live server (``bypass_csp``
+  only for tools injected into the page, such as axe-core; never for the XSS checks). Every page records the
   Content-Security-Policy violations and the scripts' errors it sees
   (:func:`csp_violations`, ``page.errors``).
 """
@@ -69,8 +70,11 @@ async def browser() -> AsyncIterator[Browser]:
 async def open_page(browser: Browser, live_server: str) -> AsyncIterator[OpenPage]:
     contexts: list[BrowserContext] = []
 
-    async def make(*, js: bool = True, locale: str = "fr", width: int = 1280, height: int = 800) -> Page:
+    async def make(
+        *, js: bool = True, locale: str = "fr", width: int = 1280, height: int = 800, bypass_csp: bool = False
+    ) -> Page:
         context = await browser.new_context(
+            bypass_csp=bypass_csp,
             base_url=live_server,
             java_script_enabled=js,
             locale={"fr": "fr-FR", "en": "en-GB"}.get(locale, locale),
