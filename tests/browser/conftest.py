@@ -1,8 +1,8 @@
 """The browser rig: Debian's Chromium driven by Playwright (async API, in the test's event
 loop) against the app served by a real uvicorn on the test database (``live_server``).
 
-Every test here is marked ``browser``; without a Chromium binary they skip (CI installs
-Debian's ``chromium`` with apt-get, so there they always run).
+Every test here is marked ``browser``; without a Chromium binary they skip, except under CI
+(``CI`` set), which installs Debian's ``chromium`` and must run them.
 
 - ``browser``: one headless Chromium for the whole run.
 - ``open_page(js=True, locale="fr", width=1280, height=800, bypass_csp=False)``: a page in
@@ -50,6 +50,8 @@ OpenPage = Callable[..., Awaitable[Page]]
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     missing = not Path(CHROMIUM).exists()
+    if missing and os.environ.get("CI"):
+        raise pytest.UsageError(f"CI runs the browser checks: no Chromium at {CHROMIUM}")
     skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
     for item in items:
         if HERE in Path(str(item.path)).parents:
