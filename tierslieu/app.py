@@ -12,7 +12,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 import accounts.routes
 import bookings.routes
@@ -24,6 +23,7 @@ from tierslieu.errors import N_, DomainError
 from tierslieu.middleware import (
     AuthMiddleware,
     BodyLimitMiddleware,
+    CompressionMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -31,7 +31,8 @@ from tierslieu.ratelimit import RateLimiter
 from tierslieu.redis_pool import create_pool
 from tierslieu.responses import error_response
 from tierslieu.settings import Settings
-from tierslieu.templating import STATIC_DIR, create_environment
+from tierslieu.static import StaticFiles
+from tierslieu.templating import create_environment
 
 log = logging.getLogger("tierslieu")
 
@@ -104,12 +105,13 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
         *forum.routes.routes,
         *mail.routes,
         realtime.websocket_route,
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=StaticFiles(), name="static"),
     ]
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
             Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail.CSRF_EXEMPT),

@@ -336,10 +336,12 @@ def items_version(items: Iterable[FeedItem]) -> tuple:
 def ics_response(
     request: Request, body: bytes, filename: str, *, private: bool = False, tag: str | None = None
 ) -> Response:
-    """The feed with an ETag, or a 304 when the client has it already."""
+    """The feed with an ETag, or a 304 when the client has it already (compared weakly, as
+    If-None-Match wants: the compressed copy's tag is the weak form of the same tag)."""
     tag = tag or etag(body)
     headers = {"ETag": tag, "Cache-Control": ("private" if private else "public") + ", max-age=300"}
-    if tag in [value.strip() for value in request.headers.get("if-none-match", "").split(",")]:
+    sent = [value.strip().removeprefix("W/") for value in request.headers.get("if-none-match", "").split(",")]
+    if tag.removeprefix("W/") in sent:
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

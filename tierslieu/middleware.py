@@ -1,8 +1,8 @@
 """The shell's ASGI middleware, outermost first:
 
 - ``RequestLogMiddleware``: a request id for every request, one JSON log line each;
-- ``SecurityHeadersMiddleware``: CSP and friends on every response, long caching of
-  hashed static files;
+- ``CompressionMiddleware``: gzip for text responses (HTML, CSS, JS, JSON, iCal);
+- ``SecurityHeadersMiddleware``: CSP and friends on every response;
 - ``BodyLimitMiddleware``: 413 past the configured size, with or without Content-Length;
 - ``AuthMiddleware``: who is asking (session cookie or bearer token), in which
   language and zone, and the CSRF and Origin checks for unsafe requests.
@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request, cookie_parser
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -92,6 +93,33 @@ class RequestLogMiddleware:
             request_id_var.reset(token)
 
 
+class CompressionMiddleware:
+    """Starlette's ``GZipMiddleware`` (bodies from ``minimum_size`` bytes; streams are
+    compressed chunk by chunk, ``text/event-stream``, images and archives are left alone,
+    websockets pass through), plus one rule for conditional requests: a compressed body
+    is another representation, so a strong ``ETag`` becomes weak (``W/"…"``), as RFC 9110
+    asks. ``If-None-Match`` compares weakly, so 304s keep working for both encodings."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 500) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_weak_etag(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                etag = headers.get("etag")
+                if etag and etag.startswith('"') and headers.get("content-encoding") == "gzip":
+                    headers["ETag"] = "W/" + etag
+            await send(message)
+
+        await self.gzip(scope, receive, send_with_weak_etag)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -101,7 +129,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        versioned_static = scope["path"].startswith("/static/") and b"v=" in scope.get("query_string", b"")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,8 +141,6 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if versioned_static and message["status"] == 200:
-                    headers["Cache-Control"] = "public, max-age=31536000, immutable"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

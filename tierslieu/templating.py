@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
-from functools import cache
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,20 +11,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from tierslieu import i18n
+from tierslieu.static import static_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
-
-
-@cache
-def static_version(name: str) -> str:
-    """A short content hash, so static URLs can be cached for a year."""
-    return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
-
-
-def static_url(name: str) -> str:
-    return f"/static/{name}?v={static_version(name)}"
 
 
 @pass_context
@@ -37,6 +25,12 @@ def _datetime_filter(context: Any, value: datetime | None, fmt: str = "medium", 
     request = context.get("request")
     viewer_zone = getattr(request.state, "timezone", None) if request is not None else context.get("timezone")
     return i18n.format_datetime(value, i18n.current_locale.get(), timezone or viewer_zone, fmt)
+
+
+def _iso_filter(value: datetime) -> str:
+    """``<time datetime="{{ when|iso }}">``: UTC to the second, as HTML's valid date-time
+    strings want (at most three digits of fractions)."""
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def create_environment() -> Environment:
@@ -55,6 +49,7 @@ def create_environment() -> Environment:
     env.globals["static_url"] = static_url
     env.globals["LOCALES"] = i18n.LOCALES
     env.filters["datetime"] = _datetime_filter
+    env.filters["iso"] = _iso_filter
     return env
 
 
