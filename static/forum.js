@@ -4,11 +4,8 @@
 (function () {
   "use strict";
 
-  function say(text) {
-    var status = document.getElementById("live-status");
-    if (!status) return;
-    status.textContent = "";
-    setTimeout(function () { status.textContent = text; }, 100);
+  function say(text) {  // through live.js, which keeps every text read out (see there)
+    document.dispatchEvent(new CustomEvent("tl:say", { detail: text }));
   }
 
   function topicPage(box) {

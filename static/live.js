@@ -5,6 +5,20 @@
 (function () {
   "use strict";
 
+  /* The live region (#live-status) reads out what changed. Each text is added as a line
+     of its own, so that updates arriving together are all read (instead of the last one
+     replacing the others) and the same words twice are read twice; a line goes after a
+     while. Other scripts speak through it with a "tl:say" event whose detail is the text. */
+  function say(text) {
+    var status = document.getElementById("live-status");
+    if (!status || !text) return;
+    var line = document.createElement("p");
+    line.textContent = text;
+    status.appendChild(line);
+    setTimeout(function () { if (line.parentNode) line.parentNode.removeChild(line); }, 15000);
+  }
+  document.addEventListener("tl:say", function (event) { say(String(event.detail || "")); });
+
   if (!/(?:^|;\s*)tl_tz=/.test(document.cookie) && window.Intl) {
     try {
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -31,16 +45,14 @@
     }
 
     function announce(message) {
-      var status = document.getElementById("live-status"), text = "";
+      var text = "";
       [find("data-live-count", message.type), find("data-live-channel", message.channel)]
         .forEach(function (list) {
           list.forEach(function (el) {
             text = text || el.getAttribute("data-live-announce") || "";
           });
         });
-      if (!status || !text) return;
-      status.textContent = "";  // so that the same words are read again
-      setTimeout(function () { status.textContent = text; }, 100);
+      say(text);
     }
 
     function receive(message) {
