@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -16,6 +17,14 @@ from tierslieu.errors import N_
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 30
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/F):
+# people can type them into a title or a post, and ElementTree writes them as they are,
+# which makes the whole feed unreadable for every subscriber.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    return NOT_XML.sub("", value)
 
 
 def _iso(value: datetime) -> str:
@@ -35,7 +44,7 @@ async def build_feed(base: str, title: str, self_path: str, html_path: str, cate
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = base + self_path
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _xml_text(title)
     updated = topics[0].created_at if topics else datetime(2026, 1, 1, tzinfo=UTC)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + self_path)
@@ -44,15 +53,15 @@ async def build_feed(base: str, title: str, self_path: str, html_path: str, cate
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         url = f"{base}/forum/t/{topic.id}"
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = topic.title
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(topic.title)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(topic.created_at)
         ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(topic.created_at)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
-        ET.SubElement(author, f"{{{ATOM}}}name").text = topic.author.display_name
+        ET.SubElement(author, f"{{{ATOM}}}name").text = _xml_text(topic.author.display_name)
         opening = openings.get(topic.id)
         if opening is not None and opening.hidden_at is None:
-            ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = opening.body_html
+            ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _xml_text(opening.body_html)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
