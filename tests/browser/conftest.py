@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-CHROMIUM = os.environ.get("TIERSLIEU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("TIERSLIEU_CHROMIUM") or "/usr/bin/chromium"  # Debian's package
 HERE = Path(__file__).resolve().parent
 
 # The flags this machine's closed network needs (no background connections) and root needs.
