@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from starlette.requests import Request
@@ -27,11 +28,18 @@ def client_address(request: Request) -> str:
 
 def page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    # isascii(): str.isdigit() also accepts digits such as "²" that int() refuses
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """A local path to go back to after a form, never another site."""
+    """A local path to go back to after a form, never another site: one "/" not followed by
+    another "/" (``//host`` is another host), no backslash (browsers read ``/\\host`` as
+    ``//host``), and no control or whitespace character anywhere (browsers drop tabs and
+    newlines, so ``/\\t/host`` is ``//host`` to them). Percent-encoded ones (``/%09/host``)
+    are harmless: they stay encoded. Anything else gives ``default``."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in target):
         return default
     return target

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -240,7 +241,36 @@ def foreign_origin(scope: Scope, settings: Settings) -> bool:
 
 
 def csrf_token_for(secret_key: str, seed: str) -> str:
+    """The secret CSRF token of a session (or anonymous cookie): 64 hex digits. It never
+    leaves the server as such; pages get ``mask_csrf_token(token)``."""
     return hmac.new(secret_key.encode(), f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
+
+
+_CSRF_TOKEN_BYTES = 32  # a SHA-256 digest
+_MASKED_CSRF_TOKEN = re.compile(f"[0-9a-f]{{{4 * _CSRF_TOKEN_BYTES}}}")
+
+
+def mask_csrf_token(token: str) -> str:
+    """A fresh spelling of the token for one use, against BREACH (gzip pages that show the
+    token next to reflected text): a random mask, then the token XOR that mask, in hex."""
+    secret = bytes.fromhex(token)
+    mask = secrets.token_bytes(len(secret))
+    return (mask + bytes(m ^ t for m, t in zip(mask, secret, strict=True))).hex()
+
+
+def unmask_csrf_token(masked: str) -> str | None:
+    """The token behind a value made by ``mask_csrf_token``, or None when the value is not
+    exactly 128 lowercase hex digits (an unmasked token, a truncated or non-ASCII one)."""
+    if _MASKED_CSRF_TOKEN.fullmatch(masked) is None:
+        return None
+    raw = bytes.fromhex(masked)
+    mask, hidden = raw[:_CSRF_TOKEN_BYTES], raw[_CSRF_TOKEN_BYTES:]
+    return bytes(m ^ h for m, h in zip(mask, hidden, strict=True)).hex()
+
+
+def csrf_token_matches(sent: str, expected: str) -> bool:
+    unmasked = unmask_csrf_token(sent)
+    return unmasked is not None and hmac.compare_digest(unmasked, expected)
 
 
 def cookie_header(name: str, value: str, *, max_age: int | None, secure: bool, http_only: bool = True) -> str:
@@ -265,6 +295,8 @@ class AuthMiddleware:
     Browser pages (outside /api/) always need the CSRF token, in the form field or
     the X-CSRF-Token header. API requests need it only when they ride on a session
     cookie: bearer-token and anonymous API calls carry no ambient credentials.
+    The token is only ever sent out masked (``csrf_token()`` masks it afresh at each call)
+    and only masked values are accepted back.
     """
 
     def __init__(self, app: ASGIApp, settings: Settings, csrf_exempt: frozenset[str] = frozenset()) -> None:
@@ -324,7 +356,7 @@ class AuthMiddleware:
         def csrf_token() -> str:
             nonlocal csrf_used
             csrf_used = True
-            return expected
+            return mask_csrf_token(expected)  # a new mask at every call: see mask_csrf_token
 
         state["csrf_token"] = csrf_token
         locale_token = i18n.current_locale.set(state["locale"])
@@ -374,7 +406,7 @@ class AuthMiddleware:
         sent = Headers(scope=scope).get(CSRF_HEADER)
         if sent is None and not new_seed:
             sent = await _form_field(scope, CSRF_FIELD)
-        if new_seed or not sent or not hmac.compare_digest(sent, expected):
+        if new_seed or not sent or not csrf_token_matches(sent, expected):
             return Forbidden(
                 "csrf_failed",
                 N_("The form has expired or did not come from this site. Please reload the page and try again."),

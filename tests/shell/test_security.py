@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from starlette.routing import Mount, Route
 
-from tests.helpers import csrf_token, login, make_user
+from accounts.models import Session
+from tests.conftest import SECRET_KEY
+from tests.helpers import PASSWORD, csrf_token, inputs, login, make_user, post_form
 from tierslieu import mail
-from tierslieu.middleware import CONTENT_SECURITY_POLICY
+from tierslieu.guards import safe_next
+from tierslieu.middleware import CONTENT_SECURITY_POLICY, csrf_token_for
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -167,3 +171,140 @@ async def test_error_pages_are_friendly(client):
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
     wrong_method = await client.get("/api/v1/auth/signup")
     assert wrong_method.status_code == 405
+
+
+PROFILE = {"display_name": "Masked", "locale": "fr", "timezone": "Africa/Dakar"}
+
+
+async def test_every_render_masks_the_csrf_token_afresh(client):
+    user = await make_user()
+    await login(client, user.email)
+    first = await csrf_token(client, "/me")
+    second = await csrf_token(client, "/me")
+    assert first != second  # same session, another spelling each time (BREACH)
+    assert re.fullmatch(r"[0-9a-f]{128}", first) and re.fullmatch(r"[0-9a-f]{128}", second)
+    for token in (first, second):
+        assert (await client.post("/me/profile", data={"csrf_token": token, **PROFILE})).status_code == 303
+        response = await client.post("/me/profile", data=PROFILE, headers={"X-CSRF-Token": token})
+        assert response.status_code == 303
+    page = (await client.get("/me")).text
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page)
+    assert len(tokens) > 1 and len(set(tokens)) == len(tokens)  # one page, one mask per form
+
+
+async def test_the_secret_csrf_token_never_appears_in_a_page(client):
+    user = await make_user()
+    await login(client, user.email)
+    session = await Session.get(user_id=user.id)
+    secret = csrf_token_for(SECRET_KEY, session.id)
+    for path in ("/", "/me", f"/forum/search?q={secret[:16]}", "/forum/notifications"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert inputs(response.text).get("csrf_token"), path
+        assert secret not in response.text, path
+        assert secret not in str(response.headers), path
+    response = await client.post("/me/profile", data={"csrf_token": secret, **PROFILE})
+    assert response.status_code == 403  # only masked tokens are accepted
+
+
+def _flip_last(token: str) -> str:
+    return token[:-1] + ("0" if token[-1] != "0" else "1")
+
+
+def _flip_first_half(token: str) -> str:
+    return ("0" if token[0] != "0" else "1") + token[1:]
+
+
+MALFORMED = {
+    "tampered mask": _flip_first_half,
+    "tampered token": _flip_last,
+    "truncated": lambda token: token[:-1],
+    "truncated by a byte": lambda token: token[:-2],
+    "half": lambda token: token[:64],
+    "too long": lambda token: token + "00",
+    "upper case": lambda token: token.upper() if token.upper() != token else token[:-1] + "G",
+    "trailing newline": lambda token: token + "\n",
+    "inner space": lambda token: token[:64] + " " + token[65:],
+    "non-ascii": lambda token: token[:-1] + "é",
+    "non-ascii digits": lambda token: token[:-1] + "\uff10",
+    "all non-ascii": lambda token: "é" * 128,
+    "empty": lambda token: "",
+}
+
+
+@pytest.mark.parametrize("spoil", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_a_spoilt_csrf_token_is_refused_with_403(client, spoil):
+    user = await make_user()
+    await login(client, user.email)
+    token = await csrf_token(client, "/me")
+    bad = spoil(token)
+    assert bad != token
+    form = await client.post("/me/profile", data={"csrf_token": bad, **PROFILE})
+    assert form.status_code == 403, form.text[:300]
+    assert "form has expired" in form.text or "formulaire a expiré" in form.text
+    if bad and "\n" not in bad:
+        header = await client.post("/me/profile", data=PROFILE, headers={"X-CSRF-Token": bad.encode()})
+        assert header.status_code == 403
+        api = await client.post("/api/v1/forum/topics", json={}, headers={"X-CSRF-Token": bad.encode()})
+        assert api.status_code == 403 and api.json()["error"]["code"] == "csrf_failed"
+    assert (await client.post("/me/profile", data={"csrf_token": token, **PROFILE})).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/",
+        "/me",
+        "/forum/topics/3?page=2#post-9",
+        "/search?q=a%20b",
+        "/%09/evil.example",  # encoded: stays a path on this site
+        "/%2F/evil.example",
+        "/caf\u00e9",
+    ],
+)
+def test_safe_next_keeps_local_paths(target):
+    assert safe_next(target, "/home") == target
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        None,
+        "",
+        "me",
+        "evil.example",
+        "https://evil.example/",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "/a\\b",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "/\r\n/evil.example",
+        "\t//evil.example",
+        " /me",
+        "/me ",
+        "/me\x00",
+        "/\x0b/evil.example",
+        "/\x0c/evil.example",
+        "/\x1f/evil.example",
+        "/\x7f/evil.example",
+        "/\x85/evil.example",
+        "/\u00a0/evil.example",
+        "/\u2028/evil.example",
+        "/\u3000/evil.example",
+        "/me\r\nSet-Cookie: x=1",
+    ],
+)
+def test_safe_next_refuses_other_sites_and_control_characters(target):
+    assert safe_next(target, "/home") == "/home"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\\evil.example", "/\n/evil.example/x"])
+async def test_login_never_sends_to_a_disguised_other_site(client, target):
+    user = await make_user()
+    response = await post_form(client, "/login", {"email": user.email, "password": PASSWORD, "next": target})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
