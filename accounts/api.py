@@ -12,9 +12,9 @@ from accounts import permissions, services, staff
 from accounts.forms import RolesUpdate, SignUp, Suspension, TokenCreate, TwoFactorReset
 from accounts.models import User
 from tierslieu.errors import N_, Forbidden, NotFound
-from tierslieu.guards import client_address, current_user
+from tierslieu.guards import client_address, current_user, page_number
 from tierslieu.openapi import api
-from tierslieu.responses import read_json
+from tierslieu.responses import parse, read_json
 
 
 class UserOut(BaseModel):
@@ -55,6 +55,10 @@ class PersonOut(BaseModel):
 class TwoFactorOut(BaseModel):
     id: int
     two_factor_enabled: bool
+
+
+class PeopleQuery(BaseModel):
+    q: str = ""
 
 
 class PeopleOut(BaseModel):
@@ -176,13 +180,10 @@ async def search_users(request: Request) -> Response:
     user = current_user(request)
     if not permissions.can_search_users(user):
         raise Forbidden("forbidden", N_("You may not do this."))
-    page = request.query_params.get("page", "1")
-    people, pages = await staff.search_people(
-        request.query_params.get("q", "")[:100], int(page) if page.isdigit() else 1
-    )
-    return JSONResponse(
-        {"items": [_person(p) for p in people], "page": int(page) if page.isdigit() else 1, "pages": pages}
-    )
+    query = parse(PeopleQuery, {"q": request.query_params.get("q", "")})
+    page = page_number(request)
+    people, pages = await staff.search_people(query.q[:100], page)
+    return JSONResponse({"items": [_person(p) for p in people], "page": page, "pages": pages})
 
 
 async def _target(request: Request) -> User:

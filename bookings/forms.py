@@ -15,7 +15,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 from bookings import hours
 from tierslieu import i18n
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import Timezone, custom_error
+from tierslieu.validation import Id, Timezone, custom_error
 
 EQUIPMENT = {
     "projector": N_("Projector"),
@@ -118,7 +118,7 @@ class RoomCreate(Strict):
 
 
 class BookingCreate(Strict):
-    room_id: int
+    room_id: Id
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     purpose: Purpose
@@ -126,7 +126,7 @@ class BookingCreate(Strict):
 
 
 class ClosureCreate(Strict):
-    room_id: int | None = None
+    room_id: Id | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     reason: Purpose
@@ -150,7 +150,7 @@ class LocalBooking(Strict):
 
 
 class SeriesCreate(Strict):
-    room_id: int
+    room_id: Id
     weekdays: Weekdays
     start: HHMM
     end: HHMM

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from events import attendance, permissions, registrations, services
 from events.forms import AttendanceCreate, EventChange, EventCreate, RegistrationCreate, SeriesCreate
-from events.models import Event
+from events.models import Event, Kind
 from tierslieu.guards import current_user, optional_user
 from tierslieu.openapi import api
-from tierslieu.responses import read_json
+from tierslieu.responses import parse, read_json
 
 
 def utc(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+class EventQuery(BaseModel):
+    limit: int = Field(default=services.PAGE_SIZE, ge=1, le=services.MAX_PAGE)
+    cursor: str | None = None
+    kind: Kind | None = None
 
 
 class EventCreated(BaseModel):
@@ -131,10 +137,8 @@ def event_out(request: Request, event: Event) -> dict:
     query={"limit": "at most 100 (20 by default)", "cursor": "next_cursor of the previous page", "kind": "a kind"},
 )
 async def list_events(request: Request) -> Response:
-    params = request.query_params
-    raw_limit = params.get("limit", "")
-    limit = int(raw_limit) if raw_limit.isdigit() else services.PAGE_SIZE
-    rows, cursor = await services.published_events(limit=limit, cursor=params.get("cursor"), kind=params.get("kind"))
+    params = parse(EventQuery, dict(request.query_params))
+    rows, cursor = await services.published_events(limit=params.limit, cursor=params.cursor, kind=params.kind)
     return JSONResponse({"items": [event_out(request, row) for row in rows], "next_cursor": cursor})
 
 

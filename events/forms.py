@@ -13,7 +13,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.models import EventStatus, Kind, Language, Mode, Place
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import Timezone, custom_error
+from tierslieu.validation import Id, Timezone, custom_error
 
 MAX_SESSIONS = 100
 
@@ -49,7 +49,7 @@ class SessionCreate(Strict):
     speaker: Annotated[str, Field(max_length=200)] = ""
     starts_at: Instant
     ends_at: Instant
-    room_id: int | None = None
+    room_id: Id | None = None
 
     @model_validator(mode="after")
     def _order(self) -> SessionCreate:
@@ -69,12 +69,12 @@ class EventCreate(Strict):
     ends_at: Instant
     capacity: Annotated[int, Field(ge=1, le=10_000)]
     online_capacity: Annotated[int, Field(ge=0, le=10_000)] = 0
-    room_id: int | None = None
+    room_id: Id | None = None
     join_url: Annotated[str, Field(max_length=500), AfterValidator(_url)] = ""
     status: Annotated[EventStatus, Field(json_schema_extra={"enum": ["draft", "published"]})] = EventStatus.PUBLISHED
     registration_opens_at: Instant | None = None
     registration_closes_at: Instant | None = None
-    facilitator_ids: Annotated[list[int], Field(max_length=10)] = []
+    facilitator_ids: Annotated[list[Id], Field(max_length=10)] = []
     sessions: Annotated[list[SessionCreate], Field(max_length=MAX_SESSIONS)] = []
 
     @model_validator(mode="after")
@@ -114,8 +114,8 @@ class RegistrationCreate(Strict):
 
 
 class AttendanceCreate(Strict):
-    user_id: int
-    session_id: int | None = None
+    user_id: Id
+    session_id: Id | None = None
 
 
 # --- local wall-clock times (series, HTML forms) -----------------------------------------------------
@@ -164,7 +164,7 @@ class SeriesCreate(Strict):
     weeks: Annotated[int, Field(ge=1, le=52)]
     capacity: Annotated[int, Field(ge=1, le=10_000)]
     online_capacity: Annotated[int, Field(ge=0, le=10_000)] = 0
-    room_id: int | None = None
+    room_id: Id | None = None
     join_url: Annotated[str, Field(max_length=500), AfterValidator(_url)] = ""
     status: Annotated[EventStatus, Field(json_schema_extra={"enum": ["draft", "published"]})] = EventStatus.PUBLISHED
 

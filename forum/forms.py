@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from tierslieu.errors import N_
-from tierslieu.validation import custom_error
+from tierslieu.validation import Id, custom_error
 
 MAX_BODY = 20_000
 MAX_TITLE = 150
@@ -39,7 +39,7 @@ def split_tags(value: Any) -> Any:
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    category_id: int
+    category_id: Id
     title: Title
     body: Body
     kind: Literal["question", "discussion"] = "question"
@@ -71,7 +71,7 @@ class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class FlagIn(BaseModel):
@@ -85,7 +85,7 @@ class ModerationIn(BaseModel):
 
 
 class MoveIn(ModerationIn):
-    category_id: int
+    category_id: Id
 
 
 class TagRename(ModerationIn):

@@ -7,15 +7,19 @@ document cannot drift from what the server accepts and returns.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tierslieu.errors import ERROR_CODES
+from tierslieu.errors import ERROR_CODES, NotFound
+from tierslieu.validation import MAX_ID
 
 API_PREFIX = "/api/v1"
 
@@ -40,6 +44,21 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {"description": "The scheme to use: Bearer", "required": True, "schema": {"type": "string"}}
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+"""Headers that come with some error statuses (see ``tierslieu.responses.error_response``)."""
+
+
 def api(
     path: str,
     method: str,
@@ -54,12 +73,33 @@ def api(
 ) -> Callable[[Callable], Route]:
     """Declare a JSON endpoint: ``access`` is "public", "signed in" or a role."""
 
-    def decorate(endpoint: Callable) -> Route:
-        route = Route(API_PREFIX + path, endpoint, methods=[method], name=name or f"api:{endpoint.__name__}")
+    def decorate(endpoint: Callable[[Request], Awaitable[Response]]) -> Route:
+        route = Route(
+            API_PREFIX + path, _ids_in_range(endpoint), methods=[method], name=name or f"api:{endpoint.__name__}"
+        )
         route.operation = Operation(summary, access, body, responses or {200: None}, errors, query or {})  # type: ignore[attr-defined]
         return route
 
     return decorate
+
+
+def _ids_in_range(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """An integer in the path (``{room_id:int}``) past the largest row id names nothing: 404,
+    before the database driver refuses to bind it."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        if any(isinstance(value, int) and value > MAX_ID for value in request.path_params.values()):
+            raise NotFound()
+        return await endpoint(request)
+
+    return guarded
+
+
+def _path_schema(convertor: object) -> dict[str, Any]:
+    if convertor.__class__.__name__ == "IntegerConvertor":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string"}
 
 
 def _schema(model: type[BaseModel], components: dict[str, Any], mode: str) -> dict[str, str]:
@@ -88,12 +128,7 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
         if operation.access != "public":
             item["security"] = [{"bearer": []}, {"session": []}]
         parameters = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer" if convertor.__class__.__name__ == "IntegerConvertor" else "string"},
-            }
+            {"name": name, "in": "path", "required": True, "schema": _path_schema(convertor)}
             for name, convertor in route.param_convertors.items()
         ]
         parameters += [
@@ -117,10 +152,13 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
             statuses |= {400, 413}
         if operation.access != "public":
             statuses |= {401, 403}
+        if route.param_convertors:
+            statuses |= {404}  # an id that names nothing, or nothing visible to the caller
         for status in sorted(statuses):
             item["responses"][str(status)] = {
                 "description": "Error",
                 "content": {"application/json": {"schema": error_ref}},
+                **({"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {}),
             }
         path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path.removeprefix(API_PREFIX))
         paths.setdefault(path, {})[method] = item

@@ -99,10 +99,30 @@ def _format(template: str, ctx: dict[str, Any]) -> str:
 
 
 def parse(model: type[Model], data: Any) -> Model:
+    refused = _nul_fields(data)
+    if refused:
+        raise Invalid("invalid", N_("Some fields are missing or invalid."), fields=dict.fromkeys(refused, _NOT_VALID))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc) from None
+
+
+_NOT_VALID = VALIDATION_MESSAGES["value_error"]
+
+
+def _nul_fields(data: Any, name: str = "") -> list[str]:
+    """The fields whose text holds a NUL character. No text column stores one (PostgreSQL
+    refuses it outright), and no person types one: it is an invalid field, for every form
+    and JSON body at once."""
+    if isinstance(data, str):
+        return [name or "body"] if "\x00" in data else []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    found: list[str] = []
+    for key, value in items:
+        inner = f"{name}.{key}" if name else str(key)
+        found += [inner] if isinstance(key, str) and "\x00" in key else _nul_fields(value, inner)
+    return found
 
 
 async def read_json(request: Request, model: type[Model]) -> Model:

@@ -28,3 +28,11 @@ def valid_timezone(value: str) -> str:
 
 
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(valid_timezone)]
+
+MAX_ID = 2**31 - 1
+"""The largest row id: primary keys are 32-bit integers (``IntField``, ``serial`` on PostgreSQL).
+A larger number cannot name a row, and the database drivers refuse to bind it."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""The id of a row, given in a JSON body: out of range is an invalid field (422), not a
+server error."""

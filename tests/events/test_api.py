@@ -275,3 +275,16 @@ async def test_local_times_at_dst_changes_are_refused_not_shifted(client) -> Non
     )
     assert twice.status_code == 422 and twice.json()["error"]["code"] == "ambiguous_time"
     assert (await client.get("/api/v1/events")).json()["items"] == []  # all or nothing
+
+
+async def test_events_list_refuses_an_unknown_kind_or_limit_with_422(client) -> None:
+    # found by tests/api/test_schemathesis.py: ?kind=<anything> was a 500 (ValueError from the enum)
+    await make_event(kind="workshop")
+    response = await client.get("/api/v1/events?kind=conference")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid" and "kind" in response.json()["error"]["fields"]
+    for limit in ("0", "101", "ten"):
+        response = await client.get(f"/api/v1/events?limit={limit}")
+        assert response.status_code == 422 and "limit" in response.json()["error"]["fields"], limit
+    assert [e["kind"] for e in (await client.get("/api/v1/events?kind=workshop")).json()["items"]] == ["workshop"]
+    assert (await client.get("/api/v1/events?kind=webinar")).json()["items"] == []
