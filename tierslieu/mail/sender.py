@@ -6,8 +6,13 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from email.message import EmailMessage, Message
-from email.utils import format_datetime
+from email import charset, encoders
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -28,6 +33,14 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=12)
 KEEP_SENT = timedelta(days=30)
 SMTP_TIMEOUT = 30.0
+# After a wake-up, wait this long for the rest of a burst (a recurring series, a promotion
+# wave, many bookings at once), so that it leaves in one batch: one claim, one update.
+SETTLE_SECONDS = 0.5
+
+# UTF-8 bodies as quoted-printable: readable, and safe through any SMTP server.
+UTF8 = charset.Charset("utf-8")
+UTF8.header_encoding = charset.QP
+UTF8.body_encoding = charset.QP
 
 
 def smtp_options(url: str) -> dict[str, Any]:
@@ -128,6 +141,7 @@ class MailSender:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._wake.wait()
+                    await asyncio.sleep(SETTLE_SECONDS)
 
     async def _purge(self) -> None:
         """Sent mails (reset links included) are kept a month for support, then deleted."""
@@ -149,10 +163,19 @@ class MailSender:
                 .select_for_update(skip_locked=True)
                 .using_db(connection)
             )
+            # one UPDATE per number of attempts so far (nearly always one for the batch)
+            by_attempts: dict[int, list[OutboxMail]] = {}
             for row in rows:
-                row.attempts += 1
-                row.send_after = now + retry_delay(row.attempts)
-                await row.save(update_fields=["attempts", "send_after"], using_db=connection)
+                by_attempts.setdefault(row.attempts + 1, []).append(row)
+            for attempts, group in by_attempts.items():
+                send_after = now + retry_delay(attempts)
+                await (
+                    OutboxMail.filter(id__in=[row.id for row in group])
+                    .using_db(connection)
+                    .update(attempts=attempts, send_after=send_after)
+                )
+                for row in group:
+                    row.attempts, row.send_after = attempts, send_after
         return rows
 
     async def deliver_due(self, limit: int = BATCH_SIZE, *, now: datetime | None = None) -> int:
@@ -160,22 +183,23 @@ class MailSender:
         rows = await self._claim(now or _now(), limit)
         if not rows:
             return 0
-        messages: list[tuple[OutboxMail, EmailMessage]] = []
+        messages: list[tuple[OutboxMail, Message]] = []
         for row in rows:
             try:
                 messages.append((row, self.build_message(row)))
             except ValueError as exc:  # a header or address the mail library refuses
                 await self._failed(row, exc, permanent=True)
+            await asyncio.sleep(0)  # a large batch never holds the loop for long
         if self.smtp is None:
             for row, _message in messages:
                 about = {"mail_id": row.id, "to": row.to_address, "kind": row.kind}
                 log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
                 log.debug("mail body:\n%s", row.body_text, extra=about)
-                await self._sent(row)
+            await OutboxMail.filter(id__in=[row.id for row, _ in messages]).update(sent_at=_now(), last_error="")
             return len(messages)
         return await self._send_smtp(messages)
 
-    async def _send_smtp(self, messages: list[tuple[OutboxMail, EmailMessage]]) -> int:
+    async def _send_smtp(self, messages: list[tuple[OutboxMail, Message]]) -> int:
         sent = 0
         pending = list(messages)
         try:
@@ -208,40 +232,59 @@ class MailSender:
         about = {"mail_id": row.id, "to": row.to_address, "attempts": attempts}
         log.log(level, "mail not sent: %s", error, extra=about)
 
-    def build_message(self, row: OutboxMail) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = row.to_address
-        message["Subject"] = row.subject
+    def build_message(self, row: OutboxMail) -> Message:
+        """The MIME message of a row. Built with the classic ``email.mime`` classes: the
+        header registry of ``EmailMessage`` costs ten times more for the same bytes."""
+        body = MIMEText(row.body_text, "plain", UTF8)
+        attachments = [_attachment(Attachment(**item)) for item in row.attachments or ()]
+        if attachments:
+            message: Message = MIMEMultipart("mixed")
+            for part in (body, *attachments):
+                message.attach(part)
+        else:
+            message = body
+        message["From"] = _address(self.settings.mail_from)
+        message["To"] = _address(row.to_address)
+        message["Subject"] = _header(row.subject)
         message["Date"] = format_datetime(_now())
         # stable across retries, so a mail sent twice after a crash shows once
         stamp = int(row.created_at.timestamp())
         message["Message-ID"] = f"<tierslieu.{row.id}.{stamp}@{self.domain}>"
         message["Auto-Submitted"] = "auto-generated"
         for name, value in (row.headers or {}).items():
-            message[name] = value
-        message.set_content(row.body_text)
-        for item in row.attachments or ():
-            _attach(message, Attachment(**item))
+            message[name] = _header(value)
         return message
 
 
-def _attach(message: EmailMessage, attachment: Attachment) -> None:
+def _header(value: str) -> str | Header:
+    if any(char in value for char in "\r\n"):
+        raise ValueError(f"a mail header cannot hold a line break: {value!r}")
+    return value if value.isascii() else Header(value, UTF8)
+
+
+def _address(value: str) -> str:
+    """``Name <address>`` with the name encoded when it is not ASCII."""
+    name, address = parseaddr(value)
+    if not address or "@" not in address or any(char in value for char in "\r\n"):
+        raise ValueError(f"not a mail address: {value!r}")
+    return formataddr((name, address), charset=UTF8)
+
+
+def _attachment(attachment: Attachment) -> Message:
     parsed = Message()
     parsed["Content-Type"] = attachment.content_type
-    params = {key: value for key, value in parsed.get_params()[1:]}
-    params.pop("charset", None)
+    params = {key: value for key, value in parsed.get_params()[1:] if key != "charset"}
     maintype, subtype = parsed.get_content_maintype(), parsed.get_content_subtype()
     if maintype == "text":
-        message.add_attachment(attachment.content, subtype=subtype, filename=attachment.filename, params=params)
+        part: Message = MIMEText(attachment.content, subtype, UTF8)
     else:
-        message.add_attachment(
-            attachment.content.encode(),
-            maintype=maintype,
-            subtype=subtype,
-            filename=attachment.filename,
-            params=params,
-        )
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(attachment.content.encode())
+        encoders.encode_base64(part)
+    for key, value in params.items():
+        part.set_param(key, value)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
 
 
 def _permanent(exc: Exception) -> bool:
