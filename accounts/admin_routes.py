@@ -11,7 +11,7 @@ from accounts.forms import RolesUpdate, Suspension, TwoFactorReset
 from accounts.models import Role
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden
-from tierslieu.guards import current_user, page_number
+from tierslieu.guards import current_user, page_number, text_param
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
 
@@ -25,7 +25,7 @@ def _staff(request: Request):
 
 async def index(request: Request) -> Response:
     _staff(request)
-    query = request.query_params.get("q", "")[:100]
+    query = text_param(request, "q", max_length=100)
     people, pages = await staff.search_people(query, page_number(request))
     return render(
         request, "admin/index.html", {"people": people, "query": query, "page": page_number(request), "pages": pages}

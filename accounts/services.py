@@ -25,6 +25,7 @@ from tierslieu.ratelimit import (
     RateLimiter,
 )
 from tierslieu.settings import Settings
+from tierslieu.validation import parse_id
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -291,10 +292,10 @@ def calendar_url(user: User, settings: Settings) -> str:
 
 
 async def user_for_calendar_token(token: str, secret_key: str) -> User | None:
-    user_id, _, _ = token.partition("-")
-    if not user_id.isdigit():
+    user_id = parse_id(token.partition("-")[0])
+    if user_id is None:
         return None
-    user = await User.get_or_none(id=int(user_id), suspended_at=None, deleted_at=None)
+    user = await User.get_or_none(id=user_id, suspended_at=None, deleted_at=None)
     if user is None or not hmac.compare_digest(calendar_token(user, secret_key), token):
         return None
     return user

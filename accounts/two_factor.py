@@ -234,7 +234,8 @@ async def enrol(user: User, secret: str, secret_key: str) -> None:
 
 def _matching_step(secret: str, code: str, moment: datetime) -> int | None:
     code = "".join(code.split())
-    if not secret or len(code) != 6 or not code.isdigit():
+    # isascii(): "²²²²²²" passes isdigit(), and compare_digest() refuses non-ASCII text (a 500)
+    if not secret or len(code) != 6 or not code.isascii() or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(moment)

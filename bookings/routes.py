@@ -37,6 +37,7 @@ from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
 from tierslieu.responses import field_messages, localise, parse, read_form
 from tierslieu.templating import render
+from tierslieu.validation import parse_id
 
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=365)
@@ -443,7 +444,10 @@ async def add_closure(request: Request) -> Response:
     user = current_user(request)
     values = await read_form(request)
     try:
-        room_id = int(values["room_id"]) if str(values.get("room_id", "")).isdigit() else None
+        room_id = parse_id(values.get("room_id"))
+        if values.get("room_id") and room_id is None:  # no room is every room: a wrong one is not
+            fields = {"room_id": N_("This value is not valid.")}
+            raise Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
         zone = rooms.zone_of(await services.get_room(room_id)) if room_id else i18n.zone(None)
         raw = {
             "room_id": room_id,

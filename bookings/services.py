@@ -36,6 +36,7 @@ from bookings.rules import (
 )
 from tierslieu import mail, personal_data, realtime
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
+from tierslieu.validation import parse_id
 
 __all__ = ["announce", "book_room", "get_room", "release_room"]
 
@@ -319,7 +320,7 @@ personal_data.register("bookings", _export, _erase)
 
 async def _can_read_room(user: Any, roles: frozenset[str], ident: str) -> bool:
     # busy times of a room are public (no names travel on this channel)
-    return ident.isdigit()
+    return parse_id(ident) is not None
 
 
 realtime.register_channel("room", _can_read_room)

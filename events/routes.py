@@ -29,9 +29,10 @@ from events.models import Kind, Language, Mode, Place
 from tierslieu import i18n, markdown
 from tierslieu.calendar import ics_response
 from tierslieu.errors import N_, DomainError, Invalid
-from tierslieu.guards import current_user, optional_user
+from tierslieu.guards import current_user, id_param, optional_user
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
+from tierslieu.validation import parse_id
 
 KIND_LABELS = {
     Kind.WEBINAR: N_("Webinar"),
@@ -208,25 +209,20 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 async def checkin(request: Request) -> Response:
     """A fast list for the door, usable on a phone: one button per confirmed person."""
     user = current_user(request)
     event_id = request.path_params["event_id"]
     if request.method == "POST":
         values = await read_form(request)
-        person, session_id = _int(values.get("user_id")), _int(values.get("session_id"))
+        person, session_id = parse_id(values.get("user_id")), parse_id(values.get("session_id"))
         if person is None:
             raise Invalid("invalid", N_("Some fields are missing or invalid."))
         await attendance.check_in(user, event_id, person, session_id)
         target = request.url_for("events:checkin", event_id=event_id).path
         query = f"?session={session_id}" if session_id is not None else ""
         return RedirectResponse(f"{target}{query}#p-{person}", 303)
-    session_id = _int(request.query_params.get("session"))
+    session_id = id_param(request, "session")
     event, sessions, rows, present = await attendance.door_list(user, event_id, session_id)
     return render(
         request,

@@ -24,6 +24,7 @@ from events.forms import EventChange, EventCreate, SessionCreate
 from events.models import Event, EventStatus, Facilitator, Mode, Registration, Session
 from tierslieu import realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from tierslieu.validation import parse_id
 
 PAGE_SIZE = 20
 # what confirmed registrants are told about by mail (with an updated invitation)
@@ -78,7 +79,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         starts, ident = json.loads(raw)
-        return datetime.fromisoformat(starts), int(ident)
+        moment, event_id = datetime.fromisoformat(starts), parse_id(str(ident))
+        if moment.tzinfo is None or event_id is None:
+            raise ValueError(raw)
+        return moment, event_id
     except (ValueError, TypeError):
         raise Invalid(
             "invalid", N_("Some fields are missing or invalid."), fields={"cursor": N_("This value is not valid.")}
@@ -286,7 +290,7 @@ async def cancel_event(actor: Any, event_id: int) -> Event:
 
 async def _can_read_event(user: Any, roles: frozenset[str], ident: str) -> bool:
     # seats left and the length of the waiting list are public
-    return ident.isdigit()
+    return parse_id(ident) is not None
 
 
 realtime.register_channel("event", _can_read_event)

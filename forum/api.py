@@ -16,6 +16,7 @@ from tierslieu.errors import ERROR_CODES
 from tierslieu.guards import current_user, optional_user, page_number
 from tierslieu.openapi import api
 from tierslieu.responses import parse, read_json
+from tierslieu.validation import Id
 
 # the forum's own error codes, listed in the OpenAPI document with the shell's
 ERROR_CODES.update(
@@ -28,7 +29,7 @@ ERROR_CODES.update(
 
 
 class TopicQuery(BaseModel):
-    category_id: int | None = None
+    category_id: Id | None = None
     tag: str | None = None
     status: Literal["unanswered", "solved", "unsolved"] | None = None
     limit: int = Field(default=30, ge=1, le=100)

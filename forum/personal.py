@@ -6,6 +6,7 @@ from typing import Any
 
 from forum.models import Flag, Notification, Post, PostRevision, ReadState, Topic, Vote, Watch
 from tierslieu import personal_data, realtime
+from tierslieu.validation import parse_id
 
 
 async def export(user: Any) -> dict[str, Any]:
@@ -64,9 +65,10 @@ async def erase(user: Any) -> None:
 
 async def _can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
     # public: anyone may follow a visible topic (hidden ones only moderators)
-    if not ident.isdigit():
+    topic_id = parse_id(ident)
+    if topic_id is None:
         return False
-    topic = await Topic.get_or_none(id=int(ident))
+    topic = await Topic.get_or_none(id=topic_id)
     if topic is None:
         return False
     return topic.hidden_at is None or bool({"moderator", "admin"} & set(roles))

@@ -16,6 +16,7 @@ from accounts.models import User
 from forum import permissions
 from forum.models import Category, Post, ReadState, Topic, TopicKind
 from tierslieu.errors import N_, Invalid, NotFound
+from tierslieu.validation import parse_id
 
 TOPICS_PER_PAGE = 30
 
@@ -128,10 +129,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, ident = raw.split("|")
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
-            raise ValueError(moment)
-        return parsed, int(ident)
+        parsed, topic_id = datetime.fromisoformat(moment), parse_id(ident)
+        if parsed.tzinfo is None or topic_id is None:
+            raise ValueError(raw)
+        return parsed, topic_id
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise Invalid(
             "invalid", N_("Some fields are missing or invalid."), fields={"cursor": N_("This value is not valid.")}

@@ -17,10 +17,11 @@ from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import form_error, page, redirect
 from tierslieu.errors import N_, DomainError, Invalid
-from tierslieu.guards import current_user, optional_user, page_number
+from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, text_param
 from tierslieu.markdown import render as render_markdown
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
+from tierslieu.validation import MAX_ID
 
 STATUSES = ("unanswered", "solved", "unsolved")
 personal.register()
@@ -31,7 +32,7 @@ personal.register()
 
 def _filters(request: Request) -> tuple[str | None, str | None]:
     status = request.query_params.get("status")
-    tag = request.query_params.get("tag", "").strip().lower()[:30] or None
+    tag = text_param(request, "tag", max_length=30).strip().lower() or None
     return (status if status in STATUSES else None), tag
 
 
@@ -123,9 +124,9 @@ async def topic_page(request: Request) -> Response:
     already = await reading.last_read(viewer, topic)
     await reading.mark_read(viewer, topic, [p.number for p in result.posts], already)
     quote = ""
-    quote_id = request.query_params.get("quote", "")
-    if viewer is not None and quote_id.isdigit():
-        quoted = await Post.get_or_none(id=int(quote_id), topic_id=topic.id, hidden_at=None).prefetch_related("author")
+    quote_id = id_param(request, "quote")
+    if viewer is not None and quote_id is not None:
+        quoted = await Post.get_or_none(id=quote_id, topic_id=topic.id, hidden_at=None).prefetch_related("author")
         if quoted is not None:
             quote = _quote(quoted)
     return await page(
@@ -224,8 +225,7 @@ async def posts_after(request: Request) -> Response:
     """New posts as HTML, for the "new replies" button of forum.js."""
     viewer = optional_user(request)
     topic = await services.get_topic(request.path_params["topic_id"], viewer)
-    raw = request.query_params.get("after", "0")
-    after = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    after = int_param(request, "after", 0, low=0, high=MAX_ID)
     posts = await services.posts_after(topic, after)
     await reading.mark_read(viewer, topic, [p.number for p in posts], await reading.last_read(viewer, topic))
     return render(

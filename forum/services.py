@@ -87,7 +87,8 @@ async def get_category(category_id: int) -> Category:
 
 
 async def category_by_slug(slug: str) -> Category:
-    category = await Category.get_or_none(slug=slug)
+    # a slug from the path: NUL names no category (and PostgreSQL refuses it in text)
+    category = None if "\x00" in slug else await Category.get_or_none(slug=slug)
     if category is None:
         raise NotFound()
     return category

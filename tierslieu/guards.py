@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
 from tierslieu.errors import N_, Unauthorized
+from tierslieu.validation import MAX_ID, parse_int
+
+T = TypeVar("T")
 
 
 def current_user(request: Request) -> Any:
@@ -26,10 +29,26 @@ def client_address(request: Request) -> str:
     return request.state.client_address
 
 
+def int_param(request: Request, name: str, default: T, *, low: int, high: int) -> int | T:
+    """The query parameter ``name`` as an integer from ``low`` to ``high``; ``default`` when it
+    is missing or is anything else ("²", "-1", a number past the database's, "%00")."""
+    value = parse_int(request.query_params.get(name), low=low, high=high)
+    return default if value is None else value
+
+
+def id_param(request: Request, name: str) -> int | None:
+    """The query parameter ``name`` as the id of a row, or None."""
+    return int_param(request, name, None, low=1, high=MAX_ID)
+
+
+def text_param(request: Request, name: str, *, max_length: int) -> str:
+    """The query parameter ``name`` as text for a query, "" when missing: NUL characters are
+    dropped (PostgreSQL refuses them in text, which was a 500) and the rest cut to ``max_length``."""
+    return request.query_params.get(name, "").replace("\x00", "")[:max_length]
+
+
 def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    # isascii(): str.isdigit() also accepts digits such as "²" that int() refuses
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    return int_param(request, "page", 1, low=1, high=999_999)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

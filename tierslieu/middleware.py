@@ -37,6 +37,7 @@ from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.logs import request_id_var
 from tierslieu.responses import error_response
 from tierslieu.settings import Settings
+from tierslieu.validation import parse_int
 
 log = logging.getLogger("tierslieu.access")
 
@@ -167,7 +168,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
+        # "\xb2" (latin-1 "²") passes str.isdigit() and not int(): parse_int takes ASCII digits only
+        if length is not None and parse_int(length, low=0, high=self.limit) is None:
             await error_response(Request(scope), too_large())(scope, receive, send)
             return
         chunks: list[bytes] = []

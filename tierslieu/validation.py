@@ -36,3 +36,21 @@ A larger number cannot name a row, and the database drivers refuse to bind it.""
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """The id of a row, given in a JSON body: out of range is an invalid field (422), not a
 server error."""
+
+
+def parse_int(text: object, *, low: int, high: int) -> int | None:
+    """``text`` as an integer from ``low`` to ``high``, or None: only ASCII digits, with an
+    optional minus sign, count (``str.isdigit()`` also accepts "²", which ``int()`` refuses,
+    and a number past the database's integers cannot be bound)."""
+    if not isinstance(text, str) or not text.isascii() or len(text) > 20:
+        return None
+    digits = text.removeprefix("-")
+    if not digits.isdigit():
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_id(text: object) -> int | None:
+    """``text`` as the id of a row (1 to :data:`MAX_ID`), or None."""
+    return parse_int(text, low=1, high=MAX_ID)

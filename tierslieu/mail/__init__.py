@@ -63,6 +63,7 @@ from tierslieu.errors import N_
 from tierslieu.models import OutboxMail
 from tierslieu.settings import Settings
 from tierslieu.templating import create_environment
+from tierslieu.validation import parse_id
 
 if TYPE_CHECKING:
     from tierslieu.mail.sender import MailSender
@@ -179,12 +180,13 @@ def unsubscribe_token(user_id: int, kind_name: str) -> str:
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     user_part, _, rest = token.partition(".")
     kind_name, _, signature = rest.rpartition(".")
-    if not user_part.isdigit() or len(user_part) > 12 or not signature:
+    user_id = parse_id(user_part)  # not isdigit(): "²" passes it, and int() refuses it
+    if user_id is None or not signature:
         return None
-    expected = _signature(_settings().secret_key, int(user_part), kind_name)
+    expected = _signature(_settings().secret_key, user_id, kind_name)
     if not hmac.compare_digest(signature.encode(), expected.encode()):
         return None
-    return int(user_part), kind_name
+    return user_id, kind_name
 
 
 def unsubscribe_url(user_id: int, kind_name: str) -> str:
