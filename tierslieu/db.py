@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor
 
 # Parts with models, in dependency order. A part is added here when it gains models.
@@ -31,9 +32,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def connection_config(database_url: str) -> dict[str, Any]:
+    """Tortoise's settings for the URL; SQLite goes through :mod:`tierslieu.sqlite_engine`."""
+    config = expand_db_url(normalise_url(database_url))
+    if config["engine"] == "tortoise.backends.sqlite":
+        config["engine"] = "tierslieu.sqlite_engine"
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": normalise_url(database_url)},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             part: {
                 "models": [f"{part}.models"],

@@ -1,0 +1,100 @@
+"""Tortoise's SQLite client, with the statements run on the event loop's own thread.
+
+Tortoise talks to SQLite through aiosqlite, which sends every statement to a worker
+thread and back. In SQLite mode the application is one process holding one connection,
+and a statement on an indexed table takes tens of microseconds, far less than the two
+thread hand-offs (and the wait for the GIL while the loop is busy) around it: under load
+those hand-offs, not SQLite, set the latency, and a transaction holding Tortoise's
+connection lock across them makes every other request queue behind it.
+
+Here the same client runs each statement inline. A transaction then never gives the
+loop away between its statements (unless the code inside awaits something else), so
+transactions are short and never interleave. SQLite still waits up to its
+``busy_timeout`` for a lock held by another process (``tierslieu demo`` against a
+running server): with one server process that wait is the only time the loop stops.
+
+Used through ``db.tortoise_config`` for every ``sqlite://`` URL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from tortoise.backends.sqlite.client import SqliteClient
+
+
+class _Cursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class InlineConnection:
+    """The part of ``aiosqlite.Connection`` that Tortoise's SQLite client uses."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn = connection
+
+    @property
+    def total_changes(self) -> int:
+        return self._conn.total_changes
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
+        return _Cursor(self._conn.execute(sql, parameters or ()))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None) -> list[Any]:
+        cursor = self._conn.execute(sql, parameters or ())
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    async def execute_insert(self, sql: str, parameters: Iterable[Any] | None = None) -> Any:
+        cursor = self._conn.execute(sql, parameters or ())
+        try:
+            return cursor.execute("SELECT last_insert_rowid()").fetchone()
+        finally:
+            cursor.close()
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
+        return _Cursor(self._conn.executemany(sql, parameters))
+
+    async def executescript(self, script: str) -> _Cursor:
+        return _Cursor(self._conn.executescript(script))
+
+    async def create_function(self, name: str, num_params: int, func: Any, deterministic: bool = False) -> None:
+        self._conn.create_function(name, num_params, func, deterministic=deterministic)
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+class InlineSqliteClient(SqliteClient):
+    async def create_connection(self, with_db: bool) -> None:
+        if not self._connection:
+            # isolation_level=None: Tortoise issues BEGIN and COMMIT itself, as with aiosqlite
+            connection = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            self._connection = InlineConnection(connection)  # type: ignore[assignment]
+            for pragma, value in self.pragmas.items():
+                connection.execute(f"PRAGMA {pragma}={value}").close()
+            await self._post_connect()
+
+
+client_class = InlineSqliteClient
