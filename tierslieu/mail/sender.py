@@ -33,9 +33,12 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=12)
 KEEP_SENT = timedelta(days=30)
 SMTP_TIMEOUT = 30.0
-# After a wake-up, wait this long for the rest of a burst (a recurring series, a promotion
-# wave, many bookings at once), so that it leaves in one batch: one claim, one update.
-SETTLE_SECONDS = 0.5
+# After a wake-up the sender lets a burst end (a recurring series, a promotion wave, many
+# bookings at once) before it composes and sends: the burst's requests keep the CPU, and its
+# mails leave in one batch (one claim, one update). A burst is over once no mail came for
+# QUIET_SECONDS; no mail waits longer than LONGEST_WAIT for it.
+QUIET_SECONDS = 0.5
+LONGEST_WAIT = 10.0
 
 # UTF-8 bodies as quoted-printable: readable, and safe through any SMTP server.
 UTF8 = charset.Charset("utf-8")
@@ -141,7 +144,19 @@ class MailSender:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._wake.wait()
-                    await asyncio.sleep(SETTLE_SECONDS)
+                await self._settle()
+
+    async def _settle(self) -> None:
+        """Wait until no mail has come for QUIET_SECONDS, or LONGEST_WAIT in all."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LONGEST_WAIT
+        while not self._stopping and (remaining := deadline - loop.time()) > 0:
+            self._wake.clear()
+            try:
+                async with asyncio.timeout(min(QUIET_SECONDS, remaining)):
+                    await self._wake.wait()
+            except TimeoutError:
+                return
 
     async def _purge(self) -> None:
         """Sent mails (reset links included) are kept a month for support, then deleted."""
