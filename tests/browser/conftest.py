@@ -15,7 +15,6 @@ Every test here is marked ``browser``; without a Chromium binary they skip, exce
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
