@@ -270,19 +270,31 @@ def mail_context(booking: Booking, room: Room, **extra: Any) -> dict[str, Any]:
 async def mail_confirmed(
     user: Any, booking: Booking, room: Room, *, message: str = "", series: list[Booking] | None = None
 ) -> None:
-    items = series or [booking]
+    """The confirmation with its .ics invitation: written with the booking, composed when sent."""
+    ids = [item.id for item in series or [booking]]
+    await mail.send_later(user, CONFIRMED_MAIL, {"booking_ids": ids, "message": message}, kind="bookings")
+
+
+CONFIRMED_MAIL = "bookings/confirmed"
+
+
+async def _compose_confirmed(params: dict[str, Any], user: Any) -> mail.Composition | None:
+    # the dates still confirmed when the mail leaves: none left, nothing to confirm
+    ids = params["booking_ids"]
+    bookings = await Booking.filter(id__in=ids, status=Status.CONFIRMED).prefetch_related("room").order_by("starts_at")
+    if not bookings:
+        return None
+    first = next((item for item in bookings if item.id == ids[0]), bookings[0])
     attachment = mail.Attachment(
         filename="booking.ics",
         content_type="text/calendar; method=REQUEST",
-        content=calendar.invitation(room, items, user),
+        content=calendar.invitation(first.room, bookings, user),
     )
-    await mail.send(
-        user,
-        "bookings/confirmed",
-        mail_context(booking, room, message=message, occurrences=len(items)),
-        kind="bookings",
-        attachments=[attachment],
-    )
+    context = mail_context(first, first.room, message=params.get("message", ""), occurrences=len(bookings))
+    return mail.Composition(CONFIRMED_MAIL, context, [attachment])
+
+
+mail.register_composer(CONFIRMED_MAIL, _compose_confirmed)
 
 
 # --- personal data ------------------------------------------------------------------------------

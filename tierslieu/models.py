@@ -24,6 +24,10 @@ class OutboxMail(Model):
     sent_at = fields.DatetimeField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(default="")
+    # A mail written by mail.send_later: the composer that writes its text when it is sent,
+    # and what the composer needs; subject and body stay empty until then.
+    composer = fields.CharField(max_length=60, default="")
+    params: dict | None = fields.JSONField(null=True)
 
     class Meta:
         table = "tierslieu_outbox_mail"

@@ -18,7 +18,7 @@ from bookings.forms import ClosureCreate, RoomCreate
 from bookings.models import Booking, Room, Series, Status
 from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
 from tests.helpers import make_user
-from tierslieu import personal_data
+from tierslieu import mail, personal_data
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound
 from tierslieu.models import OutboxMail
 
@@ -243,6 +243,7 @@ async def test_approval_flow_notifies_the_requester() -> None:
     assert [b.id for b in await services.pending_bookings(manager)] == [booking.id]
     decided = await services.decide_booking(manager, booking.id, True, "Welcome")
     assert decided.status == Status.CONFIRMED
+    assert await mail.compose_pending() == 1  # the confirmation is composed when it is sent
     mails = await OutboxMail.filter(user_id=user.id, kind="bookings")
     assert len(mails) == 1
     assert "Welcome" in mails[0].body_text
@@ -267,6 +268,9 @@ async def test_confirmation_mail_has_an_ics_invitation_in_the_room_zone() -> Non
     booking = await services.create_booking(
         user, room.id, at(day, "09:00", zone), at(day, "10:00", zone), "Coding club"
     )
+    row = await OutboxMail.get(user_id=user.id)
+    assert row.subject == "" and row.composer == "bookings/confirmed"  # written now, composed when sent
+    await mail.compose_pending()
     row = await OutboxMail.get(user_id=user.id)
     assert row.subject == f"Booking confirmed: {room.name}"
     content = row.attachments[0]["content"]
@@ -476,3 +480,18 @@ async def test_background_sweep_starts_and_stops() -> None:
     await asyncio.sleep(0)
     for stop in stoppers:
         await stop()
+
+
+async def test_a_booking_cancelled_before_its_confirmation_leaves_gets_none() -> None:
+    user = await make_user()
+    room = await make_room(opening_hours=EVERY_DAY)
+    day = next_monday()
+    kept = await services.create_booking(user, room.id, at(day, "09:00"), at(day, "10:00"), "Club")
+    cancelled = await services.create_booking(user, room.id, at(day, "11:00"), at(day, "12:00"), "Club")
+    await services.cancel_booking(user, cancelled.id)
+
+    assert await mail.compose_pending() == 1
+
+    rows = {row.params["booking_ids"][0]: row for row in await OutboxMail.filter(user_id=user.id)}
+    assert f"/bookings/{kept.id}" in rows[kept.id].body_text
+    assert rows[cancelled.id].body_text == "" and rows[cancelled.id].last_error == mail.DROPPED

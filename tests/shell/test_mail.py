@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.models import User
 from tierslieu import mail, personal_data
+from tierslieu.mail import sender as mail_sender
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
 
@@ -250,9 +251,7 @@ async def test_attachments_keep_their_content_type(sender, inbox):
     user = await make_user()
     invitation = mail.Attachment("atelier.ics", "text/calendar; method=REQUEST", ICS)
     data = mail.Attachment("data.json", "application/json", '{"roles": []}')
-    await mail.send(
-        user, "account_notice", {"roles": []}, kind="account", attachments=[invitation, data]
-    )
+    await mail.send(user, "account_notice", {"roles": []}, kind="account", attachments=[invitation, data])
     await sender.deliver_due()
 
     (message,) = inbox.messages
@@ -482,3 +481,79 @@ def test_retry_delays_grow_and_stop_growing():
     assert delays == sorted(delays)
     assert delays[0] == timedelta(minutes=5)
     assert delays[-1] == mail.LONGEST_RETRY
+
+
+# --- mails composed when they are sent ------------------------------------------------------
+
+
+async def _compose_notice(params: dict, user: User) -> mail.Composition | None:
+    if params.get("obsolete"):
+        return None
+    attachment = mail.Attachment("invitation.ics", "text/calendar; method=REQUEST", ICS)
+    return mail.Composition("account_notice", {"roles": params["roles"]}, [attachment])
+
+
+mail.register_composer("tests/notice", _compose_notice)
+
+
+async def test_a_mail_sent_later_is_composed_when_it_leaves(sender, inbox):
+    user = await make_user(display_name="Awa", locale="fr")
+    row = await mail.send_later(user, "tests/notice", {"roles": ["mentor"]}, kind="account")
+    assert row is not None and row.subject == "" and row.body_text == ""
+    assert row.headers["List-Unsubscribe"].startswith("<http://testserver/mail/unsubscribe?t=")
+    await User.filter(id=user.id).update(locale="en")  # composed with what is true when it leaves
+
+    assert await sender.deliver_due() == 1
+
+    message = inbox.messages[0]
+    assert message["Subject"] == "Your account has changed"
+    assert "Hello Awa," in body(message) and "mentor" in body(message)
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_content_type() == "text/calendar" and "SUMMARY:Atelier Python" in attachment.get_content()
+    stored = await OutboxMail.get(id=row.id)
+    assert stored.subject == "Your account has changed" and stored.sent_at is not None
+
+
+async def test_a_mail_with_nothing_left_to_say_is_dropped(sender, inbox):
+    user = await make_user()
+    await mail.send_later(user, "tests/notice", {"roles": [], "obsolete": True}, kind="account")
+    gone = await make_user(email="gone@example.org")
+    await mail.send_later(gone, "tests/notice", {"roles": []}, kind="account")
+    await User.filter(id=gone.id).update(deleted_at=datetime.now(UTC))
+
+    assert await sender.deliver_due() == 0
+
+    assert inbox.messages == []
+    rows = await OutboxMail.all()
+    assert len(rows) == 2 and all(row.sent_at is not None and row.last_error == mail.DROPPED for row in rows)
+
+
+async def test_send_later_respects_preferences_and_known_composers(sender):
+    user = await make_user(mail_preferences={"account": "never"})
+    assert await mail.send_later(user, "tests/notice", {"roles": []}, kind="account") is None
+    with pytest.raises(ValueError, match="unknown mail composer"):
+        await mail.send_later(user, "tests/nobody", {}, kind="account")
+
+
+async def test_a_burst_of_mails_leaves_in_one_batch_once_it_is_over(sender, inbox, monkeypatch):
+    monkeypatch.setattr(mail_sender, "QUIET_SECONDS", 0.2)
+    runs: list[int] = []
+    deliver = sender.deliver_due
+
+    async def counted(*args, **kwargs) -> int:
+        sent = await deliver(*args, **kwargs)
+        runs.append(sent)
+        return sent
+
+    monkeypatch.setattr(sender, "deliver_due", counted)
+    sender.start()
+    await asyncio.sleep(0.05)  # the first run finds nothing
+    for number in range(5):  # mails keep coming, closer together than the quiet period
+        await mail.send(f"person{number}@example.org", "account_notice", {"roles": []})
+        await asyncio.sleep(0.05)
+    for _ in range(100):
+        if len(inbox.messages) == 5:
+            break
+        await asyncio.sleep(0.02)
+    await sender.stop()
+    assert runs == [0, 5]

@@ -46,7 +46,8 @@ import hashlib
 import hmac
 import logging
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -225,6 +226,63 @@ def render_mail(template: str, context: dict[str, Any], locale: str) -> tuple[st
     return subject, body
 
 
+@dataclass(frozen=True)
+class _Recipient:
+    user: User | None
+    address: str
+    locale: str
+    timezone: str
+    headers: dict[str, str]
+    unsubscribe_url: str | None
+
+
+def _recipient(to: User | str, kind_name: str, locale: str, timezone: str) -> _Recipient | None:
+    """Who gets the mail, in which language and zone; None when it is not wanted."""
+    item = _kinds[kind_name]
+    if not isinstance(to, User):
+        return _Recipient(None, to, locale, timezone, {}, None)
+    if to.deleted_at is not None:
+        return None
+    if item.optional and (to.suspended_at is not None or preference(to, kind_name) == NEVER):
+        return None
+    headers: dict[str, str] = {}
+    link = None
+    if item.optional:
+        link = unsubscribe_url(to.id, kind_name)
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return _Recipient(to, to.email, to.locale, to.timezone, headers, link)
+
+
+def _render_for(recipient: _Recipient, kind_name: str, template: str, context: dict[str, Any]) -> tuple[str, str]:
+    full_context = {
+        "user": recipient.user,
+        "base_url": _settings().base_url,
+        "locale": recipient.locale,
+        "timezone": recipient.timezone,
+        "kind": _kinds[kind_name],
+        "unsubscribe_url": recipient.unsubscribe_url,
+        **context,
+    }
+    return render_mail(template, full_context, recipient.locale)
+
+
+async def _write(recipient: _Recipient, kind_name: str, send_after: datetime | None, **values: Any) -> OutboxMail:
+    connection = connections.get("default")
+    row = await OutboxMail.create(
+        user_id=recipient.user.id if recipient.user is not None else None,
+        to_address=recipient.address,
+        kind=kind_name,
+        headers=recipient.headers,
+        send_after=send_after or _now(),
+        using_db=connection,
+        **values,
+    )
+    if _state.sender is not None:
+        _state.sender.notify(connection)
+    return row
+
+
 async def send(
     to: User | str,
     template: str,
@@ -240,47 +298,81 @@ async def send(
 
     ``locale`` and ``timezone`` apply only to a bare address; a user's own are used otherwise.
     """
-    settings = _settings()
-    item = _kinds[kind]
-    headers: dict[str, str] = {}
-    link = None
-    if isinstance(to, User):
-        if to.deleted_at is not None:
-            return None
-        if item.optional and (to.suspended_at is not None or preference(to, kind) == NEVER):
-            return None
-        user, address, locale, timezone = to, to.email, to.locale, to.timezone
-        if item.optional:
-            link = unsubscribe_url(to.id, kind)
-            headers["List-Unsubscribe"] = f"<{link}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    else:
-        user, address = None, to
-    full_context = {
-        "user": user,
-        "base_url": settings.base_url,
-        "locale": locale,
-        "timezone": timezone,
-        "kind": item,
-        "unsubscribe_url": link,
-        **context,
-    }
-    subject, body = render_mail(template, full_context, locale)
-    connection = connections.get("default")
-    row = await OutboxMail.create(
-        user_id=user.id if user is not None else None,
-        to_address=address,
-        kind=kind,
+    recipient = _recipient(to, kind, locale, timezone)
+    if recipient is None:
+        return None
+    subject, body = _render_for(recipient, kind, template, context)
+    return await _write(
+        recipient,
+        kind,
+        send_after,
         subject=subject,
         body_text=body,
-        headers=headers,
         attachments=[asdict(attachment) for attachment in attachments or ()],
-        send_after=send_after or _now(),
-        using_db=connection,
     )
-    if _state.sender is not None:
-        _state.sender.notify(connection)
-    return row
+
+
+# --- mails composed when they are sent ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What a composer says: a template, its context, the attachments."""
+
+    template: str
+    context: dict[str, Any]
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+Composer = Callable[[dict[str, Any], User], Awaitable[Composition | None]]
+_composers: dict[str, Composer] = {}
+
+
+def register_composer(name: str, composer: Composer) -> None:
+    """Declare how the mails written by ``send_later(…, name, …)`` are composed."""
+    if _composers.setdefault(name, composer) is not composer:
+        raise ValueError(f"mail composer {name!r} is already registered")
+
+
+async def send_later(to: User, composer: str, params: dict[str, Any], *, kind: str) -> OutboxMail | None:
+    """``send`` for hot paths: the row is written now, in the current transaction (so the mail
+    is as certain as the change), and its text is composed by the sender just before it goes
+    out, from ``params`` and what is true then; a composer that finds nothing to say any more
+    (a booking cancelled meanwhile) returns None and the mail is dropped."""
+    if composer not in _composers:
+        raise ValueError(f"unknown mail composer {composer!r}")
+    recipient = _recipient(to, kind, i18n.DEFAULT_LOCALE, i18n.DEFAULT_TIMEZONE)
+    if recipient is None:
+        return None
+    return await _write(recipient, kind, None, subject="", body_text="", composer=composer, params=params)
+
+
+DROPPED = "dropped: nothing to say any more"
+
+
+async def compose(row: OutboxMail) -> bool:
+    """Write the text of a row from ``send_later`` (no-op for other rows). False when the
+    mail is dropped (its composer has nothing to say, or the person is gone): the row is
+    then marked done, with the reason in ``last_error``."""
+    if not row.composer or row.body_text:
+        return True
+    user = await User.get_or_none(id=row.user_id) if row.user_id is not None else None
+    recipient = _recipient(user, row.kind, i18n.DEFAULT_LOCALE, i18n.DEFAULT_TIMEZONE) if user else None
+    composition = await _composers[row.composer](row.params or {}, user) if recipient and user else None
+    if recipient is None or composition is None:
+        row.sent_at, row.last_error = _now(), DROPPED
+        await OutboxMail.filter(id=row.id).update(sent_at=row.sent_at, last_error=DROPPED)
+        return False
+    row.subject, row.body_text = _render_for(recipient, row.kind, composition.template, composition.context)
+    row.attachments = [asdict(attachment) for attachment in composition.attachments]
+    await OutboxMail.filter(id=row.id).update(subject=row.subject, body_text=row.body_text, attachments=row.attachments)
+    return True
+
+
+async def compose_pending() -> int:
+    """Compose every row still waiting for its text (the sender composes the rows it sends)."""
+    rows = await OutboxMail.filter(sent_at=None, body_text="").exclude(composer="").order_by("id")
+    return sum([await compose(row) for row in rows])
 
 
 def _now() -> datetime:

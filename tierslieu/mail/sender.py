@@ -22,7 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
-from tierslieu.mail import Attachment, _now, configure, log
+from tierslieu.mail import Attachment, _now, compose, configure, log
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
 
@@ -201,8 +201,9 @@ class MailSender:
         messages: list[tuple[OutboxMail, Message]] = []
         for row in rows:
             try:
-                messages.append((row, self.build_message(row)))
-            except ValueError as exc:  # a header or address the mail library refuses
+                if await compose(row):
+                    messages.append((row, self.build_message(row)))
+            except (ValueError, KeyError) as exc:  # a header the mail library refuses, an unknown composer
                 await self._failed(row, exc, permanent=True)
             await asyncio.sleep(0)  # a large batch never holds the loop for long
         if self.smtp is None:
