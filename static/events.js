@@ -22,5 +22,25 @@
     document.querySelectorAll("[data-live-waiting]").forEach(function (el) {
       if (el.getAttribute("data-live-waiting") === String(message.id)) show(el, message.waiting);
     });
+    refreshMyPlace(message.id);
   });
+
+  /* A person on the waiting list may have moved up or got a place: read their line again
+     from the page itself (the server words it), and say it when it changed. */
+  function refreshMyPlace(id) {
+    var mine = document.querySelector('#my-registration[data-waiting="' + id + '"]');
+    if (!mine || !window.fetch || !window.DOMParser) return;
+    fetch(location.href, {credentials: "same-origin", headers: {Accept: "text/html"}})
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("my-registration");
+        if (!fresh || fresh.textContent === mine.textContent) return;
+        mine.textContent = fresh.textContent;
+        if (fresh.hasAttribute("data-waiting")) mine.setAttribute("data-waiting", fresh.getAttribute("data-waiting"));
+        else mine.removeAttribute("data-waiting");
+        document.dispatchEvent(new CustomEvent("tl:say", {detail: fresh.textContent}));
+      })
+      .catch(function () { /* the next update, or a reload, shows it */ });
+  }
 })();

@@ -143,8 +143,10 @@ async def test_a_member_waits_for_a_place_and_gets_it(open_page: OpenPage, js: b
     await expect(other.get_by_role("status")).to_have_text(t("Your registration is cancelled."))
     await expect(other.get_by_text(t("You have a confirmed place."))).to_have_count(0)
 
-    if js:  # the waiting list shrinks on the open page, without a reload
+    if js:  # the waiting list shrinks and the member's own line changes on the open page, without a reload
         await expect(page.locator(waiting)).to_have_text(nt("%(num)s person waiting", "%(num)s people waiting", 0))
+        await expect(page.locator("#my-registration")).to_have_text(t("You have a confirmed place."))
+        await expect(page.locator("#live-status")).to_contain_text(t("You have a confirmed place."))
         assert await same_document(page), "the waiting list changed with a navigation"
     await page.reload()
     await expect(page.get_by_text(t("You have a confirmed place."))).to_be_visible()
