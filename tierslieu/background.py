@@ -1,15 +1,45 @@
-"""Periodic jobs that run beside the server, started and stopped by the app's lifespan
-(only when ``settings.run_background_tasks``). A part lists its jobs in
-``<part>.routes.background_tasks``; the composition root starts them all."""
+"""Work beside the server.
+
+Periodic jobs are started and stopped by the app's lifespan (only when
+``settings.run_background_tasks``); a part lists its jobs in
+``<part>.routes.background_tasks`` and the composition root starts them all.
+
+Background work that can wait (composing and sending mails) gives the CPU to people
+waiting for a page: :func:`pause` waits until no HTTP request is in flight in this
+process, which ``RequestLogMiddleware`` counts with :func:`serving`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 log = logging.getLogger("tierslieu.background")
+
+_in_flight = 0
+PAUSE_POLL = 0.005
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[None]:
+    """Around one HTTP request: counts it as in flight."""
+    global _in_flight
+    _in_flight += 1
+    try:
+        yield
+    finally:
+        _in_flight -= 1
+
+
+async def pause(until: float) -> None:
+    """Wait until no HTTP request is in flight here, or until the loop's clock reads ``until``."""
+    loop = asyncio.get_running_loop()
+    # a poll, not an Event: a module-level Event would belong to the first loop that waits on it
+    while _in_flight and loop.time() < until:  # noqa: ASYNC110
+        await asyncio.sleep(PAUSE_POLL)
+    await asyncio.sleep(0)
 
 Stop = Callable[[], Awaitable[None]]
 Start = Callable[[], Stop]

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import services as accounts
 from accounts import two_factor
-from tierslieu import i18n
+from tierslieu import background, i18n
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.logs import request_id_var
 from tierslieu.responses import error_response
@@ -78,7 +78,11 @@ class RequestLogMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if scope["type"] == "http":
+                with background.serving():
+                    await self.app(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
         finally:
             state = scope.get("state", {})
             user = state.get("user")

@@ -1,9 +1,10 @@
-"""Periodic background jobs start, run, and always stop."""
+"""Periodic background jobs start, run, and always stop; background work waits for a pause."""
 
 from __future__ import annotations
 
 import asyncio
 
+from tierslieu import background
 from tierslieu.background import periodic
 
 
@@ -46,3 +47,25 @@ async def test_a_failing_job_is_retried():
     await asyncio.sleep(0.1)
     await stop()
     assert len(calls) >= 2
+
+
+async def test_background_work_waits_for_a_pause_between_requests() -> None:
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+
+    async def request() -> None:
+        with background.serving():
+            await asyncio.sleep(0.1)
+            order.append("request answered")
+
+    async def work() -> None:
+        await background.pause(until=loop.time() + 5)
+        order.append("background work")
+
+    await asyncio.gather(request(), work())
+    assert order == ["request answered", "background work"]
+
+    with background.serving():  # a server that never pauses: the work goes on at the deadline
+        started = loop.time()
+        await background.pause(until=started + 0.05)
+        assert 0.05 <= loop.time() - started < 1

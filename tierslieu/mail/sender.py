@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
+from tierslieu import background
 from tierslieu.mail import Attachment, _now, compose, configure, log
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
@@ -36,7 +37,8 @@ SMTP_TIMEOUT = 30.0
 # After a wake-up the sender lets a burst end (a recurring series, a promotion wave, many
 # bookings at once) before it composes and sends: the burst's requests keep the CPU, and its
 # mails leave in one batch (one claim, one update). A burst is over once no mail came for
-# QUIET_SECONDS; no mail waits longer than LONGEST_WAIT for it.
+# QUIET_SECONDS; no mail waits longer than LONGEST_WAIT for it. Then each mail is composed
+# in a pause between requests, for at most LONGEST_WAIT more per batch.
 QUIET_SECONDS = 0.5
 LONGEST_WAIT = 10.0
 
@@ -199,13 +201,14 @@ class MailSender:
         if not rows:
             return 0
         messages: list[tuple[OutboxMail, Message]] = []
+        patience = asyncio.get_running_loop().time() + LONGEST_WAIT
         for row in rows:
+            await background.pause(until=patience)  # composing waits for a pause between requests
             try:
                 if await compose(row):
                     messages.append((row, self.build_message(row)))
             except (ValueError, KeyError) as exc:  # a header the mail library refuses, an unknown composer
                 await self._failed(row, exc, permanent=True)
-            await asyncio.sleep(0)  # a large batch never holds the loop for long
         if self.smtp is None:
             for row, _message in messages:
                 about = {"mail_id": row.id, "to": row.to_address, "kind": row.kind}
