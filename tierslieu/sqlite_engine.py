@@ -13,6 +13,12 @@ transactions are short and never interleave. SQLite still waits up to its
 ``busy_timeout`` for a lock held by another process (``tierslieu demo`` against a
 running server): with one server process that wait is the only time the loop stops.
 
+Columns declared ``TIMESTAMP`` or ``DATE`` (Tortoise's datetime and date fields) come
+back as ``datetime`` and ``date`` objects, parsed by ``fromisoformat`` in C as the
+driver reads them (sqlite3's declared-type converters): Tortoise would otherwise parse
+each value with a pure-Python ISO 8601 parser, about 20 µs a value, which dominated the
+reading of any row with a few date-times.
+
 Used through ``db.tortoise_config`` for every ``sqlite://`` URL.
 """
 
@@ -20,9 +26,24 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.sqlite.client import SqliteClient
+
+
+def _timestamp(value: bytes) -> datetime:
+    return datetime.fromisoformat(value.decode())
+
+
+def _date(value: bytes) -> date:
+    return date.fromisoformat(value.decode())
+
+
+# Process-wide registrations (sqlite3 keeps one table); they also replace sqlite3's own
+# "timestamp" and "date" converters, which read no offsets and are deprecated.
+sqlite3.register_converter("TIMESTAMP", _timestamp)
+sqlite3.register_converter("DATE", _date)
 
 
 class _Cursor:
@@ -89,7 +110,9 @@ class InlineSqliteClient(SqliteClient):
     async def create_connection(self, with_db: bool) -> None:
         if not self._connection:
             # isolation_level=None: Tortoise issues BEGIN and COMMIT itself, as with aiosqlite
-            connection = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                self.filename, isolation_level=None, check_same_thread=False, detect_types=sqlite3.PARSE_DECLTYPES
+            )
             connection.row_factory = sqlite3.Row
             self._connection = InlineConnection(connection)  # type: ignore[assignment]
             for pragma, value in self.pragmas.items():
