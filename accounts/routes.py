@@ -337,5 +337,5 @@ routes = [
     Route("/me/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
     *two_factor_routes.routes,
     *admin_routes.routes,
-    *api.routes,
 ]
+api_routes = api.routes

@@ -504,5 +504,5 @@ routes = [
     ),
     Route("/bookings/{booking_id:int}", booking_detail, name="bookings:detail"),
     Route("/bookings/{booking_id:int}/{action:str}", booking_action, methods=["POST"], name="bookings:action"),
-    *api.routes,
 ]
+api_routes = api.routes

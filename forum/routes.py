@@ -397,5 +397,5 @@ routes = [
     Route("/forum/p/{post_id:int}/flag", flag, methods=["GET", "POST"], name="forum:flag"),
     *moderation_routes.routes,
     *feeds.routes,
-    *api.routes,
 ]
+api_routes = api.routes

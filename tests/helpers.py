@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import httpx
 import pyotp
+from starlette.routing import Mount, Route
 
 from accounts import permissions, services, two_factor
 from accounts.models import Role, TwoFactor, User
 from tests.conftest import SECRET_KEY
 
 PASSWORD = "correct horse battery"
+
+
+def app_routes(routes: list, prefix: str = "") -> Iterator[Route]:
+    """Every route of ``app.routes``, Mounts walked, each rebuilt with its full path."""
+    for route in routes:
+        if isinstance(route, Mount):
+            yield from app_routes(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            rebuilt = Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
+            if hasattr(route, "operation"):
+                rebuilt.operation = route.operation  # type: ignore[attr-defined]
+            yield rebuilt
 _numbers = itertools.count(1)
 
 

@@ -27,6 +27,7 @@ from tierslieu.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from tierslieu.openapi import API_PREFIX
 from tierslieu.ratelimit import RateLimiter
 from tierslieu.redis_pool import create_pool
 from tierslieu.responses import error_response
@@ -96,7 +97,20 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
             if init_database:
                 await db.close()
 
+    # The JSON API first and in one Mount: a request is matched against one prefix, then
+    # against the API's routes only (Starlette tries routes one by one).
+    api = Mount(
+        API_PREFIX,
+        routes=[
+            *tierslieu.routes.api_routes,
+            *accounts.routes.api_routes,
+            *bookings.routes.api_routes,
+            *events.routes.api_routes,
+            *forum.routes.api_routes,
+        ],
+    )
     routes = [
+        api,
         *tierslieu.routes.routes,
         *accounts.routes.routes,
         *bookings.routes.routes,

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from tierslieu.convertors import IdConvertor
 from tierslieu.errors import ERROR_CODES
@@ -74,7 +74,8 @@ def api(
 
     def decorate(endpoint: Callable[[Request], Awaitable[Response]]) -> Route:
         # an id in the path past the largest row id matches no route: 404 (tierslieu/convertors.py)
-        route = Route(API_PREFIX + path, endpoint, methods=[method], name=name or f"api:{endpoint.__name__}")
+        # the path is relative to the API's Mount (API_PREFIX), see tierslieu/app.py
+        route = Route(path, endpoint, methods=[method], name=name or f"api:{endpoint.__name__}")
         route.operation = Operation(summary, access, body, responses or {200: None}, errors, query or {})  # type: ignore[attr-defined]
         return route
 
@@ -95,7 +96,13 @@ def _schema(model: type[BaseModel], components: dict[str, Any], mode: str) -> di
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def mounted_api_routes(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The routes of the API's Mount (at ``API_PREFIX``) among an app's routes."""
+    return next(route.routes for route in routes if isinstance(route, Mount) and route.path == API_PREFIX)
+
+
 def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
+    """The document of the API's routes (``mounted_api_routes(app.routes)``)."""
     components: dict[str, Any] = {}
     error_ref = _schema(ErrorBody, components, "serialization")
     paths: dict[str, Any] = {}
@@ -145,7 +152,7 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": error_ref}},
                 **({"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {}),
             }
-        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path.removeprefix(API_PREFIX))
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         paths.setdefault(path, {})[method] = item
     return {
         "openapi": "3.1.0",

@@ -14,7 +14,7 @@ from tierslieu import i18n, markdown
 from tierslieu.errors import N_, Forbidden, Invalid, NotFound
 from tierslieu.guards import current_user
 from tierslieu.models import SitePage
-from tierslieu.openapi import build_document
+from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import TEMPLATES_DIR, render
 
@@ -43,7 +43,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(build_document(request.app.routes, request.app.state.settings.base_url + "/api/v1"))
+    routes = mounted_api_routes(request.app.routes)
+    return JSONResponse(build_document(routes, request.app.state.settings.base_url + API_PREFIX))
 
 
 def default_page(slug: str, locale: str) -> tuple[str, str]:
@@ -119,7 +120,7 @@ async def edit_site_page(request: Request) -> Response:
 routes = [
     Route("/", home, name="home"),
     Route("/healthz", healthz, name="healthz"),
-    Route("/api/v1/openapi.json", openapi, name="openapi"),
     Route("/pages/{slug}", site_page, name="site:page"),
     Route("/admin/pages/{slug}", edit_site_page, methods=["GET", "POST"], name="site:edit_page"),
 ]
+api_routes = [Route("/openapi.json", openapi, name="openapi")]

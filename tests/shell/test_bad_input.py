@@ -12,13 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import httpx
 import pytest
 from starlette.convertors import IntegerConvertor
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from accounts import services as accounts
 from accounts.models import Role
@@ -27,7 +27,7 @@ from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
 from tests.forum.factories import make_reply, make_topic
-from tests.helpers import login, make_user
+from tests.helpers import app_routes, login, make_user
 from tierslieu.convertors import IdConvertor
 from tierslieu.validation import MAX_ID
 
@@ -68,16 +68,8 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def _routes(routes: list, prefix: str = "") -> Iterator[Route]:
-    for route in routes:
-        if isinstance(route, Mount):
-            yield from _routes(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            yield Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
-
-
 def _get_routes(app) -> list[Route]:
-    return [route for route in _routes(app.routes) if "GET" in (route.methods or ())]
+    return [route for route in app_routes(app.routes) if "GET" in (route.methods or ())]
 
 
 def _path(route: Route, values: dict[str, str]) -> str:
@@ -129,7 +121,7 @@ def _no_server_error(failures: list[str], response: httpx.Response, what: str) -
 
 def test_every_integer_in_a_route_path_is_an_id_convertor(app) -> None:
     # the parts build their routes at import: tierslieu/__init__.py must register it first
-    routes = list(_routes(app.routes))
+    routes = list(app_routes(app.routes))
     assert any(_int_names(route) for route in routes)
     for route in routes:
         for name, convertor in route.param_convertors.items():

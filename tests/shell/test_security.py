@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.routing import Mount, Route
 
 from accounts.models import Session
 from tests.conftest import SECRET_KEY
-from tests.helpers import PASSWORD, csrf_token, inputs, login, make_user, post_form
+from tests.helpers import PASSWORD, app_routes, csrf_token, inputs, login, make_user, post_form
 from tierslieu import mail
 from tierslieu.guards import safe_next
 from tierslieu.middleware import CONTENT_SECURITY_POLICY, csrf_token_for
@@ -20,9 +19,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 def unsafe_routes(app) -> list[tuple[str, str]]:
     """Every (method, concrete path) of the app that changes something."""
     found = []
-    for route in app.routes:
-        if isinstance(route, Mount) or not isinstance(route, Route):
-            continue
+    for route in app_routes(app.routes):
         for method in sorted((route.methods or set()) & UNSAFE):
             path = re.sub(r"\{(\w+):int\}", "1", route.path)
             path = re.sub(r"\{(\w+)(:\w+)?\}", "x", path)
