@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 
 from bookings import hours, permissions, queries
 from bookings.models import LIVE, Booking, Closure, Room
-from tierslieu import realtime
+from tierslieu import db, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -178,7 +178,7 @@ async def insert_live(room: Room, *, overlap: bool | None = None, **values: Any)
     starts_at, ends_at = values["starts_at"], values["ends_at"]
     if overlap if overlap is not None else await queries.live_exists(room.id, starts_at, ends_at):
         raise await overlap_error(room, starts_at, ends_at)
-    return await Booking.create(room_id=room.id, **values)
+    return await db.insert(Booking, room_id=room.id, **values)
 
 
 def is_overlap(exc: Exception) -> bool:

@@ -6,13 +6,22 @@ Each part is one Tortoise app whose label is its package name, with its models i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.fields import DatetimeField, JSONField
+from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.migrations.executor import MigrationExecutor
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
 
 # Parts with models, in dependency order. A part is added here when it gains models.
 PARTS: tuple[str, ...] = ("accounts", "tierslieu", "bookings", "events", "forum")
@@ -83,3 +92,77 @@ async def init(database_url: str, *, migrate: bool = True, progress=None) -> Non
 
 async def close() -> None:
     await Tortoise.close_connections()
+
+
+# --- inserting on hot paths ---------------------------------------------------------------------
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    default: Any  # a value, a callable making one, or _REQUIRED
+    now: bool  # auto_now / auto_now_add: the time of the insert
+    to_db: Callable[[Any, Any], Any] | None  # JSON and enum fields: Tortoise's own conversion
+
+
+@cache
+def _insert_plan(model: type[Model]) -> tuple[tuple[_Column, ...], frozenset[str], str]:
+    meta = model._meta
+    columns = []
+    for name in meta.fields_db_projection:
+        field = meta.fields_map[name]
+        if name == meta.pk_attr and field.generated:
+            continue
+        if field.source_field not in (None, name):
+            raise TypeError(f"{model.__name__}.{name}: insert() supports no source_field")
+        converts = isinstance(field, JSONField | CharEnumFieldInstance | IntEnumFieldInstance)
+        columns.append(
+            _Column(
+                name=name,
+                default=_REQUIRED if field.default is None and not field.null else field.default,
+                now=isinstance(field, DatetimeField) and (field.auto_now or field.auto_now_add),
+                to_db=field.to_db_value if converts else None,
+            )
+        )
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    sql = f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({{}}) RETURNING "{meta.pk_attr}"'  # noqa: S608 - names from the model
+    return tuple(columns), frozenset(column.name for column in columns), sql
+
+
+@cache
+def _insert_sql(model: type[Model], dialect: str) -> str:
+    columns, _, sql = _insert_plan(model)
+    marks = [f"${n}" if dialect == "postgres" else "?" for n in range(1, len(columns) + 1)]
+    return sql.format(", ".join(marks))
+
+
+async def insert(model: type[M], **values: Any) -> M:
+    """``model.create(**values)`` for hot paths, on the current connection (the transaction's
+    inside ``in_transaction()``): the same defaults, ``auto_now`` times and JSON and enum
+    conversions, one prepared statement, and none of Tortoise's per-field Python (about
+    0.1 ms a row). Only for models without signals or custom ``source_field``s; the database
+    still checks every constraint. ``tests/shell/test_db_insert.py`` compares its rows with
+    ``create``'s for the models it serves."""
+    columns, names, _ = _insert_plan(model)
+    unknown = values.keys() - names
+    if unknown:
+        raise TypeError(f"{model.__name__} has no column {sorted(unknown)}")
+    now = datetime.now(UTC)
+    row: dict[str, Any] = {}
+    params: list[Any] = []
+    for column in columns:
+        value = values.get(column.name, _REQUIRED)
+        if value is _REQUIRED:
+            if column.now:
+                value = now
+            elif column.default is _REQUIRED:
+                raise TypeError(f"{model.__name__}.{column.name} is required")
+            else:
+                value = column.default() if callable(column.default) else column.default
+        row[column.name] = value
+        params.append(value if column.to_db is None or value is None else column.to_db(value, model))
+    connection = model._meta.db
+    inserted = await connection.execute_query_dict(_insert_sql(model, connection.capabilities.dialect), params)
+    return model._init_from_db(**inserted[0], **row)

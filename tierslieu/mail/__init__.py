@@ -59,7 +59,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from accounts.models import User
-from tierslieu import i18n, personal_data
+from tierslieu import db, i18n, personal_data
 from tierslieu.errors import N_
 from tierslieu.models import OutboxMail
 from tierslieu.settings import Settings
@@ -268,18 +268,17 @@ def _render_for(recipient: _Recipient, kind_name: str, template: str, context: d
 
 
 async def _write(recipient: _Recipient, kind_name: str, send_after: datetime | None, **values: Any) -> OutboxMail:
-    connection = connections.get("default")
-    row = await OutboxMail.create(
+    row = await db.insert(
+        OutboxMail,
         user_id=recipient.user.id if recipient.user is not None else None,
         to_address=recipient.address,
         kind=kind_name,
         headers=recipient.headers,
         send_after=send_after or _now(),
-        using_db=connection,
         **values,
     )
     if _state.sender is not None:
-        _state.sender.notify(connection)
+        _state.sender.notify(connections.get("default"))
     return row
 
 
