@@ -106,9 +106,11 @@ class CompressionMiddleware:
     is another representation, so a strong ``ETag`` becomes weak (``W/"…"``), as RFC 9110
     asks. ``If-None-Match`` compares weakly, so 304s keep working for both encodings."""
 
-    def __init__(self, app: ASGIApp, minimum_size: int = 500) -> None:
+    def __init__(self, app: ASGIApp, minimum_size: int = 500, level: int = 6) -> None:
         self.app = app
-        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+        # zlib's default level: Starlette's 9 cost about a fifth more CPU on a week of a room's
+        # availability (8 KB of JSON) for 6 % fewer bytes (28 bytes)
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=level)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
