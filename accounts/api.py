@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from accounts import permissions, services, staff
 from accounts.forms import RolesUpdate, SignUp, Suspension, TokenCreate, TwoFactorReset
@@ -14,7 +14,7 @@ from accounts.models import User
 from tierslieu.errors import N_, Forbidden, NotFound
 from tierslieu.guards import client_address, current_user, page_number
 from tierslieu.openapi import api
-from tierslieu.responses import parse, read_json
+from tierslieu.responses import JSONResponse, parse, read_json, rfc3339
 
 
 class UserOut(BaseModel):
@@ -164,7 +164,7 @@ def _json_ready(value):
     if isinstance(value, (list, tuple)):
         return [_json_ready(item) for item in value]
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     return value
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from bookings import recurrence, rooms, services
 from bookings.forms import BookingCreate, ClosureCreate, Decision, RoomCreate, SeriesCreate, time_window
@@ -14,13 +14,9 @@ from bookings.models import Booking, Room
 from tierslieu.errors import ERROR_CODES
 from tierslieu.guards import current_user
 from tierslieu.openapi import api
-from tierslieu.responses import read_json
+from tierslieu.responses import JSONResponse, read_json, rfc3339
 
 ERROR_CODES.setdefault("booking_overlap", "The room is already booked at this time (the message says when).")
-
-
-def utc(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 class RoomOut(BaseModel):
@@ -113,12 +109,12 @@ def booking_out(request: Request, booking: Booking) -> dict:
         id=booking.id,
         status=str(booking.status),
         room_id=booking.room_id,
-        starts_at=utc(booking.starts_at),
-        ends_at=utc(booking.ends_at),
+        starts_at=rfc3339(booking.starts_at),
+        ends_at=rfc3339(booking.ends_at),
         purpose=booking.purpose,
         people=booking.people,
         series_id=booking.series_id,
-        checked_in_at=utc(booking.checked_in_at) if booking.checked_in_at else None,
+        checked_in_at=rfc3339(booking.checked_in_at) if booking.checked_in_at else None,
         url=base + detail_path(request, booking.id),
     ).model_dump()
 
@@ -179,10 +175,11 @@ async def availability(request: Request) -> Response:
     room = await services.get_room(request.path_params["room_id"])
     starts_at, ends_at = time_window(request.query_params.get("from"), request.query_params.get("to"))
     found = await rooms.availability(room, starts_at, ends_at)
+    # instants in UTC, written by JSONResponse (a few hundred in a busy week)
     return JSONResponse(
         {
-            "busy": [{"starts_at": utc(start), "ends_at": utc(end)} for start, end in found.busy],
-            "free": [{"starts_at": utc(start), "ends_at": utc(end)} for start, end in found.free],
+            "busy": [{"starts_at": start, "ends_at": end} for start, end in found.busy],
+            "free": [{"starts_at": start, "ends_at": end} for start, end in found.free],
         }
     )
 
@@ -310,8 +307,8 @@ async def add_closure(request: Request) -> Response:
         ClosureOut(
             id=closure.id,
             room_id=closure.room_id,
-            starts_at=utc(closure.starts_at),
-            ends_at=utc(closure.ends_at),
+            starts_at=rfc3339(closure.starts_at),
+            ends_at=rfc3339(closure.ends_at),
             reason=closure.reason,
         ).model_dump(),
         status_code=201,

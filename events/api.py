@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from events import attendance, permissions, registrations, services
 from events.forms import AttendanceCreate, EventChange, EventCreate, RegistrationCreate, SeriesCreate
 from events.models import Event, Kind
 from tierslieu.guards import current_user, optional_user
 from tierslieu.openapi import api
-from tierslieu.responses import parse, read_json
-
-
-def utc(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+from tierslieu.responses import JSONResponse, parse, read_json, rfc3339
 
 
 class EventQuery(BaseModel):
@@ -117,13 +111,13 @@ def event_out(request: Request, event: Event) -> dict:
         language=str(event.language),
         status=str(event.status),
         timezone=event.timezone,
-        starts_at=utc(event.starts_at),
-        ends_at=utc(event.ends_at),
+        starts_at=rfc3339(event.starts_at),
+        ends_at=rfc3339(event.ends_at),
         capacity=event.capacity,
         online_capacity=event.online_capacity,
         seats_left=registrations.seats_left(event, registrations._place(event, None)),
-        registration_opens_at=utc(event.registration_opens_at),
-        registration_closes_at=utc(event.registration_closes_at),
+        registration_opens_at=rfc3339(event.registration_opens_at),
+        registration_closes_at=rfc3339(event.registration_closes_at),
         room_id=event.room_id,
         **_urls(request, event),
     ).model_dump()
@@ -192,8 +186,8 @@ async def event_detail(request: Request) -> Response:
                 id=row.id,
                 title=row.title,
                 speaker=row.speaker,
-                starts_at=utc(row.starts_at),
-                ends_at=utc(row.ends_at),
+                starts_at=rfc3339(row.starts_at),
+                ends_at=rfc3339(row.ends_at),
                 room_id=row.room_id,
             )
             for row in sessions
@@ -288,7 +282,7 @@ async def record_attendance(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, AttendanceCreate)
     row = await attendance.check_in(user, request.path_params["event_id"], data.user_id, data.session_id)
-    return JSONResponse({"user_id": row.user_id, "session_id": row.session_id, "checked_at": utc(row.checked_at)})
+    return JSONResponse({"user_id": row.user_id, "session_id": row.session_id, "checked_at": rfc3339(row.checked_at)})
 
 
 routes = [

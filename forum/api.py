@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from forum import notify, reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
@@ -15,7 +15,7 @@ from forum.models import Post, Topic
 from tierslieu.errors import ERROR_CODES
 from tierslieu.guards import current_user, optional_user, page_number
 from tierslieu.openapi import api
-from tierslieu.responses import parse, read_json
+from tierslieu.responses import JSONResponse, parse, read_json
 from tierslieu.validation import Id
 
 # the forum's own error codes, listed in the OpenAPI document with the shell's

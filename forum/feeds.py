@@ -14,6 +14,7 @@ from forum import services
 from forum.models import Category, Post, Topic
 from tierslieu import i18n
 from tierslieu.errors import N_
+from tierslieu.responses import rfc3339
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 30
@@ -25,10 +26,6 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def _xml_text(value: str) -> str:
     return NOT_XML.sub("", value)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def build_feed(base: str, title: str, self_path: str, html_path: str, category: Category | None) -> bytes:
@@ -46,7 +43,7 @@ async def build_feed(base: str, title: str, self_path: str, html_path: str, cate
     ET.SubElement(feed, f"{{{ATOM}}}id").text = base + self_path
     ET.SubElement(feed, f"{{{ATOM}}}title").text = _xml_text(title)
     updated = topics[0].created_at if topics else datetime(2026, 1, 1, tzinfo=UTC)
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(updated)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = rfc3339(updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + self_path)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=base + html_path)
     for topic in topics:
@@ -54,8 +51,8 @@ async def build_feed(base: str, title: str, self_path: str, html_path: str, cate
         url = f"{base}/forum/t/{topic.id}"
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(topic.title)
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(topic.created_at)
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(topic.created_at)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = rfc3339(topic.created_at)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = rfc3339(topic.created_at)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = _xml_text(topic.author.display_name)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
@@ -20,6 +23,25 @@ from tierslieu.templating import page_context
 log = logging.getLogger("tierslieu.errors")
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+# How the API writes JSON: UTF-8, and instants in UTC as RFC 3339 with "Z"
+# (``2026-12-03T08:00:00Z``, fractions of a second only when there are some).
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSONResponse written by orjson, several times faster than the standard
+    library (a week of a busy room's availability is a few hundred objects). Aware
+    datetimes may be given as they are; pass them in UTC (see ``JSON_OPTIONS``)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=JSON_OPTIONS)
+
+
+def rfc3339(value: datetime) -> str:
+    """An instant as the API writes it (see ``JSON_OPTIONS``), for texts built by hand."""
+    return orjson.dumps(value.astimezone(UTC), option=JSON_OPTIONS)[1:-1].decode()
 
 # Messages for pydantic's error types; custom validators raise PydanticCustomError
 # whose message template is itself a message id.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
@@ -15,7 +15,7 @@ from tierslieu.errors import N_, Forbidden, Invalid, NotFound
 from tierslieu.guards import current_user
 from tierslieu.models import SitePage
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
-from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.responses import JSONResponse, field_messages, parse, read_form
 from tierslieu.templating import TEMPLATES_DIR, render
 
 SITE_PAGES = {
