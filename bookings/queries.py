@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,8 +40,8 @@ async def booked_minutes(user_id: int, start: datetime, end: datetime) -> float:
 
 
 # --- the hot paths: booking creation and availability ---------------------------------------------
-# Hand-written SQL with bound parameters: no query building per request, and datetimes read
-# with ``datetime.fromisoformat`` (SQLite stores ISO 8601 UTC text) instead of hydrating models.
+# Hand-written SQL with bound parameters: no query building per request, and rows read by
+# position instead of hydrating models.
 # The conditions are those of ``rules.live_filter`` and ``rules.closures_between``.
 
 _SQL = {
@@ -73,20 +74,23 @@ def _sql(name: str, dialect: str) -> str:
     return text
 
 
-async def _rows(name: str, params: list) -> tuple[str, list[dict]]:
-    dialect = db.dialect()
-    connection = connections.get("default")
-    return dialect, await connection.execute_query_dict(_sql(name, dialect), params)
+async def _rows(name: str, params: list) -> list[dict]:
+    return await connections.get("default").execute_query_dict(_sql(name, db.dialect()), params)
 
 
-def _instant(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+async def _tuples(name: str, params: list) -> Sequence[Sequence[Any]]:
+    """The rows as the driver gives them (read by position): no dict for each row."""
+    _, rows = await connections.get("default").execute_query(_sql(name, db.dialect()), params)
+    return rows
+
+
+def _instant(value: datetime) -> datetime:
+    # both drivers give aware datetimes (SQLite through sqlite_engine's converters)
     return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 async def room(room_id: int) -> Room | None:
-    _, rows = await _rows("room", [room_id])
+    rows = await _rows("room", [room_id])
     return Room._init_from_db(**rows[0]) if rows else None
 
 
@@ -97,19 +101,18 @@ def _live_params(room_id: int, starts_at: datetime, ends_at: datetime) -> list:
 
 async def live_exists(room_id: int, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether a live booking of the room overlaps [starts_at, ends_at)."""
-    _, rows = await _rows("live_exists", _live_params(room_id, starts_at, ends_at))
-    return bool(rows)
+    return bool(await _tuples("live_exists", _live_params(room_id, starts_at, ends_at)))
 
 
 async def busy(room_id: int, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
     """(start, end) in UTC of the live bookings of the room overlapping [starts_at, ends_at)."""
-    _, rows = await _rows("busy", _live_params(room_id, starts_at, ends_at))
-    return [(_instant(row["starts_at"]), _instant(row["ends_at"])) for row in rows]
+    rows = await _tuples("busy", _live_params(room_id, starts_at, ends_at))
+    return [(_instant(start), _instant(end)) for start, end in rows]
 
 
 async def closures(room_id: int, starts_at: datetime, ends_at: datetime) -> list[Closure]:
     """Closures of the room or the whole site overlapping [starts_at, ends_at)."""
-    _, rows = await _rows("closures", [room_id, starts_at.astimezone(UTC), ends_at.astimezone(UTC)])
+    rows = await _rows("closures", [room_id, starts_at.astimezone(UTC), ends_at.astimezone(UTC)])
     return [Closure._init_from_db(**row) for row in rows]
 
 
