@@ -124,4 +124,10 @@ class Booking(Model):
 
     class Meta:
         table = "bookings_booking"
-        indexes = (("room_id", "ends_at"), ("user_id", "starts_at"), ("status", "starts_at"))
+        # (room_id, ends_at, …) and (user_id, starts_at, …) cover the overlap, busy-time and
+        # quota queries: they read the index alone, never the table
+        indexes = (
+            ("room_id", "ends_at", "starts_at", "status"),
+            ("user_id", "starts_at", "ends_at", "status"),
+            ("status", "starts_at"),
+        )
