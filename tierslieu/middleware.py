@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -355,22 +356,29 @@ class AuthMiddleware:
 
         session = state["session"]
         csrf_seed = session.id if session is not None else cookies.get(CSRF_COOKIE, "")
-        new_csrf_seed = ""
-        if not csrf_seed or len(csrf_seed) < 32:
-            new_csrf_seed = csrf_seed = secrets.token_urlsafe(32)
-        expected = csrf_token_for(settings.secret_key, csrf_seed)
+        unseeded = not csrf_seed or len(csrf_seed) < 32  # no form of this browser can be valid yet
+        new_csrf_seed = expected = ""
         csrf_used = False
+
+        def expected_token() -> str:
+            # made when first needed: most API calls and many pages never need it
+            nonlocal new_csrf_seed, expected
+            if not expected:
+                if unseeded:
+                    new_csrf_seed = secrets.token_urlsafe(32)
+                expected = csrf_token_for(settings.secret_key, new_csrf_seed or csrf_seed)
+            return expected
 
         def csrf_token() -> str:
             nonlocal csrf_used
             csrf_used = True
-            return mask_csrf_token(expected)  # a new mask at every call: see mask_csrf_token
+            return mask_csrf_token(expected_token())  # a new mask at every call: see mask_csrf_token
 
         state["csrf_token"] = csrf_token
         locale_token = i18n.current_locale.set(state["locale"])
         try:
             if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
-                refusal = await self._refusal(scope, state, expected, is_api, new_csrf_seed)
+                refusal = await self._refusal(scope, state, expected_token, is_api, unseeded)
                 if refusal is not None:
                     await error_response(Request(scope), refusal)(scope, receive, send)
                     return
@@ -403,7 +411,7 @@ class AuthMiddleware:
             i18n.current_locale.reset(locale_token)
 
     async def _refusal(
-        self, scope: Scope, state: dict[str, Any], expected: str, is_api: bool, new_seed: str
+        self, scope: Scope, state: dict[str, Any], expected: Callable[[], str], is_api: bool, unseeded: bool
     ) -> DomainError | None:
         if foreign_origin(scope, self.settings):
             return Forbidden("csrf_failed", N_("This request came from another site and was refused."))
@@ -412,9 +420,9 @@ class AuthMiddleware:
         if is_api and state["auth"] != "session":
             return None
         sent = Headers(scope=scope).get(CSRF_HEADER)
-        if sent is None and not new_seed:
+        if sent is None and not unseeded:
             sent = await _form_field(scope, CSRF_FIELD)
-        if new_seed or not sent or not csrf_token_matches(sent, expected):
+        if unseeded or not sent or not csrf_token_matches(sent, expected()):
             return Forbidden(
                 "csrf_failed",
                 N_("The form has expired or did not come from this site. Please reload the page and try again."),
