@@ -54,7 +54,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment
-from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -278,7 +277,7 @@ async def _write(recipient: _Recipient, kind_name: str, send_after: datetime | N
         **values,
     )
     if _state.sender is not None:
-        _state.sender.notify(connections.get("default"))
+        _state.sender.notify()
     return row
 
 

@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 from aiosmtplib import SMTPRecipientsRefused, SMTPResponseException
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
@@ -84,7 +83,6 @@ class MailSender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._watchers: set[asyncio.Task[None]] = set()
         self._purged_at: datetime | None = None
         configure(settings, self)
 
@@ -96,7 +94,7 @@ class MailSender:
             self._task = asyncio.create_task(self._run(), name="tierslieu-mail-sender")
 
     async def stop(self) -> None:
-        tasks = [task for task in (self._task, *self._watchers) if task is not None]
+        tasks = [self._task] if self._task is not None else []
         self._task = None
         # A library may turn the cancellation into its own error (aiosmtplib, a driver),
         # which the loop would log and survive: the flag ends the loop all the same.
@@ -111,21 +109,10 @@ class MailSender:
     def wake(self) -> None:
         self._wake.set()
 
-    def notify(self, connection: BaseDBAsyncClient) -> None:
-        """A row was written: wake now, or once the transaction that wrote it is over."""
-        if self._task is None or not isinstance(connection, TransactionalDBClient):
-            self.wake()
-            return
-        watcher = asyncio.create_task(self._wake_after(connection))
-        self._watchers.add(watcher)
-        watcher.add_done_callback(self._watchers.discard)
-
-    async def _wake_after(self, connection: TransactionalDBClient) -> None:
-        # Tortoise has no on-commit hook; a longer transaction is caught by the next poll.
-        for _ in range(600):
-            if connection._finalized:
-                break
-            await asyncio.sleep(0.05)
+    def notify(self) -> None:
+        """A row was written. The sender wakes and lets the burst end (QUIET_SECONDS without
+        a new row) before it claims rows: by then the transaction that wrote this one is over
+        (Tortoise has no on-commit hook); one still open is caught by the next wake or poll."""
         self.wake()
 
     async def _run(self) -> None:
@@ -149,15 +136,14 @@ class MailSender:
                 await self._settle()
 
     async def _settle(self) -> None:
-        """Wait until no mail has come for QUIET_SECONDS, or LONGEST_WAIT in all."""
+        """Wait until no mail has come for QUIET_SECONDS, or LONGEST_WAIT in all (a sleep
+        per quiet period, not a wake-up per mail: bursts come hundreds a second)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LONGEST_WAIT
         while not self._stopping and (remaining := deadline - loop.time()) > 0:
             self._wake.clear()
-            try:
-                async with asyncio.timeout(min(QUIET_SECONDS, remaining)):
-                    await self._wake.wait()
-            except TimeoutError:
+            await asyncio.sleep(min(QUIET_SECONDS, remaining))
+            if not self._wake.is_set():
                 return
 
     async def _purge(self) -> None:
