@@ -1,21 +1,22 @@
-"""Room booking at scale: creating bookings and reading availability, with an empty
-database and then with 100,000 existing bookings.
+"""Room booking at scale: creating bookings and reading availability on an empty
+database and on one with 100,000 bookings, measured side by side.
 
-It starts a real ``tierslieu serve`` (fresh SQLite file, or a fresh PostgreSQL database
-dropped at the end), inserts rooms straight into the database (open every day
-07:00–22:00, no quota, two years ahead), signs up one account per client, then measures
-twice, with ``--concurrency`` clients (default 8):
+It starts two real ``tierslieu serve`` (each on a fresh SQLite file, or a fresh PostgreSQL
+database dropped at the end), inserts the same rooms straight into both databases (open
+every day 07:00–22:00, a week's quota no member reaches, two years ahead), and into the
+second one ``--bookings`` (default 100,000) bookings, spread over the rooms, 08:00–18:00
+each day, a year back and a year ahead (the overlap triggers or the exclusion constraint
+check every one of them). It signs up one account per client on each server.
 
-1. ``empty``: the rooms hold no booking;
-2. ``loaded``: ``--bookings`` (default 100,000) bookings are inserted straight into the
-   database first, spread over the rooms, 08:00–18:00 each day, a year back and a year
-   ahead (the overlap triggers or the exclusion constraint check every one of them).
-
-In each phase every client sends ``--creates`` ``POST /api/v1/bookings`` (15-minute slots
-between 18:00 and 22:00, distinct per client, so every answer should be 201), then
-``--reads`` ``GET /api/v1/rooms/{id}/availability`` over a random 7-day window. It reports
-p50/p95/p99 per operation and phase, and the loaded/empty ratio. Targets (issue 4):
-p95 ≤ 15 ms for each operation at 8 clients, and loaded ≤ 1.5 × empty. The last line is
+Then, ``--rounds`` times, with ``--concurrency`` clients (default 8): every client sends
+``--creates`` ``POST /api/v1/bookings`` to the empty server, then as many to the loaded
+one (15-minute slots between 18:00 and 22:00, distinct per request, so every answer
+should be 201); then ``--reads`` ``GET /api/v1/rooms/{id}/availability`` over a random
+7-day window to each. Alternating in short turns, the two servers share whatever else
+the machine is doing (the machines are shared and their speed drifts within minutes),
+so the loaded/empty ratio compares like with like. It reports p50/p95/p99 per operation
+and server over all rounds, and the loaded/empty ratio. Targets (issue 4): p95 ≤ 15 ms
+for each operation at 8 clients, and loaded ≤ 1.5 × empty. The last line is
 ``RESULT {json}``.
 
     /tmp/venv/bin/python bench/bookings_bench.py [--database sqlite|postgres] [--bookings N]
@@ -25,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sqlite3
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -173,127 +176,194 @@ async def tokens(http: httpx.AsyncClient, clients: int, tag: str) -> list[dict[s
     return headers
 
 
-async def phase(
-    http: aiohttp.ClientSession,
-    room_ids: list[int],
-    headers: list[dict[str, str]],
-    creates: int,
-    reads: int,
-    day0: date,
-    server: Server | None = None,
-) -> dict:
-    create_times: list[float] = []
-    read_times: list[float] = []
-    failures: dict[str, int] = {}
+@dataclass
+class Target:
+    """One server under test, and what was measured on it."""
 
+    name: str
+    server: Server
+    http: aiohttp.ClientSession
+    room_ids: list[int]
+    headers: list[dict[str, str]]
+    day0: date
+    next_slot: int = 0
+    create_times: list[float] = field(default_factory=list)
+    read_times: list[float] = field(default_factory=list)
+    failures: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    cpu: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # server, load generator, machine
+    background_cpu: float = 0.0  # the server's CPU between turns (composing the confirmation mails)
+
+    def slot(self) -> datetime:
+        """A 15-minute slot no request has taken yet, between 18:00 and 22:00."""
+        slot, self.next_slot = self.next_slot, self.next_slot + 1
+        day = self.day0 + timedelta(days=(slot // len(self.room_ids)) // len(SLOTS))
+        return local(day, SLOTS[(slot // len(self.room_ids)) % len(SLOTS)])
+
+    def fail(self, what: str) -> None:
+        self.failures[what] = self.failures.get(what, 0) + 1
+
+
+async def create_turn(target: Target, creates: int) -> None:
     async def client(number: int) -> None:
-        auth = headers[number]
-        for index in range(creates):
-            slot = number * creates + index  # distinct (room, day, time) per request
-            room_id = room_ids[slot % len(room_ids)]
-            day = day0 + timedelta(days=(slot // len(room_ids)) // len(SLOTS))
-            start = local(day, SLOTS[(slot // len(room_ids)) % len(SLOTS)])
+        for _ in range(creates):
+            slot = target.next_slot
+            start = target.slot()
             body = {
-                "room_id": room_id,
+                "room_id": target.room_ids[slot % len(target.room_ids)],
                 "starts_at": start.isoformat(),
                 "ends_at": (start + timedelta(minutes=15)).isoformat(),
                 "purpose": "Bench",
             }
             began = time.perf_counter()
-            async with http.post("/api/v1/bookings", json=body, headers=auth) as response:
+            async with target.http.post("/api/v1/bookings", json=body, headers=target.headers[number]) as response:
                 await response.read()
-            elapsed = time.perf_counter() - began
             if response.status == 201:
-                create_times.append(elapsed)
+                target.create_times.append(time.perf_counter() - began)
             else:
-                failures[f"create {response.status}"] = failures.get(f"create {response.status}", 0) + 1
-        rng = random.Random(number)
-        for _ in range(reads):
-            room_id = rng.choice(room_ids)
-            start = datetime.now(UTC) + timedelta(days=rng.randint(-300, 300))
+                target.fail(f"create {response.status}")
+
+    await measured(target, client)
+
+
+async def read_turn(target: Target, reads: int, rng: random.Random) -> None:
+    windows = []
+    for _ in range(reads * len(target.headers)):
+        start = datetime.now(UTC) + timedelta(days=rng.randint(-300, 300))
+        windows.append((rng.choice(target.room_ids), start))
+
+    async def client(number: int) -> None:
+        for room_id, start in windows[number :: len(target.headers)]:
             params = {"from": start.isoformat(), "to": (start + timedelta(days=7)).isoformat()}
             began = time.perf_counter()
-            async with http.get(f"/api/v1/rooms/{room_id}/availability", params=params) as response:
+            async with target.http.get(f"/api/v1/rooms/{room_id}/availability", params=params) as response:
                 await response.read()
-            elapsed = time.perf_counter() - began
             if response.status == 200:
-                read_times.append(elapsed)
+                target.read_times.append(time.perf_counter() - began)
             else:
-                failures[f"read {response.status}"] = failures.get(f"read {response.status}", 0) + 1
+                target.fail(f"read {response.status}")
 
+    await measured(target, client)
+
+
+async def measured(target: Target, client) -> None:
+    """Run one turn of every client, adding its duration and CPU to the target's."""
+    before = (target.server.cpu_seconds() or 0.0, time.process_time(), machine_cpu_seconds() or 0.0)
     began = time.perf_counter()
-    cpu_before = (server.cpu_seconds() if server else None, time.process_time(), machine_cpu_seconds())
-    await asyncio.gather(*(client(n) for n in range(len(headers))))
-    seconds = time.perf_counter() - began
-    cpu_after = (server.cpu_seconds() if server else None, time.process_time(), machine_cpu_seconds())
-    used = [None if a is None or b is None else b - a for a, b in zip(cpu_before, cpu_after, strict=True)]
-    requests = len(create_times) + len(read_times)
+    await asyncio.gather(*(client(n) for n in range(len(target.headers))))
+    target.seconds += time.perf_counter() - began
+    after = (target.server.cpu_seconds() or 0.0, time.process_time(), machine_cpu_seconds() or 0.0)
+    target.cpu = [total + b - a for total, a, b in zip(target.cpu, before, after, strict=True)]
+
+
+async def settle(targets: tuple[Target, ...], quiet: float = 0.01, within: float = 60.0) -> None:
+    """Wait until no server uses more than ``quiet`` of a core (each booking's confirmation
+    mail is composed once its burst is over), adding that CPU to each one's background."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        before = [target.server.cpu_seconds() or 0.0 for target in targets]
+        await asyncio.sleep(0.25)
+        used = [(target.server.cpu_seconds() or 0.0) - start for target, start in zip(targets, before, strict=True)]
+        for target, seconds in zip(targets, used, strict=True):
+            target.background_cpu += seconds
+        if max(used) < quiet * 0.25:
+            return
+
+
+def percentiles(times: list[float]) -> dict[str, float]:
+    return {name: round(pct(times, q), 2) for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}
+
+
+def report(target: Target) -> dict:
+    requests = len(target.create_times) + len(target.read_times)
+    server, load, machine = target.cpu
     return {
-        "seconds": round(seconds, 2),
-        # cores kept busy during the phase, and CPU milliseconds per request, by the server
-        # (all workers), by this load generator and by the whole machine (others = the rest)
+        "seconds": round(target.seconds, 2),
+        # cores kept busy while this server was measured, and its CPU milliseconds per request:
+        # the server (all workers), this load generator, the whole machine (others = the rest)
         "cpu_cores": {
-            name: None if value is None else round(value / seconds, 2)
-            for name, value in zip(("server", "load", "machine"), used, strict=True)
+            name: round(value / target.seconds, 2)
+            for name, value in (("server", server), ("load", load), ("machine", machine))
         },
-        "server_cpu_ms_per_request": None if used[0] is None or not requests else round(used[0] / requests * 1000, 2),
-        "create_ms": {q: round(pct(create_times, v), 2) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
-        "availability_ms": {q: round(pct(read_times, v), 2) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
-        "creates": len(create_times),
-        "reads": len(read_times),
-        "failures": failures,
+        "server_cpu_ms_per_request": round(server / requests * 1000, 2) if requests else None,
+        "create_ms": percentiles(target.create_times),
+        "availability_ms": percentiles(target.read_times),
+        "background_cpu_ms_per_create": round(target.background_cpu / len(target.create_times) * 1000, 2)
+        if target.create_times
+        else None,
+        "creates": len(target.create_times),
+        "reads": len(target.read_times),
+        "failures": target.failures,
     }
 
 
+async def prepare(
+    name: str, server: Server, room_ids: list[int], stack: contextlib.AsyncExitStack, args: argparse.Namespace
+) -> Target:
+    # set-up through httpx; the measured load through aiohttp, whose C parser leaves the
+    # CPU to the server (httpx costs about as much CPU per request as the server itself)
+    setup = await stack.enter_async_context(httpx.AsyncClient(base_url=server.base_url, timeout=60))
+    connector = aiohttp.TCPConnector(limit=args.concurrency)
+    http = await stack.enter_async_context(
+        aiohttp.ClientSession(server.base_url, connector=connector, timeout=aiohttp.ClientTimeout(total=60))
+    )
+    today = datetime.now(UTC).astimezone(ZONE).date()
+    target = Target(
+        name, server, http, room_ids, await tokens(setup, args.concurrency, name), today + timedelta(days=60)
+    )
+    # warm-up: a few requests so that the first-use costs stay out of the figures
+    await create_turn(target, 3)
+    await read_turn(target, 3, random.Random(0))
+    target.create_times.clear()
+    target.read_times.clear()
+    target.seconds, target.cpu = 0.0, [0.0, 0.0, 0.0]
+    return target
+
+
 async def bench(args: argparse.Namespace) -> dict:
-    async with running_server(database=args.database, workers=args.workers, keep_log=args.keep_log) as server:
-        room_ids = await seed_rooms(server)
-        # set-up through httpx; the measured load through aiohttp, whose C parser leaves the
-        # CPU to the server (httpx costs about as much CPU per request as the server itself)
-        connector = aiohttp.TCPConnector(limit=args.concurrency)
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with (
-            httpx.AsyncClient(base_url=server.base_url, timeout=60) as setup,
-            aiohttp.ClientSession(server.base_url, connector=connector, timeout=timeout) as http,
-        ):
-            today = datetime.now(UTC).astimezone(ZONE).date()
-            # warm-up: a few requests so that the first-use costs stay out of the figures
-            warm = await tokens(setup, 1, "warm")
-            await phase(http, room_ids, warm, 5, 5, today + timedelta(days=300))
-            empty = await phase(
-                http,
-                room_ids,
-                await tokens(setup, args.concurrency, "empty"),
-                args.creates,
-                args.reads,
-                today + timedelta(days=2),
-                server,
+    async with contextlib.AsyncExitStack() as stack:
+        servers = [
+            await stack.enter_async_context(
+                running_server(database=args.database, workers=args.workers, keep_log=args.keep_log)
             )
-            print(f"empty:  {json.dumps(empty)}", flush=True)
-            seeded_in = await seed_bookings(server, room_ids, args.bookings)
-            print(f"seeded {args.bookings} bookings in {seeded_in:.1f} s", flush=True)
-            await phase(http, room_ids, warm, 5, 5, today + timedelta(days=320))
-            loaded = await phase(
-                http,
-                room_ids,
-                await tokens(setup, args.concurrency, "loaded"),
-                args.creates,
-                args.reads,
-                today + timedelta(days=60),
-                server,
-            )
-            print(f"loaded: {json.dumps(loaded)}", flush=True)
+            for _ in ("empty", "loaded")
+        ]
+        rooms = [await seed_rooms(server) for server in servers]
+        seeded_in = await seed_bookings(servers[1], rooms[1], args.bookings)
+        print(f"seeded {args.bookings} bookings in {seeded_in:.1f} s", flush=True)
+        empty = await prepare("empty", servers[0], rooms[0], stack, args)
+        loaded = await prepare("loaded", servers[1], rooms[1], stack, args)
+        rng = random.Random(1)
+        targets = (empty, loaded)
+        await settle(targets)
+        for target in targets:
+            target.background_cpu = 0.0
+        for number in range(1, args.rounds + 1):
+            # each turn starts on a quiet machine: the other server's mails are out
+            for target in targets:
+                await create_turn(target, args.creates)
+                await settle(targets)
+            for target in targets:
+                await read_turn(target, args.reads, rng)
+                await settle(targets)
+            print(f"round {number}/{args.rounds} done", flush=True)
+    results = {target.name: report(target) for target in (empty, loaded)}
+    for name, result in results.items():
+        print(f"{name}: {json.dumps(result)}", flush=True)
     ratio = {
-        "create_p95": round(loaded["create_ms"]["p95"] / empty["create_ms"]["p95"], 2),
-        "availability_p95": round(loaded["availability_ms"]["p95"] / empty["availability_ms"]["p95"], 2),
+        "create_p95": round(results["loaded"]["create_ms"]["p95"] / results["empty"]["create_ms"]["p95"], 2),
+        "availability_p95": round(
+            results["loaded"]["availability_ms"]["p95"] / results["empty"]["availability_ms"]["p95"], 2
+        ),
     }
     print(f"loaded/empty p95: {ratio}")
     return {
         "database": args.database,
+        "workers": args.workers,
         "concurrency": args.concurrency,
         "bookings": args.bookings,
-        "empty": empty,
-        "loaded": loaded,
+        "rounds": args.rounds,
+        **results,
         "ratio": ratio,
     }
 
@@ -301,11 +371,12 @@ async def bench(args: argparse.Namespace) -> dict:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (SQLite: 1 only)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server (SQLite: 1 only)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--bookings", type=int, default=100_000)
-    parser.add_argument("--creates", type=int, default=50, help="bookings created per client and phase")
-    parser.add_argument("--reads", type=int, default=100, help="availability reads per client and phase")
+    parser.add_argument("--rounds", type=int, default=5, help="turns on each server, alternating")
+    parser.add_argument("--creates", type=int, default=20, help="bookings created per client, turn and server")
+    parser.add_argument("--reads", type=int, default=40, help="availability reads per client, turn and server")
     parser.add_argument("--keep-log", action="store_true")
     return parser.parse_args(argv)
 
