@@ -41,11 +41,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
+async def _keep_session(connection: Any) -> None:
+    """What asyncpg's pool runs when a connection comes back, besides ending any open
+    transaction (which it always does): nothing. Its default resets the session with a
+    query of four statements, a round trip for every release (three in a booking): the
+    app changes no session setting, takes no advisory lock and listens to nothing."""
+
+
 def connection_config(database_url: str) -> dict[str, Any]:
     """Tortoise's settings for the URL; SQLite goes through :mod:`tierslieu.sqlite_engine`."""
     config = expand_db_url(normalise_url(database_url))
     if config["engine"] == "tortoise.backends.sqlite":
         config["engine"] = "tierslieu.sqlite_engine"
+    elif config["engine"] == "tortoise.backends.asyncpg":
+        config["credentials"].setdefault("reset", _keep_session)
     return config
 
 
