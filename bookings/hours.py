@@ -9,6 +9,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -54,9 +55,12 @@ def normalise_opening_hours(raw: object) -> dict[str, list[list[str]]]:
     return {day: result[day] for day in WEEKDAYS if day in result}
 
 
+@lru_cache(maxsize=8192)
 def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time on a local day (a time skipped by a DST change
-    is read with the offset in force before it, as zoneinfo does)."""
+    is read with the offset in force before it, as zoneinfo does). Memoised: a week of
+    availability asks for the same opening and closing times of the same days again and
+    again, and each costs a zone conversion."""
     parsed = parse_hhmm(hhmm)
     if parsed is None:
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
