@@ -89,27 +89,33 @@ def opening_intervals(opening_hours: dict, zone: ZoneInfo, start: datetime, end:
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """The union of half-open intervals, as sorted disjoint intervals (touching ones joined)."""
     merged: list[Interval] = []
     for begin, finish in sorted(intervals):
         if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+            if finish > merged[-1][1]:
+                merged[-1] = (merged[-1][0], finish)
         else:
             merged.append((begin, finish))
     return merged
 
 
 def subtract(intervals: Iterable[Interval], taken: Iterable[Interval]) -> list[Interval]:
-    """``intervals`` minus ``taken`` (both lists of half-open intervals)."""
+    """``intervals`` minus ``taken`` (both lists of half-open intervals), in one sweep."""
     result = []
     taken = merge(taken)
+    first = 0  # the first taken interval that may still meet the intervals to come
     for begin, finish in merge(intervals):
+        while first < len(taken) and taken[first][1] <= begin:
+            first += 1
         cursor = begin
-        for busy_begin, busy_end in taken:
-            if busy_end <= cursor or busy_begin >= finish:
-                continue
+        for busy_begin, busy_end in itertools.islice(taken, first, None):
+            if busy_begin >= finish:
+                break
             if busy_begin > cursor:
                 result.append((cursor, busy_begin))
-            cursor = max(cursor, busy_end)
+            if busy_end > cursor:
+                cursor = busy_end
         if cursor < finish:
             result.append((cursor, finish))
     return result

@@ -51,7 +51,7 @@ _SQL = {
         "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} LIMIT 1"
     ),
     "busy": (
-        "SELECT starts_at, ends_at FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
+        "SELECT {instants} FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
         "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY starts_at"
     ),
     "closures": (
@@ -60,6 +60,9 @@ _SQL = {
     ),
 }
 _PLACEHOLDERS = {"postgres": ("$1", "$2", "$3", "$4"), "sqlite": ("?", "?", "?", "?")}
+# Busy times come by the hundred: SQLite hands over its stored ISO text as it is, parsed below
+# in one comprehension (sqlite_engine's converter would call a Python function for each value).
+_INSTANTS = {"postgres": "starts_at, ends_at", "sqlite": "CAST(starts_at AS TEXT), CAST(ends_at AS TEXT)"}
 _COMPILED: dict[tuple[str, str], str] = {}
 
 # No booking lasts longer than this (the database checks it): see rules.MAX_BOOKING.
@@ -70,7 +73,7 @@ def _sql(name: str, dialect: str) -> str:
     key = (name, dialect)
     text = _COMPILED.get(key)
     if text is None:
-        text = _COMPILED[key] = _SQL[name].format(*_PLACEHOLDERS[dialect])
+        text = _COMPILED[key] = _SQL[name].format(*_PLACEHOLDERS[dialect], instants=_INSTANTS[dialect])
     return text
 
 
@@ -107,6 +110,9 @@ async def live_exists(room_id: int, starts_at: datetime, ends_at: datetime) -> b
 async def busy(room_id: int, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
     """(start, end) in UTC of the live bookings of the room overlapping [starts_at, ends_at)."""
     rows = await _tuples("busy", _live_params(room_id, starts_at, ends_at))
+    if rows and isinstance(rows[0][0], str):
+        parse = datetime.fromisoformat
+        return [(parse(start), parse(end)) for start, end in rows]
     return [(_instant(start), _instant(end)) for start, end in rows]
 
 
