@@ -50,9 +50,11 @@ _SQL = {
         "SELECT 1 FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
         "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} LIMIT 1"
     ),
+    # Live bookings of a room never overlap (the database sees to it), so in the order of their
+    # ends they are also in the order of their starts: the index gives that order, no sort.
     "busy": (
         "SELECT {instants} FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
-        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY starts_at"
+        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY ends_at"
     ),
     "closures": (
         "SELECT * FROM bookings_closure WHERE (room_id = {0} OR room_id IS NULL) AND ends_at > {1} "
