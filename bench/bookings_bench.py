@@ -19,7 +19,7 @@ and server over all rounds, and the loaded/empty ratio. Targets (issue 4): p95 �
 for each operation at 8 clients, and loaded ≤ 1.5 × empty. The last line is
 ``RESULT {json}``.
 
-    /tmp/venv/bin/python bench/bookings_bench.py [--database sqlite|postgres] [--bookings N]
+    .venv/bin/python bench/bookings_bench.py [--database sqlite|postgres] [--bookings N]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Targets (issue 5): personal feed with 500 items ≤ 30 ms; site feed with 5,000 
 with the ETag answers 304. Latencies are medians (and the slowest) of sequential
 requests measured from outside, over HTTP on the loopback.
 
-    /tmp/venv/bin/python bench/events_feeds.py [--database postgres] [--requests 30]
+    .venv/bin/python bench/events_feeds.py [--database postgres] [--requests 30]
 
 Ends with a line ``RESULT {json}``.
 """

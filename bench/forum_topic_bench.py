@@ -14,7 +14,7 @@ same run, a bare Starlette "hello world" app under uvicorn with 2 workers. Then:
 Target (issue 3): topic ≥ 10 % of the hello-world rate; search p95 ≤ 30 ms; first view
 ≤ 50 KB compressed in ≤ 5 requests. The last line is ``RESULT {json}``.
 
-    /tmp/venv/bin/python bench/forum_topic_bench.py [--seconds S] [--concurrency C] [--search-posts N]
+    .venv/bin/python bench/forum_topic_bench.py [--seconds S] [--concurrency C] [--search-posts N]
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Only correct passwords are used, so no rate limit is touched. Every answer outsi
 is counted and reported loudly (the exit code is then 1). The last line of the output
 is ``RESULT {json}``.
 
-    /tmp/venv/bin/python bench/login_throughput.py [--database sqlite|postgres]
+    .venv/bin/python bench/login_throughput.py [--database sqlite|postgres]
         [--workers N] [--seconds S] [--concurrency C]
 """
 
