@@ -28,6 +28,8 @@ def app_routes(routes: list, prefix: str = "") -> Iterator[Route]:
             if hasattr(route, "operation"):
                 rebuilt.operation = route.operation  # type: ignore[attr-defined]
             yield rebuilt
+
+
 _numbers = itertools.count(1)
 
 

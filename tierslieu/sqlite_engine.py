@@ -117,28 +117,47 @@ class InlineConnection:
     def total_changes(self) -> int:
         return self._conn.total_changes
 
+    def _committed_alone(self, changes_before: int) -> None:
+        """Tell of a write outside ``BEGIN … COMMIT``, which SQLite committed by itself
+        (``isolation_level=None``): ``commit()`` never sees it."""
+        if self._on_commit is not None and not self._conn.in_transaction and self._conn.total_changes != changes_before:
+            self._on_commit()
+
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        return _Cursor(self._conn.execute(sql, parameters or ()))
+        before = self._conn.total_changes
+        cursor = _Cursor(self._conn.execute(sql, parameters or ()))
+        self._committed_alone(before)
+        return cursor
 
     async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None) -> list[Any]:
+        before = self._conn.total_changes
         cursor = self._conn.execute(sql, parameters or ())
         try:
             return cursor.fetchall()
         finally:
             cursor.close()
+            self._committed_alone(before)
 
     async def execute_insert(self, sql: str, parameters: Iterable[Any] | None = None) -> Any:
+        before = self._conn.total_changes
         cursor = self._conn.execute(sql, parameters or ())
         try:
             return cursor.execute("SELECT last_insert_rowid()").fetchone()
         finally:
             cursor.close()
+            self._committed_alone(before)
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
-        return _Cursor(self._conn.executemany(sql, parameters))
+        before = self._conn.total_changes
+        cursor = _Cursor(self._conn.executemany(sql, parameters))
+        self._committed_alone(before)
+        return cursor
 
     async def executescript(self, script: str) -> _Cursor:
-        return _Cursor(self._conn.executescript(script))
+        before = self._conn.total_changes
+        cursor = _Cursor(self._conn.executescript(script))
+        self._committed_alone(before)
+        return cursor
 
     async def create_function(self, name: str, num_params: int, func: Any, deterministic: bool = False) -> None:
         self._conn.create_function(name, num_params, func, deterministic=deterministic)

@@ -8,6 +8,8 @@ import sqlite3
 import threading
 from datetime import UTC, date, datetime
 
+import pytest
+
 from tierslieu.sqlite_engine import InlineSqliteClient
 
 
@@ -37,7 +39,8 @@ async def test_timestamps_and_dates_come_back_as_objects(tmp_path):
     assert naive["at"] == datetime(2026, 3, 29, 1, 30) and naive["day"] is None
 
 
-async def test_the_write_ahead_log_is_copied_back_by_the_checkpoint_thread(tmp_path):
+@pytest.mark.parametrize("committed", ["in_transactions", "alone"])
+async def test_the_write_ahead_log_is_copied_back_by_the_checkpoint_thread(tmp_path, committed):
     path = tmp_path / "db.sqlite3"
     client = _client(path)
     await client.create_connection(with_db=True)
@@ -46,6 +49,9 @@ async def test_the_write_ahead_log_is_copied_back_by_the_checkpoint_thread(tmp_p
         await client.execute_script('CREATE TABLE "t" ("body" TEXT)')
         size_before = path.stat().st_size
         for _ in range(40):
+            if committed == "alone":  # no BEGIN: SQLite commits each statement by itself
+                await client.execute_insert("INSERT INTO t VALUES (?)", ["x" * 50_000])
+                continue
             async with client._in_transaction() as connection:
                 await connection.execute_insert("INSERT INTO t VALUES (?)", ["x" * 50_000])
         # the statements themselves never checkpoint (wal_autocheckpoint=0): the rows are in
