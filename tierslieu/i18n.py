@@ -7,12 +7,14 @@ memory at start-up, so no compiled file is kept in the tree.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
@@ -58,6 +60,31 @@ def gettext(locale: str, message: str, **params: object) -> str:
     """Translate ``message`` (an English message id with ``%(name)s`` placeholders)."""
     text = translations(locale).gettext(message)
     return text % params if params else text
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id and its values, kept together until the reader's locale is known (a
+    field error, a notification). ``params`` are plain values, so it stores as JSON:
+    ``Message.from_json(message.to_json())`` gives it back."""
+
+    id: str
+    params: Mapping[str, str | int | float] = field(default_factory=dict)
+
+    def text(self, locale: str) -> str:
+        return gettext(locale, self.id, **self.params)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Message:
+        return cls(str(data["id"]), dict(data.get("params") or {}))
+
+
+def localise(locale: str, text: str | Message) -> str:
+    """A message id or a :class:`Message` in ``locale``."""
+    return text.text(locale) if isinstance(text, Message) else gettext(locale, text)
 
 
 def ngettext(locale: str, singular: str, plural: str, n: int, **params: object) -> str:
