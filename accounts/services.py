@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from accounts import two_factor
 from accounts.forms import Profile, SignUp
 from accounts.models import ApiToken, AuditEntry, OneTimeToken, Role, Session, TokenPurpose, User, UserRole
-from tierslieu import mail, passwords, personal_data
+from tierslieu import mail, parts, passwords
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
     LOGIN_PER_ACCOUNT,
@@ -449,10 +449,28 @@ async def set_mail_preference(user: User, kind: str, mode: str) -> None:
     await mail.set_preference(user, kind, mode)
 
 
+def chosen_mail_mode(user: User, kind: str) -> str | None:
+    """The mode the person chose for an optional kind of mail, None when they never chose."""
+    return (user.mail_preferences or {}).get(kind)
+
+
+async def store_mail_mode(user: User, kind: str, mode: str) -> None:
+    """Keep a mode for a kind, without losing a concurrent change to another kind."""
+    async with in_transaction():
+        fresh = await User.select_for_update().get(id=user.id)
+        fresh.mail_preferences = {**(fresh.mail_preferences or {}), kind: mode}
+        await fresh.save(update_fields=["mail_preferences"])
+    user.mail_preferences = fresh.mail_preferences
+
+
+async def find_active(user_id: int) -> User | None:
+    return await User.get_or_none(id=user_id, deleted_at=None)
+
+
 async def export_personal_data(user: User) -> dict:
     data: dict = {"exported_at": now().isoformat()}
-    for contributor in personal_data.contributors():
-        data[contributor.name] = await contributor.export(user)
+    for contributor in parts.installed().personal_data():
+        data[contributor.section] = await contributor.export(user)
     return data
 
 
@@ -462,11 +480,11 @@ async def delete_account(user: User, password: str) -> None:
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():
-        for contributor in personal_data.contributors():
+        for contributor in parts.installed().personal_data():
             await contributor.erase(user)
 
 
-async def _export_account(user: User) -> dict:
+async def export_account(user: User) -> dict:
     await load_roles(user)
     return {
         "id": user.id,
@@ -499,7 +517,7 @@ async def _export_account(user: User) -> dict:
     }
 
 
-async def _erase_account(user: User) -> None:
+async def erase_account(user: User) -> None:
     await Session.filter(user_id=user.id).delete()
     await ApiToken.filter(user_id=user.id).delete()
     await OneTimeToken.filter(user_id=user.id).delete()
@@ -517,5 +535,3 @@ async def _erase_account(user: User) -> None:
     user.deleted_at = moment
     await user.save()
 
-
-personal_data.register("account", _export_account, _erase_account)

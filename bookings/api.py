@@ -11,12 +11,9 @@ from starlette.responses import Response
 from bookings import recurrence, rooms, services
 from bookings.forms import BookingCreate, ClosureCreate, Decision, RoomCreate, SeriesCreate, time_window
 from bookings.models import Booking, Room
-from tierslieu.errors import ERROR_CODES
 from tierslieu.guards import current_user
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, read_json, rfc3339
-
-ERROR_CODES.setdefault("booking_overlap", "The room is already booked at this time (the message says when).")
 
 
 class RoomOut(BaseModel):

@@ -54,7 +54,7 @@ async def _sweep() -> None:
         log.info("released %s booking(s) without check-in", count)
 
 
-# Started by the app's lifespan when background tasks run.
-background_tasks: list[Start] = [
+# Started by the app's lifespan when background tasks run (the manifest lists them).
+jobs: list[Start] = [
     periodic("bookings-no-show-sweep", SWEEP_SECONDS, _sweep, (IntegrityError, OperationalError, OSError))
 ]

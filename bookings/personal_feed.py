@@ -53,5 +53,3 @@ async def personal_version(user: Any) -> tuple:
     )
     return tuple((row["n"], str(row["last"]), row["changes"]) for row in summary)
 
-
-calendar.register_provider("bookings", personal_items, personal_version)

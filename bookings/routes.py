@@ -13,9 +13,7 @@ from bookings import (
     api,
     calendar,
     hours,
-    noshows,
     permissions,
-    personal_feed,  # noqa: F401 - registers my bookings in the personal calendar feed
     recurrence,
     rooms,
     services,
@@ -42,10 +40,6 @@ from tierslieu.validation import parse_id
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=365)
 ROW_MINUTES = 30
-
-# started by the app when it runs background tasks
-background_tasks = noshows.background_tasks
-
 
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)

@@ -34,16 +34,13 @@ from bookings.rules import (
     overlap_error,
     zone_of,
 )
-from tierslieu import mail, personal_data, realtime
+from tierslieu import mail
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 from tierslieu.validation import parse_id
 
 __all__ = ["announce", "book_room", "get_room", "release_room"]
 
 CHECKIN_BEFORE = timedelta(minutes=15)
-
-mail.register_kind("bookings", N_("My room bookings: confirmations, decisions and releases"))
-
 
 # --- bookings -----------------------------------------------------------------------------------
 
@@ -278,7 +275,7 @@ async def mail_confirmed(
 CONFIRMED_MAIL = "bookings/confirmed"
 
 
-async def _compose_confirmed(params: dict[str, Any], user: Any) -> mail.Composition | None:
+async def compose_confirmed(params: dict[str, Any], user: Any) -> mail.Composition | None:
     # the dates still confirmed when the mail leaves: none left, nothing to confirm
     ids = params["booking_ids"]
     bookings = await Booking.filter(id__in=ids, status=Status.CONFIRMED).prefetch_related("room").order_by("starts_at")
@@ -294,13 +291,11 @@ async def _compose_confirmed(params: dict[str, Any], user: Any) -> mail.Composit
     return mail.Composition(CONFIRMED_MAIL, context, [attachment])
 
 
-mail.register_composer(CONFIRMED_MAIL, _compose_confirmed)
-
 
 # --- personal data ------------------------------------------------------------------------------
 
 
-async def _export(user: Any) -> list[dict[str, Any]]:
+async def export_personal_data(user: Any) -> list[dict[str, Any]]:
     rows = await Booking.filter(user_id=user.id).prefetch_related("room").order_by("starts_at")
     return [
         {
@@ -316,7 +311,7 @@ async def _export(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-async def _erase(user: Any) -> None:
+async def erase_personal_data(user: Any) -> None:
     # future bookings are cancelled (the room becomes free); past ones stay as anonymous
     # busy time, without their purpose
     now = now_utc()
@@ -327,12 +322,8 @@ async def _erase(user: Any) -> None:
     await Series.filter(user_id=user.id).update(user_id=None, purpose="")
 
 
-personal_data.register("bookings", _export, _erase)
 
-
-async def _can_read_room(user: Any, roles: frozenset[str], ident: str) -> bool:
+async def can_read_room(user: Any, roles: frozenset[str], ident: str) -> bool:
     # busy times of a room are public (no names travel on this channel)
     return parse_id(ident) is not None
 
-
-realtime.register_channel("room", _can_read_room)

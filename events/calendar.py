@@ -174,5 +174,3 @@ async def personal_version(user: Any) -> tuple:
     )
     return tuple((row["n"], str(row["mine"]), str(row["theirs"])) for row in summary)
 
-
-calendar.register_provider("events", personal_items, personal_version)

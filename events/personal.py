@@ -6,10 +6,9 @@ from typing import Any
 
 from events.models import Attendance, Event, Facilitator, Registration, RegistrationStatus
 from events.registrations import fill_places
-from tierslieu import personal_data
 
 
-async def _export(user: Any) -> dict[str, Any]:
+async def export_personal_data(user: Any) -> dict[str, Any]:
     rows = await Registration.filter(user_id=user.id).prefetch_related("event").order_by("created_at")
     attended = await Attendance.filter(user_id=user.id).prefetch_related("event", "session").order_by("checked_at")
     running = await Facilitator.filter(user_id=user.id).prefetch_related("event")
@@ -37,7 +36,7 @@ async def _export(user: Any) -> dict[str, Any]:
     }
 
 
-async def _erase(user: Any) -> None:
+async def erase_personal_data(user: Any) -> None:
     # runs inside the deletion transaction: a confirmed place is given to the next
     # person waiting, then every registration and attendance of the person goes
     live = await Registration.filter(
@@ -56,5 +55,3 @@ async def _erase(user: Any) -> None:
     await Facilitator.filter(user_id=user.id).delete()
     await Event.filter(created_by_id=user.id).update(created_by_id=None)
 
-
-personal_data.register("events", _export, _erase)

@@ -20,23 +20,13 @@ from events import permissions
 from events.models import Event, EventStatus, Mode, Place, Registration, RegistrationStatus
 from events.services import attach_facilitators, get_event, managed_event
 from tierslieu import mail, realtime
-from tierslieu.errors import ERROR_CODES, N_, Conflict, Invalid, NotFound
-
-ERROR_CODES.setdefault("already_registered", "This person is already registered for the event.")
-ERROR_CODES.setdefault("registration_closed", "Registration is not open for this event.")
-ERROR_CODES.setdefault("event_cancelled", "The event has been cancelled.")
-ERROR_CODES.setdefault("not_registered", "This person is not registered for the event.")
-ERROR_CODES.setdefault("nonexistent_time", "A local time skipped by a DST change.")
-ERROR_CODES.setdefault("ambiguous_time", "A local time that happens twice at a DST change.")
+from tierslieu.errors import N_, Conflict, Invalid, NotFound
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.CONFIRMED,
     RegistrationStatus.WAITLISTED,
     RegistrationStatus.CANCELLED,
 )
-
-mail.register_kind("events", N_("My events: registrations, waiting list, changes and reminders"))
-
 
 def now_utc() -> datetime:
     return datetime.now(UTC)

@@ -65,7 +65,7 @@ async def _sweep() -> None:
         log.info("asked %s attendee(s) for feedback", asked)
 
 
-# Started by the app's lifespan when background tasks run.
-background_tasks: list[Start] = [
+# Started by the app's lifespan when background tasks run (the manifest lists them).
+jobs: list[Start] = [
     periodic("events-reminders", SWEEP_SECONDS, _sweep, (IntegrityError, OperationalError, OSError))
 ]

@@ -20,10 +20,8 @@ from events import (
     pages,
     permissions,
     registrations,
-    reminders,
     services,
 )
-from events import personal as personal  # registers this part's data export and erasure
 from events.forms import FeedbackForm, MessageForm
 from events.models import Kind, Language, Mode, Place
 from tierslieu import i18n, markdown
@@ -50,9 +48,6 @@ STATUS_LABELS = {
     "cancelled": N_("Cancelled"),
 }
 PLACE_LABELS = {Place.ONSITE: N_("On site"), Place.ONLINE: N_("Online")}
-
-# started by the app when it runs background tasks
-background_tasks = reminders.background_tasks
 
 
 def _labels() -> dict[str, Any]:

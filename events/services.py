@@ -22,7 +22,6 @@ from bookings import services as bookings
 from events import permissions
 from events.forms import EventChange, EventCreate, SessionCreate
 from events.models import Event, EventStatus, Facilitator, Mode, Registration, Session
-from tierslieu import realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tierslieu.validation import parse_id
 
@@ -288,12 +287,10 @@ async def cancel_event(actor: Any, event_id: int) -> Event:
 # --- live ----------------------------------------------------------------------------------------
 
 
-async def _can_read_event(user: Any, roles: frozenset[str], ident: str) -> bool:
+async def can_read_event(user: Any, roles: frozenset[str], ident: str) -> bool:
     # seats left and the length of the waiting list are public
     return parse_id(ident) is not None
 
-
-realtime.register_channel("event", _can_read_event)
 
 
 async def create_series(actor: Any, data: Any) -> list[Event]:

@@ -12,20 +12,10 @@ from starlette.responses import Response
 from forum import notify, reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
 from forum.models import Post, Topic
-from tierslieu.errors import ERROR_CODES
 from tierslieu.guards import current_user, optional_user, page_number
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json
 from tierslieu.validation import Id
-
-# the forum's own error codes, listed in the OpenAPI document with the shell's
-ERROR_CODES.update(
-    {
-        "topic_locked": "The topic is locked: it accepts no more replies.",
-        "own_post": "One cannot vote on one's own post.",
-        "not_a_question": "Votes and accepted answers are for questions only.",
-    }
-)
 
 
 class TopicQuery(BaseModel):

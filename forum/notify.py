@@ -18,12 +18,13 @@ from forum.models import Category, Notification, Post, Topic, Watch
 from tierslieu import mail, realtime
 from tierslieu.background import Start, periodic
 from tierslieu.errors import N_, NotFound
+from tierslieu.parts import MailKind
 
 log = logging.getLogger("tierslieu.forum")
 
 MAIL_KIND = "forum"
 DIGEST = "digest"
-mail.register_kind(
+MAIL = MailKind(
     MAIL_KIND,
     N_("Forum: mentions, replies in topics I follow"),
     modes=(mail.IMMEDIATE, DIGEST, mail.NEVER),
@@ -264,7 +265,7 @@ async def _send_due_digests() -> None:
     await send_digests(older_than=DIGEST_EVERY)
 
 
-# Started by the app's lifespan when background tasks run.
-background_tasks: list[Start] = [
+# Started by the app's lifespan when background tasks run (the manifest lists them).
+jobs: list[Start] = [
     periodic("forum-digests", DIGEST_POLL_SECONDS, _send_due_digests, (BaseORMException, OSError))
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from forum.models import Flag, Notification, Post, PostRevision, ReadState, Topic, Vote, Watch
-from tierslieu import personal_data, realtime
 from tierslieu.validation import parse_id
 
 
@@ -63,7 +62,7 @@ async def erase(user: Any) -> None:
     await ReadState.filter(user_id=user.id).delete()
 
 
-async def _can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
+async def can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
     # public: anyone may follow a visible topic (hidden ones only moderators)
     topic_id = parse_id(ident)
     if topic_id is None:
@@ -73,7 +72,3 @@ async def _can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
         return False
     return topic.hidden_at is None or bool({"moderator", "admin"} & set(roles))
 
-
-def register() -> None:
-    personal_data.register("forum", export, erase)
-    realtime.register_channel("topic", _can_read_topic)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import api, feeds, moderation, moderation_routes, notify, permissions, personal, reading, search, services
+from forum import api, feeds, moderation, moderation_routes, notify, permissions, reading, search, services
 from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import form_error, page, redirect
@@ -24,7 +24,6 @@ from tierslieu.templating import render
 from tierslieu.validation import MAX_ID
 
 STATUSES = ("unanswered", "solved", "unsolved")
-personal.register()
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -371,8 +370,6 @@ async def search_page(request: Request) -> Response:
         {"q": query, "hits": hits[:20], "page": number, "more": len(hits) > 20},
     )
 
-
-background_tasks = notify.background_tasks
 
 routes = [
     Route("/forum", index, name="forum:index"),

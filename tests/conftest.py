@@ -22,7 +22,7 @@ import uvicorn
 from tortoise import Tortoise, connections
 
 from tierslieu import db
-from tierslieu.app import create_app
+from tierslieu.app import create_app, install
 from tierslieu.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")
@@ -79,7 +79,9 @@ async def database() -> AsyncIterator[str]:
         name = DATABASE_URL.rsplit("/", 1)[1]
         await _postgres_admin(DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}"')
         await _postgres_admin(DATABASE_URL, f'CREATE DATABASE "{name}"')
-    await db.init(DATABASE_URL)
+    # services are used outside any app in many tests: install the parts once for the run
+    # (each create_app installs them again, the same way)
+    await db.init(DATABASE_URL, install().with_models())
     yield DATABASE_URL
     await db.close()
     if IS_POSTGRES:

@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from accounts import permissions, services, two_factor
 from accounts.models import Role, TwoFactor, User
 from tests.conftest import SECRET_KEY
+from tierslieu import parts
 
 PASSWORD = "correct horse battery"
 
@@ -28,6 +29,11 @@ def app_routes(routes: list, prefix: str = "") -> Iterator[Route]:
             if hasattr(route, "operation"):
                 rebuilt.operation = route.operation  # type: ignore[attr-defined]
             yield rebuilt
+
+
+def personal_data(section: str) -> parts.PersonalData:
+    """What the installed part with this section of "download my data" contributes."""
+    return next(item for item in parts.installed().personal_data() if item.section == section)
 
 
 _numbers = itertools.count(1)

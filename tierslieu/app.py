@@ -1,4 +1,9 @@
-"""The composition root: the only module that imports every part's routes."""
+"""The composition root: the installed parts, in order, and the app built from their manifests.
+
+Adding a part is one line in :data:`PARTS` (its package, ``templates/<part>/`` and
+``tests/<part>/`` aside). The kernel's own manifest comes first; then the parts, lowest
+layer first: accounts, bookings, events; the forum beside them.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-import accounts.routes
-import bookings.routes
-import events.routes
-import forum.routes
-import tierslieu.routes
-from tierslieu import calendar, db, mail, passwords, realtime
+import accounts.part
+import bookings.part
+import events.part
+import forum.part
+import tierslieu.part
+from tierslieu import db, identity, mail, parts, passwords, realtime
 from tierslieu.errors import N_, DomainError
 from tierslieu.middleware import (
     AuthMiddleware,
@@ -37,7 +42,27 @@ from tierslieu.templating import create_environment
 
 log = logging.getLogger("tierslieu")
 
-BACKGROUND_TASKS = [*bookings.routes.background_tasks, *events.routes.background_tasks, *forum.routes.background_tasks]
+PARTS: tuple[parts.Part, ...] = (
+    accounts.part.part,
+    bookings.part.part,
+    events.part.part,
+    forum.part.part,
+)
+IDENTITY = accounts.part.identity
+
+
+def installation(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
+    """The kernel's manifest, then ``installed``, checked against each other."""
+    return parts.build([tierslieu.part.part, *installed])
+
+
+def install(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
+    """Make ``installed`` what the kernel's services read, and hand them the accounts part's
+    identity; returns the installation."""
+    setup = installation(installed)
+    parts.install(setup)
+    identity.install(IDENTITY)
+    return setup
 
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
@@ -71,7 +96,10 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
+def create_app(
+    settings: Settings, *, installed: tuple[parts.Part, ...] = PARTS, init_database: bool = True
+) -> Starlette:
+    setup = install(installed)
     redis_pool = create_pool(settings.redis_url) if settings.redis_url else None
     hub = realtime.create_hub(redis_pool)
     sender = mail.MailSender(settings)
@@ -80,11 +108,12 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         passwords.configure(settings.password_hash_concurrency)
         if init_database:
-            await db.init(settings.database_url, migrate=False)
+            await db.init(settings.database_url, setup.with_models(), migrate=False)
         await hub.start()
         if settings.run_background_tasks:
             sender.start()
-        stoppers = [start() for start in BACKGROUND_TASKS] if settings.run_background_tasks else []
+        jobs = [start for part in setup.parts for start in part.jobs]
+        stoppers = [start() for start in jobs] if settings.run_background_tasks else []
         try:
             yield
         finally:
@@ -98,26 +127,11 @@ def create_app(settings: Settings, *, init_database: bool = True) -> Starlette:
                 await db.close()
 
     # The JSON API first and in one Mount: a request is matched against one prefix, then
-    # against the API's routes only, one by one, the busiest parts first.
-    api = Mount(
-        API_PREFIX,
-        routes=[
-            *bookings.routes.api_routes,
-            *events.routes.api_routes,
-            *forum.routes.api_routes,
-            *accounts.routes.api_routes,
-            *tierslieu.routes.api_routes,
-        ],
-    )
+    # against the API's routes only, one by one, the highest parts first.
+    api = Mount(API_PREFIX, routes=[route for part in reversed(setup.parts) for route in part.api_routes])
     routes = [
         api,
-        *tierslieu.routes.routes,
-        *accounts.routes.routes,
-        *bookings.routes.routes,
-        *events.routes.routes,
-        *calendar.routes,
-        *forum.routes.routes,
-        *mail.routes,
+        *(route for part in setup.parts for route in part.routes),
         realtime.websocket_route,
         Mount("/static", app=StaticFiles(), name="static"),
     ]

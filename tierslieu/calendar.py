@@ -8,9 +8,9 @@ VTIMEZONE
     off; the feed tests compare our feeds through ical.js.
 
 Personal feed
-    ``/calendar/{token}.ics`` merges what every part contributes for one person. A part
-    registers a provider at import time with :func:`register_provider`; the feed code
-    knows nothing of the parts. A provider returns :class:`FeedItem` values (cancelled
+    ``/calendar/{token}.ics`` merges what every installed part contributes for one person:
+    the ``calendar`` of its manifest (:class:`tierslieu.parts.CalendarProvider`); the feed
+    code knows nothing of the parts. A provider returns :class:`FeedItem` values (cancelled
     ones included for 30 days, as ``STATUS:CANCELLED``).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -29,6 +29,9 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tierslieu import identity, parts
+from tierslieu.errors import NotFound
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2040
@@ -349,45 +352,19 @@ def ics_response(
 
 # --- the personal feed -------------------------------------------------------------------------------
 
-Provider = Callable[[Any, str], Awaitable[list[FeedItem]]]
-Version = Callable[[Any], Awaitable[Hashable]]
-
-
-@dataclass(frozen=True)
-class _Registered:
-    items: Provider
-    version: Version | None
-
-
-_providers: dict[str, _Registered] = {}
-
-
-def register_provider(name: str, provider: Provider, version: Version | None = None) -> None:
-    """``provider(user, base_url)`` returns the person's items of one part (their own
-    registrations, bookings, sessions…), cancelled ones of the last 30 days included.
-
-    ``version(user)``, when given, is a cheap summary (one aggregate query) that changes
-    whenever the items change: with it, an unchanged feed is served from the cache
-    without reading the items."""
-    _providers[name] = _Registered(provider, version)
-
-
-def providers() -> list[str]:
-    return list(_providers)
-
-
 async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     items: list[FeedItem] = []
-    for registered in _providers.values():
-        items.extend(await registered.items(user, base_url))
+    for _, provider in parts.installed().calendars():
+        items.extend(await provider.items(user, base_url))
     return sorted(items, key=lambda item: (item.starts_at, item.uid))
 
 
 async def personal_feed_body(user: Any, base_url: str) -> tuple[bytes, str]:
     """The person's feed and its ETag, from the cache while nothing changed."""
     name = user.display_name
-    if all(registered.version is not None for registered in _providers.values()):
-        versions = [await registered.version(user) for registered in _providers.values()]  # type: ignore[misc]
+    providers = [provider for _, provider in parts.installed().calendars()]
+    if all(provider.version is not None for provider in providers):
+        versions = [await provider.version(user) for provider in providers]  # type: ignore[misc]
         version: Hashable = ("summary", name, base_url, datetime.now(UTC).date(), tuple(versions))
         cached = personal_cache.get(user.id, version)
         if cached is not None:
@@ -402,11 +379,8 @@ async def personal_feed_body(user: Any, base_url: str) -> tuple[bytes, str]:
 
 
 async def personal_feed(request: Request) -> Response:
-    from accounts.services import user_for_calendar_token
-    from tierslieu.errors import NotFound
-
     settings = request.app.state.settings
-    user = await user_for_calendar_token(request.path_params["token"], settings.secret_key)
+    user = await identity.current().calendar_owner(request.path_params["token"], settings.secret_key)
     if user is None:
         raise NotFound()
     body, tag = await personal_feed_body(user, settings.base_url)

@@ -1,16 +1,15 @@
-"""The ``tierslieu`` command: serve, migrate, createadmin, demo."""
+"""The ``tierslieu`` command: serve, migrate, demo, and the commands of the installed parts
+(``createadmin`` comes from accounts)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import importlib
-import importlib.util
 import os
 import sys
 
-from tierslieu import db, logs
+from tierslieu import db, logs, parts
+from tierslieu.app import install
 from tierslieu.settings import ConfigError, Settings, load_settings
 
 
@@ -23,7 +22,7 @@ async def _migrate(settings: Settings) -> None:
         if event == "apply_done":
             _print(f"  applied {app_label}.{name}")
 
-    await db.init(settings.database_url, progress=progress)
+    await db.init(settings.database_url, parts.installed().with_models(), progress=progress)
 
 
 async def _run_with_database(settings: Settings, work) -> object:
@@ -47,13 +46,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def fill_demo(report) -> list[str]:
-    """Run every part's demo content. A part with some has a ``<part>.demo`` module whose
-    ``async run(report)`` is idempotent and returns lines to print (such as logins)."""
-    parts = [part for part in db.PARTS if part != "tierslieu" and importlib.util.find_spec(f"{part}.demo")]
+    """Run the demo content of every installed part that has some (``Part.demo``: idempotent,
+    returns lines to print, such as logins)."""
+    fills = [(part.name, part.demo) for part in parts.installed().parts if part.demo is not None]
     lines: list[str] = []
-    for index, part in enumerate(parts, start=1):
-        report(f"[{index}/{len(parts)}] {part}")
-        lines += await importlib.import_module(f"{part}.demo").run(report)
+    for index, (name, fill) in enumerate(fills, start=1):
+        report(f"[{index}/{len(fills)}] {name}")
+        lines += await fill(report)
     report("Demo content ready.")
     return lines
 
@@ -73,53 +72,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    second = getpass.getpass("Password (again): ")
-    if first != second:
-        raise SystemExit("The two passwords differ.")
-    return first
+def part_command(command: parts.Command):
+    def run(args: argparse.Namespace) -> int:
+        settings = load_settings()
 
+        async def work() -> str:
+            return await command.run(args, settings)
 
-def cmd_createadmin(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
+        _print(asyncio.run(_run_with_database(settings, work)))  # type: ignore[arg-type]
+        return 0
 
-    from accounts import services, two_factor
-    from accounts.forms import SignUp
-    from accounts.models import Role, User, UserRole
-
-    settings = load_settings()
-    secret = None
-    if args.totp_secret is not None:
-        try:
-            secret = two_factor.normalise_secret(args.totp_secret)
-        except ValueError as exc:
-            raise SystemExit(f"--totp-secret: {exc}") from None
-    enrolled = " Two-step sign-in enrolled with the given secret." if secret else ""
-
-    async def work() -> str:
-        user = await User.get_or_none(email=args.email.strip().lower())
-        if user is not None:
-            await UserRole.get_or_create(user=user, role=Role.ADMIN)
-            if secret:
-                await two_factor.enrol(user, secret, settings.secret_key)
-            return f"{user.email} is now an admin (password unchanged).{enrolled}"
-        password = _read_password()
-        try:
-            data = SignUp(email=args.email, password=password, display_name=args.name)
-        except ValidationError as exc:
-            raise SystemExit("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-        user = await services.create_user(
-            data.email, data.password, data.display_name, roles=(Role.ADMIN,), verified=True
-        )
-        if secret:
-            await two_factor.enrol(user, secret, settings.secret_key)
-        return f"Created admin {user.email}.{enrolled}"
-
-    _print(asyncio.run(_run_with_database(settings, work)))  # type: ignore[arg-type]
-    return 0
+    return run
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -181,19 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="fill the database with demo content (migrates first)").set_defaults(
         handler=cmd_demo
     )
-    admin = commands.add_parser("createadmin", help="create an admin, or promote an existing account")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", required=True)
-    admin.add_argument(
-        "--totp-secret",
-        metavar="BASE32",
-        help="enrol this authenticator secret (RFC 6238, at least 128 bits) as the admin's second factor",
-    )
-    admin.set_defaults(handler=cmd_createadmin)
+    for part in parts.installed().parts:
+        for command in part.commands:
+            sub = commands.add_parser(command.name, help=command.help)
+            command.arguments(sub)
+            sub.set_defaults(handler=part_command(command))
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
+    install()
     args = build_parser().parse_args(argv)
     try:
         code = args.handler(args)

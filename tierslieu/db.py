@@ -1,12 +1,13 @@
 """Database set-up: Tortoise configuration, start-up, migrations.
 
-Each part is one Tortoise app whose label is its package name, with its models in
-``<part>.models`` and its migrations in ``<part>.migrations``.
+Each installed part with models (``Part.models``) is one Tortoise app whose label is its
+package name, with its models in ``<part>.models`` and its migrations in
+``<part>.migrations``; the composition root passes their names, in the installed order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -22,9 +23,6 @@ from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
-
-# Parts with models, in dependency order. A part is added here when it gains models.
-PARTS: tuple[str, ...] = ("accounts", "tierslieu", "bookings", "events", "forum")
 
 SQLITE_PRAGMAS = "journal_mode=WAL&busy_timeout=5000&synchronous=NORMAL&foreign_keys=ON"
 
@@ -58,7 +56,7 @@ def connection_config(database_url: str) -> dict[str, Any]:
     return config
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, apps: Sequence[str]) -> dict[str, Any]:
     return {
         "connections": {"default": connection_config(database_url)},
         "apps": {
@@ -67,7 +65,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "migrations": f"{part}.migrations",
                 "default_connection": "default",
             }
-            for part in PARTS
+            for part in apps
         },
         "use_tz": True,
         "timezone": "UTC",
@@ -88,10 +86,10 @@ def describe(database_url: str) -> str:
     return database_url
 
 
-async def init(database_url: str, *, migrate: bool = True, progress=None) -> None:
-    """Connect, then apply every part's pending migrations (on the same connection,
-    so that an in-memory SQLite database is migrated where it is used)."""
-    config = tortoise_config(database_url)
+async def init(database_url: str, apps: Sequence[str], *, migrate: bool = True, progress=None) -> None:
+    """Connect, then apply the pending migrations of ``apps`` (on the same connection, so
+    that an in-memory SQLite database is migrated where it is used)."""
+    config = tortoise_config(database_url, apps)
     # global fallback: the lifespan task opens the connections, request tasks use them
     await Tortoise.init(config=config, _enable_global_fallback=True)
     if migrate:

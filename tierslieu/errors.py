@@ -85,22 +85,16 @@ class TooManyRequests(DomainError):
 ERROR_CODES: dict[str, str] = {
     "bad_request": "The body is not valid JSON.",
     "unauthorized": "You need to sign in.",
-    "bad_credentials": "Wrong email or password.",
-    "otp_required": "A second-step code is needed.",
-    "two_factor_required": "The role requires two-step sign-in: enrol first.",
     "forbidden": "You may not do this.",
     "csrf_failed": "The form expired or came from another site.",
     "not_found": "Not found, or not visible to you.",
     "method_not_allowed": "This method is not allowed here.",
     "conflict": "Conflicts with the current state.",
-    "email_taken": "An account already uses this email.",
-    "last_admin": "The last admin cannot lose the admin role.",
     "gone": "Revoked or no longer available.",
     "too_large": "The request body is too large.",
     "invalid": "Missing or invalid fields.",
     "rate_limited": "Too many attempts.",
-    "account_suspended": "The account is suspended.",
-    "token_invalid": "The link is invalid, used or expired.",
     "server_error": "Unexpected error.",
 }
-"""Every ``error.code`` the API can return, with a short meaning (listed in OpenAPI)."""
+"""The kernel's own ``error.code`` values with a short meaning; each part's manifest adds its
+own (``Part.error_codes``), and the OpenAPI document lists them all."""

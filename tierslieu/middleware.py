@@ -31,9 +31,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts import services as accounts
-from accounts import two_factor
-from tierslieu import background, i18n
+from tierslieu import background, i18n, identity
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.logs import request_id_var
 from tierslieu.openapi import API_PREFIX
@@ -332,12 +330,12 @@ class AuthMiddleware:
 
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
-            found = await accounts.resolve_api_token(authorization[7:].strip())
+            found = await identity.current().resolve_api_token(authorization[7:].strip())
             if found is not None:
                 state["user"], state["roles"], state["api_token"] = found
                 state["auth"] = "bearer"
         elif cookies.get(SESSION_COOKIE):
-            found = await accounts.resolve_session(cookies[SESSION_COOKIE], settings)
+            found = await identity.current().resolve_session(cookies[SESSION_COOKIE], settings)
             if found is not None:
                 state["session"], state["user"], state["roles"] = found
                 state["auth"] = "session"
@@ -389,18 +387,18 @@ class AuthMiddleware:
                     await error_response(Request(scope), refusal)(scope, receive, send)
                     return
             if state["auth"] == "session" and getattr(user, "needs_two_factor", False):
-                # Staff without a second factor (accounts.two_factor decides who, and which
+                # Staff without a second factor (the accounts part decides who, and which
                 # paths stay open): their session reaches nothing else until they enrol.
                 # Pages redirect to enrolment, other requests get 403, sockets are
                 # anonymous. Bearer tokens are not concerned: those held already keep working.
                 if scope["type"] == "websocket":
                     state.update(user=None, roles=frozenset(), session=None, auth=None)
-                elif not two_factor.open_while_enrolling(scope["path"]):
+                elif not (two_step := identity.current().two_step).is_open(scope["path"]):
                     if scope["method"] in ("GET", "HEAD") and not is_api:
                         query = scope.get("query_string", b"").decode("latin-1")
-                        gate = RedirectResponse(two_factor.enrolment_url(scope["path"], query), status_code=303)
+                        gate = RedirectResponse(two_step.enrolment_url(scope["path"], query), status_code=303)
                     else:
-                        gate = error_response(Request(scope), two_factor.required_error())
+                        gate = error_response(Request(scope), two_step.required_error())
                     await gate(scope, receive, send)
                     return
 

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from tierslieu import parts
 from tierslieu.convertors import IdConvertor
-from tierslieu.errors import ERROR_CODES
 
 API_PREFIX = "/api/v1"
 
@@ -159,7 +159,8 @@ def build_document(routes: list[BaseRoute], base_url: str) -> dict[str, Any]:
         "info": {
             "title": "Tiers-lieu API",
             "version": "1",
-            "description": "Error codes: " + "; ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
+            "description": "Error codes: "
+            + "; ".join(f"`{code}`: {text}" for code, text in parts.installed().error_codes.items()),
         },
         "servers": [{"url": base_url}],
         "paths": paths,

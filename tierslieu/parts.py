@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 
     from tierslieu.background import Start
     from tierslieu.calendar import FeedItem
+    from tierslieu.settings import Settings
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
 _KIND = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+_CHANNEL_PREFIX = re.compile(r"[a-z][a-z_]{0,31}")
 
 # How a person wants to hear of one kind of notification.
 INAPP = "inapp"  # on the notifications page and the unread badge only
@@ -40,10 +42,11 @@ NOTIFICATION_MODES = (INAPP, IMMEDIATE, DIGEST, NEVER)
 
 @dataclass(frozen=True)
 class PersonalData:
-    """``export(user)`` returns JSON-ready data for "download my data"; ``erase(user)`` runs
-    inside the account deletion's transaction, deleting private data and anonymising
-    public contributions."""
+    """``export(user)`` returns JSON-ready data for "download my data", under ``section`` in
+    the exported document; ``erase(user)`` runs inside the account deletion's transaction,
+    deleting private data and anonymising public contributions."""
 
+    section: str
     export: Callable[[Any], Awaitable[Any]]
     erase: Callable[[Any], Awaitable[None]]
 
@@ -101,13 +104,14 @@ class NotificationKind:
 
 @dataclass(frozen=True)
 class Command:
-    """A ``tierslieu <name>`` sub-command: ``arguments`` adds its options to the parser,
-    ``run(args)`` returns the exit code."""
+    """A ``tierslieu <name>`` sub-command: ``arguments`` adds its options to the parser;
+    ``run(args, settings)`` runs with the database connected and migrated, and returns
+    the line to print."""
 
     name: str
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    run: Callable[[argparse.Namespace, Settings], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,9 @@ class Part:
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
             raise ValueError(f"invalid part name {self.name!r}")
+        for prefix in self.channels:
+            if not _CHANNEL_PREFIX.fullmatch(prefix):
+                raise ValueError(f"part {self.name!r}: invalid channel prefix {prefix!r}")
         for name in (*self.announces, *(kind.name for kind in self.notification_kinds)):
             if not name.startswith(f"{self.name}."):
                 raise ValueError(f"part {self.name!r} declares {name!r} outside its own name")
@@ -192,8 +199,8 @@ class Installation:
     def with_models(self) -> list[str]:
         return [part.name for part in self.parts if part.models]
 
-    def personal_data(self) -> list[tuple[str, PersonalData]]:
-        return [(part.name, part.personal_data) for part in self.parts if part.personal_data]
+    def personal_data(self) -> list[PersonalData]:
+        return [part.personal_data for part in self.parts if part.personal_data]
 
     def calendars(self) -> list[tuple[str, CalendarProvider]]:
         return [(part.name, part.calendar) for part in self.parts if part.calendar]

@@ -13,8 +13,8 @@ post written through one worker reaches sockets held by another.
 Each socket has a bounded mailbox: publishing never waits on a socket, and a
 socket too slow to keep up is closed (1013, "try again later") instead.
 
-Who may read a channel is decided by the check registered for its prefix
-(``register_channel``); an unknown prefix or a malformed name is refused.
+Who may read a channel is decided by the check a part's manifest declares for its
+prefix (``Part.channels``); an unknown prefix or a malformed name is refused.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
@@ -33,10 +33,8 @@ from redis.exceptions import RedisError
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from tierslieu import parts
 from tierslieu.middleware import foreign_origin
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 log = logging.getLogger("tierslieu.realtime")
 
@@ -54,50 +52,30 @@ CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 
 CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")
-PREFIX_RE = re.compile(r"[a-z][a-z_]{0,31}")
-
-ChannelCheck = Callable[["User | None", frozenset[str], str], Awaitable[bool]]
-
 
 # ---------------------------------------------------------------------------
-# Channels and who may read them
-
-
-_channel_checks: dict[str, ChannelCheck] = {}
-
-
-def register_channel(prefix: str, can_read: ChannelCheck) -> None:
-    """Open channels ``{prefix}`` and ``{prefix}:{id}`` to readers ``can_read`` accepts.
-
-    ``can_read(user, roles, id)`` receives the id part ("" for a bare prefix such as
-    ``helpdesk``); ``user`` is None for an anonymous socket.
-    """
-    if not PREFIX_RE.fullmatch(prefix):
-        raise ValueError(f"invalid channel prefix: {prefix!r}")
-    _channel_checks[prefix] = can_read
+# Channels and who may read them: each part's manifest declares its prefixes
+# (``Part.channels``); the kernel's own declares ``user``.
 
 
 def valid_channel(channel: str) -> bool:
     return isinstance(channel, str) and CHANNEL_RE.fullmatch(channel) is not None
 
 
-async def can_read_channel(user: User | None, roles: frozenset[str], channel: str) -> bool:
+async def can_read_channel(user: Any, roles: frozenset[str], channel: str) -> bool:
     """True when this reader may subscribe to ``channel``."""
     if not valid_channel(channel):
         return False
     prefix, _, ident = channel.partition(":")
-    check = _channel_checks.get(prefix)
+    check = parts.installed().channels.get(prefix)
     if check is None:
         return False
     return bool(await check(user, roles, ident))
 
 
-async def _can_read_user(user: User | None, roles: frozenset[str], ident: str) -> bool:
+async def can_read_user(user: Any, roles: frozenset[str], ident: str) -> bool:
     # one's own notifications only
     return user is not None and ident == str(user.id)
-
-
-register_channel("user", _can_read_user)
 
 
 # ---------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
-from accounts import permissions
-from tierslieu import i18n, markdown
+from tierslieu import i18n, identity, markdown
 from tierslieu.errors import N_, Forbidden, Invalid, NotFound
 from tierslieu.guards import current_user
 from tierslieu.models import SitePage
@@ -71,7 +70,7 @@ async def site_page(request: Request) -> Response:
             "title": title,
             "body_html": body_html,
             "updated_at": updated_at,
-            "can_edit": permissions.can_edit_site_pages(request.state.user),
+            "can_edit": identity.current().can_edit_site_pages(request.state.user),
         },
     )
 
@@ -79,7 +78,7 @@ async def site_page(request: Request) -> Response:
 async def edit_site_page(request: Request) -> Response:
     user = current_user(request)
     slug = request.path_params["slug"]
-    if not permissions.can_edit_site_pages(user):
+    if not identity.current().can_edit_site_pages(user):
         raise Forbidden("forbidden", N_("Only admins can edit this page."))
     if slug not in SITE_PAGES:
         raise NotFound()

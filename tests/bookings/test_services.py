@@ -17,8 +17,8 @@ from bookings import noshows, recurrence, rooms, services
 from bookings.forms import ClosureCreate, RoomCreate
 from bookings.models import Booking, Room, Series, Status
 from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
-from tests.helpers import make_user
-from tierslieu import mail, personal_data
+from tests.helpers import make_user, personal_data
+from tierslieu import mail
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound
 from tierslieu.models import OutboxMail
 
@@ -448,7 +448,7 @@ async def test_export_and_erase_cover_bookings() -> None:
         ends_at=at(day, "07:00") - timedelta(days=30),
         purpose="Old",
     )
-    contributor = {c.name: c for c in personal_data.contributors()}["bookings"]
+    contributor = personal_data("bookings")
     exported = await contributor.export(user)
     assert [item["purpose"] for item in exported] == ["Old", "Private purpose"]
     async with in_transaction():
@@ -476,7 +476,7 @@ async def test_demo_is_idempotent() -> None:
 
 
 async def test_background_sweep_starts_and_stops() -> None:
-    stoppers = [start() for start in noshows.background_tasks]
+    stoppers = [start() for start in noshows.jobs]
     await asyncio.sleep(0)
     for stop in stoppers:
         await stop()

@@ -10,7 +10,7 @@ from events import registrations, services
 from events.forms import EventChange
 from events.models import Event, Registration
 from tests.events.helpers import make_event, make_facilitator, soon
-from tests.helpers import make_user
+from tests.helpers import make_user, personal_data
 from tierslieu.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from tierslieu.models import OutboxMail
 
@@ -142,13 +142,11 @@ async def test_reminders_are_sent_once_24_hours_before() -> None:
 
 
 async def test_export_and_erasure() -> None:
-    from tierslieu import personal_data
-
     event = await make_event(capacity=1)
     leaving, next_one = await make_user(), await make_user()
     await registrations.register(leaving, event.id)
     await registrations.register(next_one, event.id)
-    contributor = next(item for item in personal_data.contributors() if item.name == "events")
+    contributor = personal_data("events")
     exported = await contributor.export(leaving)
     assert [row["status"] for row in exported["registrations"]] == ["confirmed"]
     await contributor.erase(leaving)

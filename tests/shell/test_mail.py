@@ -7,7 +7,7 @@ import email
 import email.policy
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -18,9 +18,12 @@ from aiosmtpd.controller import Controller
 from tortoise.transactions import in_transaction
 
 from accounts.models import User
-from tierslieu import mail, personal_data
+from tests.helpers import personal_data
+from tierslieu import mail, parts
+from tierslieu.app import installation
 from tierslieu.mail import sender as mail_sender
 from tierslieu.models import OutboxMail
+from tierslieu.parts import MailKind
 from tierslieu.settings import ConfigError, Settings
 
 ICS = (
@@ -338,7 +341,7 @@ async def test_personal_data_export_and_erasure(sender):
     await mail.send(user, "account_notice", {"roles": []}, kind="account")  # pending, optional
     await mail.send(user, "account_notice", {"roles": []})  # pending security notice
     await mail.send(other, "account_notice", {"roles": []})
-    contributor = next(c for c in personal_data.contributors() if c.name == "mails")
+    contributor = personal_data("mails")
 
     exported = await contributor.export(user)
     assert len(exported) == 3
@@ -466,14 +469,17 @@ def test_smtp_urls():
 
 
 def test_kinds_are_checked():
+    def install_kind(*args, **kwargs) -> parts.Installation:
+        return parts.build([*installation().parts, parts.Part(name="extra", mail_kinds=[MailKind(*args, **kwargs)])])
+
     with pytest.raises(ValueError):
-        mail.register_kind("security", "Not allowed")
+        install_kind("security", "Not allowed")
     with pytest.raises(ValueError):
-        mail.register_kind("digest-test", "Digest", modes=("daily", "immediate"))  # no "never"
+        install_kind("digest-test", "Digest", modes=("daily", "immediate"))  # no "never"
     with pytest.raises(ValueError):
-        mail.register_kind("account", "Another label")
-    same = mail.register_kind("account", mail.kind("account").label)
-    assert same == mail.kind("account")
+        install_kind("account", "Another label")
+    same = install_kind("account", mail.kind("account").label)
+    assert same.mail_kinds["account"] == mail.kind("account")
 
 
 def test_retry_delays_grow_and_stop_growing():
@@ -493,7 +499,14 @@ async def _compose_notice(params: dict, user: User) -> mail.Composition | None:
     return mail.Composition("account_notice", {"roles": params["roles"]}, [attachment])
 
 
-mail.register_composer("tests/notice", _compose_notice)
+@pytest.fixture(autouse=True)
+def _with_test_composer(app) -> Iterator[None]:
+    """A part of the tests' own, installed after the app's: its composer writes notices."""
+    extra = parts.Part(name="tests", mail_composers={"tests/notice": _compose_notice})
+    previous = parts.install(parts.build([*installation().parts, extra]))
+    yield
+    if previous is not None:
+        parts.install(previous)
 
 
 async def test_a_mail_sent_later_is_composed_when_it_leaves(sender, inbox):

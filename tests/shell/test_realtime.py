@@ -19,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from accounts import services as accounts
-from tierslieu import realtime
+from tierslieu import parts, realtime
 from tierslieu.middleware import SESSION_COOKIE
 from tierslieu.realtime import Hub, RedisHub, can_read_channel, create_hub
 from tierslieu.redis_pool import create_pool
@@ -100,7 +100,7 @@ async def test_channel_checks() -> None:
     for refused in ("unknown:7", "user", "user:", "User:7", "user:7:7", "user: 7", "", "x" * 40):
         assert not await can_read_channel(me, frozenset(), refused), refused
     with pytest.raises(ValueError):
-        realtime.register_channel("Bad:prefix", realtime._can_read_user)
+        parts.Part(name="extra", channels={"Bad:prefix": realtime.can_read_user})
 
 
 async def test_a_missing_redis_is_logged_and_retried_without_crashing(
@@ -277,7 +277,7 @@ async def test_subscriptions_per_socket_are_limited(live_server: str, monkeypatc
     async def anyone(user, roles, ident: str) -> bool:
         return True
 
-    monkeypatch.setitem(realtime._channel_checks, "testing", anyone)
+    monkeypatch.setitem(parts.installed().channels, "testing", anyone)
     monkeypatch.setattr(realtime, "MAX_SUBSCRIPTIONS", 2)
     async with connect(ws_url(live_server)) as socket:
         assert await ask(socket, {"subscribe": "testing:1"}) == {"subscribed": "testing:1"}
@@ -295,7 +295,7 @@ async def test_a_socket_that_falls_behind_is_closed_and_forgotten(
     async def anyone(user, roles, ident: str) -> bool:
         return True
 
-    monkeypatch.setitem(realtime._channel_checks, "testing", anyone)
+    monkeypatch.setitem(parts.installed().channels, "testing", anyone)
     hub: Hub = app.state.hub
     hub.queue_size = 5
     async with connect(ws_url(live_server)) as socket:

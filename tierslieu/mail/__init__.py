@@ -19,7 +19,7 @@ Templates
 Kinds
     ``security`` (verification, reset, address change, suspension) is mandatory: no
     preference, no List-Unsubscribe. Every other kind is optional, registered with
-    :func:`register_kind`, listed by :func:`kinds` for the profile page, and carries
+    ``Part.mail_kinds`` in a part's manifest, listed by :func:`kinds` for the profile page, and carries
     RFC 8058 one-click ``List-Unsubscribe`` headers. A user whose preference for the kind
     is ``never`` gets nothing (``send`` returns None); other modes (a digest, say) are for
     the caller to honour. Deleted users get nothing; suspended users only security mails.
@@ -48,19 +48,18 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
-from accounts.models import User
-from tierslieu import db, i18n, personal_data
+from tierslieu import clock, db, i18n, identity, parts
 from tierslieu.errors import N_
 from tierslieu.models import OutboxMail
+from tierslieu.parts import MailKind
 from tierslieu.settings import Settings
 from tierslieu.templating import create_environment
 from tierslieu.validation import parse_id
@@ -74,69 +73,37 @@ SECURITY = "security"
 NEVER = "never"
 IMMEDIATE = "immediate"
 LAYOUT = "mail/_layout.txt"
-_KIND_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 
-# --- kinds ------------------------------------------------------------------------------
+# --- kinds ---------------------------------------------------------------------------
+# Every optional kind is declared in a part's manifest (``Part.mail_kinds``); the kernel's
+# own manifest declares ``security``.
 
-
-@dataclass(frozen=True)
-class MailKind:
-    name: str
-    label: str  # an English message id, translated where it is shown
-    modes: tuple[str, ...]
-    default: str
-    optional: bool = True
-
-
-_kinds: dict[str, MailKind] = {
-    SECURITY: MailKind(SECURITY, N_("Security of my account"), (IMMEDIATE,), IMMEDIATE, optional=False),
-}
-
-
-def register_kind(
-    name: str, label: str, modes: tuple[str, ...] = (IMMEDIATE, NEVER), default: str = IMMEDIATE
-) -> MailKind:
-    """Declare an optional kind of mail; every part registers its own at import time."""
-    if not _KIND_NAME.fullmatch(name) or name == SECURITY:
-        raise ValueError(f"invalid mail kind name {name!r}")
-    if default not in modes or NEVER not in modes:
-        raise ValueError(f"mail kind {name!r}: the default must be a mode and 'never' must be one")
-    new = MailKind(name, label, tuple(modes), default)
-    if _kinds.setdefault(name, new) != new:
-        raise ValueError(f"mail kind {name!r} is already registered differently")
-    return new
+SECURITY_KIND = MailKind(SECURITY, N_("Security of my account"), (IMMEDIATE,), IMMEDIATE, optional=False)
 
 
 def kind(name: str) -> MailKind:
-    """A registered kind, the mandatory ``security`` one included (KeyError otherwise)."""
-    return _kinds[name]
+    """An installed kind, the mandatory ``security`` one included (KeyError otherwise)."""
+    return parts.installed().mail_kinds[name]
 
 
 def kinds() -> list[MailKind]:
-    """The optional kinds, in registration order: what a person may choose about."""
-    return [item for item in _kinds.values() if item.optional]
+    """The optional kinds, in the order of the installed parts: what a person may choose about."""
+    return [item for item in parts.installed().mail_kinds.values() if item.optional]
 
 
-def preference(user: User, kind_name: str) -> str:
+def preference(user: Any, kind_name: str) -> str:
     """The user's mode for a kind: their choice when it is still a valid mode, else the default."""
     item = kind(kind_name)
-    chosen = (user.mail_preferences or {}).get(kind_name)
+    chosen = identity.current().mail_preference(user, kind_name) if item.optional else None
     return chosen if chosen in item.modes else item.default
 
 
-register_kind("account", N_("News about my account (roles and other changes)"))
-
-
-async def set_preference(user: User, kind_name: str, mode: str) -> None:
-    """Store a mode for an optional kind, without losing a concurrent change to another."""
+async def set_preference(user: Any, kind_name: str, mode: str) -> None:
+    """Store a mode for an optional kind (the accounts part keeps it with the person)."""
     item = kind(kind_name)
     if not item.optional or mode not in item.modes:
         raise ValueError(f"mode {mode!r} is not allowed for mail kind {kind_name!r}")
-    async with in_transaction():
-        fresh = await User.select_for_update().get(id=user.id)
-        fresh.mail_preferences = {**(fresh.mail_preferences or {}), kind_name: mode}
-        await fresh.save(update_fields=["mail_preferences"])
-    user.mail_preferences = fresh.mail_preferences
+    await identity.current().set_mail_preference(user, kind_name, mode)
 
 
 # --- configuration ----------------------------------------------------------------------
@@ -227,7 +194,7 @@ def render_mail(template: str, context: dict[str, Any], locale: str) -> tuple[st
 
 @dataclass(frozen=True)
 class _Recipient:
-    user: User | None
+    user: Any  # a person (see tierslieu.identity), None for a bare address
     address: str
     locale: str
     timezone: str
@@ -235,10 +202,10 @@ class _Recipient:
     unsubscribe_url: str | None
 
 
-def _recipient(to: User | str, kind_name: str, locale: str, timezone: str) -> _Recipient | None:
+def _recipient(to: Any, kind_name: str, locale: str, timezone: str) -> _Recipient | None:
     """Who gets the mail, in which language and zone; None when it is not wanted."""
-    item = _kinds[kind_name]
-    if not isinstance(to, User):
+    item = kind(kind_name)
+    if isinstance(to, str):
         return _Recipient(None, to, locale, timezone, {}, None)
     if to.deleted_at is not None:
         return None
@@ -259,7 +226,7 @@ def _render_for(recipient: _Recipient, kind_name: str, template: str, context: d
         "base_url": _settings().base_url,
         "locale": recipient.locale,
         "timezone": recipient.timezone,
-        "kind": _kinds[kind_name],
+        "kind": kind(kind_name),
         "unsubscribe_url": recipient.unsubscribe_url,
         **context,
     }
@@ -273,7 +240,7 @@ async def _write(recipient: _Recipient, kind_name: str, send_after: datetime | N
         to_address=recipient.address,
         kind=kind_name,
         headers=recipient.headers,
-        send_after=send_after or _now(),
+        send_after=send_after or clock.now(),
         **values,
     )
     if _state.sender is not None:
@@ -282,7 +249,7 @@ async def _write(recipient: _Recipient, kind_name: str, send_after: datetime | N
 
 
 async def send(
-    to: User | str,
+    to: Any,
     template: str,
     context: dict[str, Any],
     *,
@@ -294,7 +261,8 @@ async def send(
 ) -> OutboxMail | None:
     """Write a mail to the outbox in the current transaction, or None when it is not wanted.
 
-    ``locale`` and ``timezone`` apply only to a bare address; a user's own are used otherwise.
+    ``to`` is a person or a bare address: ``locale`` and ``timezone`` apply only to a bare
+    address; a person's own are used otherwise.
     """
     recipient = _recipient(to, kind, locale, timezone)
     if recipient is None:
@@ -322,22 +290,16 @@ class Composition:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-Composer = Callable[[dict[str, Any], User], Awaitable[Composition | None]]
-_composers: dict[str, Composer] = {}
+# ``composer(params, person)``: declared in a part's manifest (``Part.mail_composers``)
+Composer = Callable[[dict[str, Any], Any], Awaitable[Composition | None]]
 
 
-def register_composer(name: str, composer: Composer) -> None:
-    """Declare how the mails written by ``send_later(…, name, …)`` are composed."""
-    if _composers.setdefault(name, composer) is not composer:
-        raise ValueError(f"mail composer {name!r} is already registered")
-
-
-async def send_later(to: User, composer: str, params: dict[str, Any], *, kind: str) -> OutboxMail | None:
+async def send_later(to: Any, composer: str, params: dict[str, Any], *, kind: str) -> OutboxMail | None:
     """``send`` for hot paths: the row is written now, in the current transaction (so the mail
     is as certain as the change), and its text is composed by the sender just before it goes
     out, from ``params`` and what is true then; a composer that finds nothing to say any more
     (a booking cancelled meanwhile) returns None and the mail is dropped."""
-    if composer not in _composers:
+    if composer not in parts.installed().mail_composers:
         raise ValueError(f"unknown mail composer {composer!r}")
     recipient = _recipient(to, kind, i18n.DEFAULT_LOCALE, i18n.DEFAULT_TIMEZONE)
     if recipient is None:
@@ -354,11 +316,12 @@ async def compose(row: OutboxMail) -> bool:
     then marked done, with the reason in ``last_error``."""
     if not row.composer or row.body_text:
         return True
-    user = await User.get_or_none(id=row.user_id) if row.user_id is not None else None
+    user = await identity.current().find(row.user_id) if row.user_id is not None else None
     recipient = _recipient(user, row.kind, i18n.DEFAULT_LOCALE, i18n.DEFAULT_TIMEZONE) if user else None
-    composition = await _composers[row.composer](row.params or {}, user) if recipient and user else None
+    composer = parts.installed().mail_composers[row.composer]
+    composition = await composer(row.params or {}, user) if recipient and user else None
     if recipient is None or composition is None:
-        row.sent_at, row.last_error = _now(), DROPPED
+        row.sent_at, row.last_error = clock.now(), DROPPED
         await OutboxMail.filter(id=row.id).update(sent_at=row.sent_at, last_error=DROPPED)
         return False
     row.subject, row.body_text = _render_for(recipient, row.kind, composition.template, composition.context)
@@ -373,14 +336,10 @@ async def compose_pending() -> int:
     return sum([await compose(row) for row in rows])
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # --- personal data ----------------------------------------------------------------------
 
 
-async def _export(user: User) -> list[dict[str, Any]]:
+async def export_personal_data(user: Any) -> list[dict[str, Any]]:
     rows = await OutboxMail.filter(user_id=user.id).order_by("created_at")
     return [
         {
@@ -393,13 +352,11 @@ async def _export(user: User) -> list[dict[str, Any]]:
     ]
 
 
-async def _erase(user: User) -> None:
+async def erase_personal_data(user: Any) -> None:
     # a pending security mail (such as "your account was deleted") still goes out
     done_or_optional = Q(sent_at__isnull=False) | ~Q(kind=SECURITY)
     await OutboxMail.filter(done_or_optional, user_id=user.id).delete()
 
-
-personal_data.register("mails", _export, _erase)
 
 
 # --- re-exports: sender.py and routes.py import from this module, so they come last ----

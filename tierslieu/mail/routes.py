@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from accounts.models import User
+from tierslieu import identity, parts
 from tierslieu.errors import NotFound
-from tierslieu.mail import NEVER, MailKind, _kinds, read_unsubscribe_token, set_preference
+from tierslieu.mail import NEVER, read_unsubscribe_token, set_preference
+from tierslieu.parts import MailKind
 from tierslieu.templating import render
 
 
-async def resolve_unsubscribe(token: str) -> tuple[User, MailKind]:
+async def resolve_unsubscribe(token: str) -> tuple[Any, MailKind]:
     """The person and the optional kind named by a signed link, or 404."""
     found = read_unsubscribe_token(token)
-    item = _kinds.get(found[1]) if found else None
+    item = parts.installed().mail_kinds.get(found[1]) if found else None
     if found is None or item is None or not item.optional:
         raise NotFound()
-    user = await User.get_or_none(id=found[0], deleted_at=None)
+    user = await identity.current().find(found[0])
     if user is None:
         raise NotFound()
     return user, item

@@ -21,8 +21,8 @@ from aiosmtplib import SMTPRecipientsRefused, SMTPResponseException
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
-from tierslieu import background
-from tierslieu.mail import Attachment, _now, compose, configure, log
+from tierslieu import background, clock
+from tierslieu.mail import Attachment, compose, configure, log
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
 
@@ -148,7 +148,7 @@ class MailSender:
 
     async def _purge(self) -> None:
         """Sent mails (reset links included) are kept a month for support, then deleted."""
-        now = _now()
+        now = clock.now()
         if self._purged_at is not None and now - self._purged_at < timedelta(hours=1):
             return
         self._purged_at = now
@@ -183,7 +183,7 @@ class MailSender:
 
     async def deliver_due(self, limit: int = BATCH_SIZE, *, now: datetime | None = None) -> int:
         """Send the mails that are due; returns how many went out."""
-        rows = await self._claim(now or _now(), limit)
+        rows = await self._claim(now or clock.now(), limit)
         if not rows:
             return 0
         messages: list[tuple[OutboxMail, Message]] = []
@@ -200,7 +200,7 @@ class MailSender:
                 about = {"mail_id": row.id, "to": row.to_address, "kind": row.kind}
                 log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
                 log.debug("mail body:\n%s", row.body_text, extra=about)
-            await OutboxMail.filter(id__in=[row.id for row, _ in messages]).update(sent_at=_now(), last_error="")
+            await OutboxMail.filter(id__in=[row.id for row, _ in messages]).update(sent_at=clock.now(), last_error="")
             return len(messages)
         return await self._send_smtp(messages)
 
@@ -227,7 +227,7 @@ class MailSender:
         return sent
 
     async def _sent(self, row: OutboxMail) -> None:
-        await OutboxMail.filter(id=row.id).update(sent_at=_now(), last_error="")
+        await OutboxMail.filter(id=row.id).update(sent_at=clock.now(), last_error="")
 
     async def _failed(self, row: OutboxMail, exc: Exception, *, permanent: bool = False) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -251,7 +251,7 @@ class MailSender:
         message["From"] = _address(self.settings.mail_from)
         message["To"] = _address(row.to_address)
         message["Subject"] = _header(row.subject)
-        message["Date"] = format_datetime(_now())
+        message["Date"] = format_datetime(clock.now())
         # stable across retries, so a mail sent twice after a crash shows once
         stamp = int(row.created_at.timestamp())
         message["Message-ID"] = f"<tierslieu.{row.id}.{stamp}@{self.domain}>"

@@ -1,0 +1,22 @@
+"""The bookings part's manifest: rooms, opening hours, closures and bookings that never overlap."""
+
+from __future__ import annotations
+
+from bookings import demo, noshows, personal_feed, routes, services
+from tierslieu.errors import N_
+from tierslieu.parts import CalendarProvider, MailKind, Part, PersonalData
+
+part = Part(
+    name="bookings",
+    models=True,
+    routes=routes.routes,
+    api_routes=routes.api_routes,
+    jobs=noshows.jobs,
+    personal_data=PersonalData("bookings", services.export_personal_data, services.erase_personal_data),
+    calendar=CalendarProvider(personal_feed.personal_items, personal_feed.personal_version),
+    channels={"room": services.can_read_room},
+    mail_kinds=[MailKind("bookings", N_("My room bookings: confirmations, decisions and releases"))],
+    mail_composers={services.CONFIRMED_MAIL: services.compose_confirmed},
+    error_codes={"booking_overlap": "The room is already booked at this time (the message says when)."},
+    demo=demo.run,
+)

@@ -1,0 +1,24 @@
+"""The forum part's manifest: questions and discussions, answers, votes, accepted answers,
+search, moderation and live updates."""
+
+from __future__ import annotations
+
+from forum import demo, notify, personal, routes
+from tierslieu.parts import Part, PersonalData
+
+part = Part(
+    name="forum",
+    models=True,
+    routes=routes.routes,
+    api_routes=routes.api_routes,
+    jobs=notify.jobs,
+    personal_data=PersonalData("forum", personal.export, personal.erase),
+    channels={"topic": personal.can_read_topic},
+    mail_kinds=[notify.MAIL],
+    error_codes={
+        "topic_locked": "The topic is locked: it accepts no more replies.",
+        "own_post": "One cannot vote on one's own post.",
+        "not_a_question": "Votes and accepted answers are for questions only.",
+    },
+    demo=demo.run,
+)
