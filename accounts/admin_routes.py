@@ -14,6 +14,7 @@ from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.guards import current_user, page_number, text_param
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 
 
 def _staff(request: Request):
@@ -66,7 +67,7 @@ async def _act(request: Request, action) -> Response:
         await action(user, target, values)
     except DomainError as error:
         return await _person_page(request, target, error)
-    return RedirectResponse(request.url_for("admin:person", user_id=target.id).path + "?done=1", status_code=303)
+    return RedirectResponse(path_for("admin:person", user_id=target.id) + "?done=1", status_code=303)
 
 
 async def set_roles(request: Request) -> Response:

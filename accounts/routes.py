@@ -28,6 +28,7 @@ from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 
 # --- sign-up, sign-in, sign-out ------------------------------------------------------------
 
@@ -44,7 +45,7 @@ async def signup(request: Request) -> Response:
     except (Invalid, DomainError) as error:
         values.pop("password", None)
         return form_page(request, "accounts/signup.html", error, values)
-    return await sign_in(request, user, request.url_for("accounts:me").path + "?welcome=1")
+    return await sign_in(request, user, path_for("accounts:me") + "?welcome=1")
 
 
 async def login(request: Request) -> Response:
@@ -99,7 +100,7 @@ async def verify_email(request: Request) -> Response:
             request,
             "accounts/confirm_link.html",
             token=token,
-            action=request.url_for("accounts:verify_email").path,
+            action=path_for("accounts:verify_email"),
             purpose="verify",
         )
     values = await read_form(request)
@@ -114,7 +115,7 @@ async def resend_verification(request: Request) -> Response:
     user = current_user(request)
     if user.email_verified_at is None:
         await services.send_verification(user)
-    return redirect(request.url_for("accounts:me").path + "?sent=verification")
+    return redirect(path_for("accounts:me") + "?sent=verification")
 
 
 async def confirm_email_change(request: Request) -> Response:
@@ -124,7 +125,7 @@ async def confirm_email_change(request: Request) -> Response:
             request,
             "accounts/confirm_link.html",
             token=token,
-            action=request.url_for("accounts:confirm_email").path,
+            action=path_for("accounts:confirm_email"),
             purpose="email",
         )
     values = await read_form(request)
@@ -200,7 +201,7 @@ async def _me_form(request: Request, handle) -> Response:
         return form_page(request, "accounts/me.html", error, values, **await _me_context(request, user))
     if isinstance(done, Response):
         return done
-    return redirect(request.url_for("accounts:me").path + f"?done={done}")
+    return redirect(path_for("accounts:me") + f"?done={done}")
 
 
 async def update_profile(request: Request) -> Response:

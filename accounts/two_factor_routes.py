@@ -15,6 +15,7 @@ from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import cookie_header
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 
 PENDING_COOKIE = "tl_2fa"
 SECRETS = ("password", "code")
@@ -33,7 +34,7 @@ async def ask_for_code(request: Request, user, target: str) -> Response:
     """After a right password for an account with a second factor: no session yet, only
     a short-lived pending sign-in (cookie ``tl_2fa``) that leads to the code form."""
     token = await two_factor.begin_pending_login(user, target)
-    response = redirect(request.url_for("accounts:login_code").path)
+    response = redirect(path_for("accounts:login_code"))
     response.headers.append("Set-Cookie", _pending_cookie(request, token, int(two_factor.PENDING_TTL.total_seconds())))
     return response
 
@@ -42,7 +43,7 @@ async def login_code(request: Request) -> Response:
     token = request.cookies.get(PENDING_COOKIE)
     if request.method == "GET":
         if await two_factor.pending_login(token) is None:
-            return redirect(request.url_for("accounts:login").path)
+            return redirect(path_for("accounts:login"))
         return _no_store(form_page(request, "accounts/login_code.html"))
     values = await read_form(request)
     try:
@@ -142,7 +143,7 @@ async def disable(request: Request) -> Response:
     _, failed = await _change(request, two_factor.disable)
     if failed is not None:
         return failed
-    return redirect(request.url_for("accounts:me").path + "?done=two_factor_off")
+    return redirect(path_for("accounts:me") + "?done=two_factor_off")
 
 
 routes = [

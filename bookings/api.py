@@ -14,6 +14,7 @@ from bookings.models import Booking, Room
 from tierslieu.guards import current_user
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, read_json, rfc3339
+from tierslieu.urls import path_for
 
 
 class RoomOut(BaseModel):
@@ -81,8 +82,8 @@ class ClosureOut(BaseModel):
 def room_out(request: Request, room: Room) -> dict:
     base = request.app.state.settings.base_url
     return RoomOut(
-        url=base + request.url_for("bookings:room", room_id=room.id).path,
-        ics_url=base + request.url_for("bookings:feed", room_id=room.id).path,
+        url=base + path_for("bookings:room", room_id=room.id),
+        ics_url=base + path_for("bookings:feed", room_id=room.id),
         **{name: getattr(room, name) for name in RoomOut.model_fields if name not in ("url", "ics_url")},
     ).model_dump()
 
@@ -91,12 +92,12 @@ _DETAIL_PREFIXES: dict[tuple[int, str], str] = {}
 
 
 def detail_path(request: Request, booking_id: int) -> str:
-    """``request.url_for("bookings:detail", ...).path`` without searching the routes on every
+    """``path_for("bookings:detail", ...)`` without searching the routes on every
     booking (the path is a fixed prefix, then the id)."""
     key = (id(request.app.router), request.scope.get("root_path", ""))
     prefix = _DETAIL_PREFIXES.get(key)
     if prefix is None:
-        prefix = _DETAIL_PREFIXES[key] = request.url_for("bookings:detail", booking_id=0).path.removesuffix("0")
+        prefix = _DETAIL_PREFIXES[key] = path_for("bookings:detail", booking_id=0).removesuffix("0")
     return prefix + str(booking_id)
 
 
@@ -145,7 +146,6 @@ async def create_room(request: Request) -> Response:
     body=RoomCreate,
     responses={200: RoomOut},
     errors=(404, 409),
-    name="api:update_room",
 )
 async def update_room(request: Request) -> Response:
     user = current_user(request)

@@ -35,6 +35,7 @@ from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
 from tierslieu.responses import field_messages, localise, parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
 
 FEED_PAST = timedelta(days=30)
@@ -97,7 +98,7 @@ async def find(request: Request) -> Response:
     for slot in found:
         zone = rooms.zone_of(slot.room)
         start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-        link = request.url_for("bookings:book", room_id=slot.room.id).path
+        link = path_for("bookings:book", room_id=slot.room.id)
         link += f"?date={start.date().isoformat()}&start={start:%H:%M}&end={end:%H:%M}&people={query.people}"
         slots.append({"room": slot.room, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "book_url": link})
     return render(request, "bookings/rooms.html", {**context, "errors": {}, "slots": slots, "query": query})
@@ -148,7 +149,7 @@ async def new_room(request: Request) -> Response:
             {**context, "values": values, **_error_context(request, error)},
             error.status,
         )
-    return _redirect(request.url_for("bookings:room", room_id=room.id).path)
+    return _redirect(path_for("bookings:room", room_id=room.id))
 
 
 async def edit_room(request: Request) -> Response:
@@ -186,7 +187,7 @@ async def edit_room(request: Request) -> Response:
             {**context, "values": values, **_error_context(request, error)},
             error.status,
         )
-    return _redirect(request.url_for("bookings:room", room_id=room.id).path)
+    return _redirect(path_for("bookings:room", room_id=room.id))
 
 
 def _week_of(request: Request, room_zone: Any) -> date:
@@ -313,7 +314,7 @@ async def book(request: Request) -> Response:
         if not data.weekdays:
             starts_at, ends_at = local_range(data.date, data.start, data.end, rooms.zone_of(room))
             booking = await services.create_booking(user, room.id, starts_at, ends_at, data.purpose, data.people)
-            return _redirect(request.url_for("bookings:detail", booking_id=booking.id).path + "?done=booked")
+            return _redirect(path_for("bookings:detail", booking_id=booking.id) + "?done=booked")
         if step != "confirm":
             occurrences = await recurrence.preview_series(
                 user, room, data.weekdays, data.start, data.end, data.date, data.weeks, data.until, data.people
@@ -349,7 +350,7 @@ async def book(request: Request) -> Response:
         return render(
             request, "bookings/book.html", {**context, "values": values, **_error_context(request, error)}, error.status
         )
-    return _redirect(request.url_for("bookings:detail", booking_id=created[0].id).path + "?done=series")
+    return _redirect(path_for("bookings:detail", booking_id=created[0].id) + "?done=series")
 
 
 # --- my bookings, one booking, the managers' desk ---------------------------------------------------
@@ -403,7 +404,7 @@ async def booking_action(request: Request) -> Response:
                 "invalid", N_("Some fields are missing or invalid."), fields={"date": N_("A date is expected here.")}
             ) from None
         added = await recurrence.add_date(user, booking_id, day)
-        return _redirect(request.url_for("bookings:detail", booking_id=added.id).path + "?done=booked")
+        return _redirect(path_for("bookings:detail", booking_id=added.id) + "?done=booked")
     elif action == "checkin":
         await services.check_in(user, booking_id)
     elif action in ("approve", "reject"):
@@ -412,7 +413,7 @@ async def booking_action(request: Request) -> Response:
     else:
         raise Invalid("invalid", N_("Some fields are missing or invalid."))
     target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "")
-    return _redirect(target or request.url_for("bookings:detail", booking_id=booking_id).path + f"?done={action}")
+    return _redirect(target or path_for("bookings:detail", booking_id=booking_id) + f"?done={action}")
 
 
 async def manage(request: Request) -> Response:
@@ -464,7 +465,7 @@ async def add_closure(request: Request) -> Response:
             },
             error.status,
         )
-    return _redirect(request.url_for("bookings:manage").path + "?done=closure")
+    return _redirect(path_for("bookings:manage") + "?done=closure")
 
 
 def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) -> str:
@@ -479,7 +480,7 @@ def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) 
 
 async def delete_closure(request: Request) -> Response:
     await rooms.delete_closure(current_user(request), request.path_params["closure_id"])
-    return _redirect(request.url_for("bookings:manage").path + "?done=closure_deleted")
+    return _redirect(path_for("bookings:manage") + "?done=closure_deleted")
 
 
 routes = [

@@ -12,6 +12,7 @@ from events.models import Event, Kind
 from tierslieu.guards import current_user, optional_user
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json, rfc3339
+from tierslieu.urls import path_for
 
 
 class EventQuery(BaseModel):
@@ -97,8 +98,8 @@ class AttendanceOut(BaseModel):
 def _urls(request: Request, event: Event) -> dict[str, str]:
     base = request.app.state.settings.base_url
     return {
-        "url": base + request.url_for("events:detail", event_id=event.id).path,
-        "ics_url": base + request.url_for("events:feed", event_id=event.id).path,
+        "url": base + path_for("events:detail", event_id=event.id),
+        "ics_url": base + path_for("events:feed", event_id=event.id),
     }
 
 

@@ -19,6 +19,7 @@ from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 
 ZONES = ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Africa/Dakar", "Africa/Abidjan", "Africa/Douala")
 
@@ -94,7 +95,7 @@ async def new_event(request: Request) -> Response:
                 raise
             context = {**_context(request, values, error), "rooms": rooms}
             return render(request, "events/new.html", context, status_code=error.status)
-        return RedirectResponse(request.url_for("events:edit", event_id=event.id).path + "?done=created", 303)
+        return RedirectResponse(path_for("events:edit", event_id=event.id) + "?done=created", 303)
     return render(request, "events/new.html", {**_context(request, values, None), "rooms": rooms})
 
 
@@ -138,7 +139,7 @@ async def change_event(request: Request) -> Response:
         if error.status not in (409, 422):
             raise
         return await edit_event(request, error, values)
-    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=changed", 303)
+    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=changed", 303)
 
 
 async def add_session(request: Request) -> Response:
@@ -159,7 +160,7 @@ async def add_session(request: Request) -> Response:
         if error.status not in (404, 409, 422):
             raise
         return await edit_event(request, error, values)
-    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=session", 303)
+    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=session", 303)
 
 
 async def remove_session(request: Request) -> Response:
@@ -167,4 +168,4 @@ async def remove_session(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     await read_form(request)
     await services.remove_session(user, event_id, request.path_params["session_id"])
-    return RedirectResponse(request.url_for("events:edit", event_id=event_id).path + "?done=session_removed", 303)
+    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=session_removed", 303)

@@ -30,6 +30,7 @@ from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, optional_user
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
 
 KIND_LABELS = {
@@ -126,7 +127,7 @@ async def event_detail(
 
 
 def _back(request: Request, event_id: int, done: str) -> RedirectResponse:
-    return RedirectResponse(request.url_for("events:detail", event_id=event_id).path + f"?done={done}", 303)
+    return RedirectResponse(path_for("events:detail", event_id=event_id) + f"?done={done}", 303)
 
 
 async def register(request: Request) -> Response:
@@ -214,7 +215,7 @@ async def checkin(request: Request) -> Response:
         if person is None:
             raise Invalid("invalid", N_("Some fields are missing or invalid."))
         await attendance.check_in(user, event_id, person, session_id)
-        target = request.url_for("events:checkin", event_id=event_id).path
+        target = path_for("events:checkin", event_id=event_id)
         query = f"?session={session_id}" if session_id is not None else ""
         return RedirectResponse(f"{target}{query}#p-{person}", 303)
     session_id = id_param(request, "session")

@@ -21,6 +21,7 @@ from tierslieu.guards import current_user, id_param, int_param, optional_user, p
 from tierslieu.markdown import render as render_markdown
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 from tierslieu.validation import MAX_ID
 
 STATUSES = ("unanswered", "solved", "unsolved")
@@ -84,7 +85,7 @@ async def watch_category(request: Request) -> Response:
         await notify.unwatch_category(user, category)
     else:
         await notify.watch_category(user, category)
-    return redirect(request.url_for("forum:category", slug=category.slug).path)
+    return redirect(path_for("forum:category", slug=category.slug))
 
 
 # --- a new topic -------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ async def new_topic(request: Request) -> Response:
         return await page(
             request, "forum/new_topic.html", {**context, "values": values, **form_error(request, error)}, error.status
         )
-    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+    return redirect(path_for("forum:topic", topic_id=topic.id))
 
 
 # --- a topic -----------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ async def _topic_with_error(request: Request, topic_id: int, values: dict, error
 
 async def _permalink(request: Request, post: Post, topic: Topic) -> str:
     number = await services.permalink_page(post, topic)
-    url = request.url_for("forum:topic", topic_id=topic.id).path
+    url = path_for("forum:topic", topic_id=topic.id)
     return f"{url}?page={number}#p{post.id}" if number > 1 else f"{url}#p{post.id}"
 
 
@@ -249,7 +250,7 @@ async def watch_topic(request: Request) -> Response:
         await notify.unwatch_topic(user, topic)
     else:
         await notify.watch_topic(user, topic)
-    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+    return redirect(path_for("forum:topic", topic_id=topic.id))
 
 
 # --- a post ------------------------------------------------------------------------------------
@@ -269,13 +270,13 @@ async def vote(request: Request) -> Response:
 async def accept(request: Request) -> Response:
     user = current_user(request)
     topic = await services.accept_answer(user, request.path_params["post_id"])
-    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+    return redirect(path_for("forum:topic", topic_id=topic.id))
 
 
 async def unaccept(request: Request) -> Response:
     user = current_user(request)
     topic = await services.unaccept_answer(user, request.path_params["topic_id"])
-    return redirect(request.url_for("forum:topic", topic_id=topic.id).path)
+    return redirect(path_for("forum:topic", topic_id=topic.id))
 
 
 async def edit_post(request: Request) -> Response:
@@ -348,16 +349,16 @@ async def open_notification(request: Request) -> Response:
     notification = await notify.open_notification(user, request.path_params["notification_id"])
     if notification.post_id is not None:  # type: ignore[attr-defined]
         return RedirectResponse(
-            request.url_for("forum:permalink", post_id=notification.post_id).path,  # type: ignore[attr-defined]
+            path_for("forum:permalink", post_id=notification.post_id),  # type: ignore[attr-defined]
             status_code=303,
         )
-    return redirect(request.url_for("forum:topic", topic_id=notification.topic_id).path)  # type: ignore[attr-defined]
+    return redirect(path_for("forum:topic", topic_id=notification.topic_id))  # type: ignore[attr-defined]
 
 
 async def read_all(request: Request) -> Response:
     user = current_user(request)
     await notify.mark_all_read(user)
-    return redirect(request.url_for("forum:notifications").path)
+    return redirect(path_for("forum:notifications"))
 
 
 async def search_page(request: Request) -> Response:

@@ -23,7 +23,7 @@ import bookings.part
 import events.part
 import forum.part
 import tierslieu.part
-from tierslieu import db, identity, mail, parts, passwords, realtime
+from tierslieu import db, identity, mail, parts, passwords, realtime, urls
 from tierslieu.errors import N_, DomainError
 from tierslieu.middleware import (
     AuthMiddleware,
@@ -135,6 +135,7 @@ def create_app(
         realtime.websocket_route,
         Mount("/static", app=StaticFiles(), name="static"),
     ]
+    urls.install(routes)
     app = Starlette(
         routes=routes,
         middleware=[

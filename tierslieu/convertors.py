@@ -39,8 +39,8 @@ class IdConvertor(IntegerConvertor):
     regex = digits_up_to(MAX_ID)
 
     def to_string(self, value: int) -> str:
-        # url_for() builds with it; 0 stays allowed, as with Starlette's int, for URL templates
-        # such as bookings/api.py's url_for("bookings:detail", booking_id=0) (a prefix to reuse)
+        # path_for() builds with it; 0 stays allowed, as with Starlette's int, for URL templates
+        # such as bookings/api.py's path_for("bookings:detail", booking_id=0) (a prefix to reuse)
         value = int(value)
         assert 0 <= value <= self.high, f"No row can have the id {value}"
         return str(value)

@@ -75,7 +75,9 @@ def api(
     def decorate(endpoint: Callable[[Request], Awaitable[Response]]) -> Route:
         # an id in the path past the largest row id matches no route: 404 (tierslieu/convertors.py)
         # the path is relative to the API's Mount (API_PREFIX), see tierslieu/app.py
-        route = Route(path, endpoint, methods=[method], name=name or f"api:{endpoint.__name__}")
+        # named after its part and function: two parts may both have a create_series
+        default = f"{endpoint.__module__.partition('.')[0]}:api:{endpoint.__name__}"
+        route = Route(path, endpoint, methods=[method], name=name or default)
         route.operation = Operation(summary, access, body, responses or {200: None}, errors, query or {})  # type: ignore[attr-defined]
         return route
 

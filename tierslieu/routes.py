@@ -16,6 +16,7 @@ from tierslieu.models import SitePage
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
 from tierslieu.responses import JSONResponse, field_messages, parse, read_form
 from tierslieu.templating import TEMPLATES_DIR, render
+from tierslieu.urls import path_for
 
 SITE_PAGES = {
     "privacy": N_("Privacy notice"),
@@ -113,7 +114,7 @@ async def edit_site_page(request: Request) -> Response:
         slug=slug,
         locale=locale,
     )
-    return RedirectResponse(request.url_for("site:page", slug=slug).path, status_code=303)
+    return RedirectResponse(path_for("site:page", slug=slug), status_code=303)
 
 
 routes = [

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from tierslieu import i18n
+from tierslieu import i18n, urls
 from tierslieu.static import static_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "locale": getattr(state, "locale", i18n.DEFAULT_LOCALE),
         "csrf_token": getattr(state, "csrf_token", lambda: ""),
         "unread_notifications": getattr(state, "unread_notifications", None),
-        "url_for": request.url_for,
+        "url_for": urls.url_for,
     }
 
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tierslieu import identity, parts
+from tierslieu import identity, parts, urls
 from tierslieu.errors import NotFound
 from tierslieu.mail import NEVER, read_unsubscribe_token, set_preference
 from tierslieu.parts import MailKind
@@ -35,7 +35,7 @@ async def unsubscribe(request: Request) -> Response:
     done = request.method == "POST"
     if done:
         await set_preference(user, item.name, NEVER)
-    action = request.url_for("mail:unsubscribe").include_query_params(t=token)
+    action = urls.url_for("mail:unsubscribe").include_query_params(t=token)
     context = {"kind_label": item.label, "action": str(action), "done": done}
     return render(request, "mail/unsubscribe.html", context)
 
