@@ -1,4 +1,9 @@
-"""Accounts: sign-up, sign-in, sessions, tokens, profile, personal data."""
+"""Accounts: sign-up, sign-in, sessions, tokens, profile, personal data.
+
+This module is the accounts part's public surface: other parts import only it (the person
+and role types, the role predicates, and the use-cases below), never its models,
+permissions or pages.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from tortoise.transactions import in_transaction
 
 from accounts import two_factor
 from accounts.forms import Profile, SignUp
-from accounts.models import ApiToken, AuditEntry, OneTimeToken, Role, Session, TokenPurpose, User, UserRole
+from accounts.models import ApiToken, AuditEntry, OneTimeToken, Session, TokenPurpose, UserRole
+from accounts.models import Role as Role  # re-exported: the other parts' view of people and roles
+from accounts.models import User as User
+from accounts.permissions import has_role as has_role
+from accounts.permissions import roles_of as roles_of
 from tierslieu import mail, parts, passwords
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
@@ -465,6 +474,11 @@ async def store_mail_mode(user: User, kind: str, mode: str) -> None:
 
 async def find_active(user_id: int) -> User | None:
     return await User.get_or_none(id=user_id, deleted_at=None)
+
+
+async def active_users(user_ids: list[int]) -> list[User]:
+    """The people among ``user_ids`` whose account is not deleted, in id order."""
+    return await User.filter(id__in=user_ids, deleted_at=None).order_by("id") if user_ids else []
 
 
 async def export_personal_data(user: User) -> dict:
