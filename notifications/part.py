@@ -1,0 +1,16 @@
+"""The notifications part's manifest."""
+
+from __future__ import annotations
+
+from notifications import routes, services
+from tierslieu.errors import N_
+from tierslieu.parts import MailKind, Part, PersonalData
+
+part = Part(
+    name="notifications",
+    models=True,
+    routes=routes.routes,
+    jobs=services.jobs,
+    personal_data=PersonalData(export=services.export, erase=services.erase),
+    mail_kinds=[MailKind(services.MAIL_KIND, N_("Notifications: mails at once and daily digests"))],
+)

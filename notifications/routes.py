@@ -1,0 +1,75 @@
+"""Notification pages: the list, opening one, marking all read, the preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from notifications import services
+from tierslieu import i18n
+from tierslieu.errors import Invalid
+from tierslieu.guards import current_user, page_number
+from tierslieu.responses import field_messages, read_form
+from tierslieu.templating import render
+
+
+async def page_context(request: Request) -> dict[str, Any]:
+    """The header's unread badge on every page: one COUNT for a signed-in person, nothing
+    asked of the database for an anonymous visitor."""
+    user = request.state.user
+    return {} if user is None else {"unread_notifications": await services.unread_count(user)}
+
+
+async def listing(request: Request) -> Response:
+    user = current_user(request)
+    found = await services.list_notifications(user, page_number(request))
+    return render(request, "notifications/list.html", {"listing": found})
+
+
+async def open_notification(request: Request) -> Response:
+    user = current_user(request)
+    notification = await services.open_notification(user, request.path_params["notification_id"])
+    return RedirectResponse(notification.url, status_code=303)
+
+
+async def read_all(request: Request) -> Response:
+    user = current_user(request)
+    await services.mark_all_read(user)
+    return RedirectResponse(request.url_for("notifications:list").path, status_code=303)
+
+
+async def preferences(request: Request) -> Response:
+    user = current_user(request)
+    context: dict[str, Any] = {"kinds": services.kinds(), "modes": services.MODE_LABELS, "errors": {}, "error": None}
+    if request.method == "GET":
+        chosen = await services.preferences(user)
+        return render(request, "notifications/preferences.html", {**context, "values": chosen, "saved": False})
+    values = {key: value for key, value in (await read_form(request)).items() if isinstance(value, str)}
+    try:
+        chosen = await services.set_preferences(user, values)
+    except Invalid as error:
+        current = await services.preferences(user)
+        return render(
+            request,
+            "notifications/preferences.html",
+            {
+                **context,
+                "values": {**current, **values},
+                "saved": False,
+                "errors": field_messages(request, error),
+                "error": i18n.gettext(request.state.locale, error.message),
+            },
+            status_code=error.status,
+        )
+    return render(request, "notifications/preferences.html", {**context, "values": chosen, "saved": True})
+
+
+routes = [
+    Route("/notifications", listing, name="notifications:list"),
+    Route("/notifications/read-all", read_all, methods=["POST"], name="notifications:read_all"),
+    Route("/notifications/preferences", preferences, methods=["GET", "POST"], name="notifications:preferences"),
+    Route("/notifications/{notification_id:int}", open_notification, name="notifications:open"),
+]
