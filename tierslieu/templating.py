@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from tierslieu import i18n, urls
 from tierslieu.static import static_url
@@ -53,9 +55,14 @@ def create_environment() -> Environment:
     return env
 
 
+PageHook = Callable[[Request], Awaitable[Mapping[str, Any]]]
+"""What a part adds to every page's context (the unread notification count…), awaited once
+per page render; the composition root lists them in ``app.state.page_hooks``. A hook asks
+nothing of the database for an anonymous visitor."""
+
+
 def page_context(request: Request) -> dict[str, Any]:
-    """What every page template (base.html) needs: the viewer, the CSRF token, and the
-    unread notification count when a part has computed it for this request."""
+    """What every page template (base.html) needs: the viewer and the CSRF token."""
     state = request.state
     return {
         "request": request,
@@ -63,13 +70,48 @@ def page_context(request: Request) -> dict[str, Any]:
         "roles": getattr(state, "roles", frozenset()),
         "locale": getattr(state, "locale", i18n.DEFAULT_LOCALE),
         "csrf_token": getattr(state, "csrf_token", lambda: ""),
-        "unread_notifications": getattr(state, "unread_notifications", None),
         "url_for": urls.url_for,
     }
 
 
+class Page(HTMLResponse):
+    """A page rendered as it is sent: the page hooks are awaited first, so ``render`` stays a
+    plain function for the endpoints. Partials (``<part>/_name.html``) are not pages: no hook
+    runs for them. Headers may be changed before the response is sent, as with any response."""
+
+    def __init__(self, request: Request, name: str, context: dict[str, Any], status_code: int) -> None:
+        super().__init__(b"", status_code=status_code)
+        self.request = request
+        self.template_name = name
+        self.context = context
+        self.locale = i18n.current_locale.get()
+
+    async def render_page(self) -> None:
+        request = self.request
+        hooks: Sequence[PageHook] = () if _is_partial(self.template_name) else _page_hooks(request)
+        added: dict[str, Any] = {}
+        for hook in hooks:
+            added.update(await hook(request))
+        env: Environment = request.app.state.templates
+        with i18n.use_locale(self.locale):
+            html = env.get_template(self.template_name).render({**page_context(request), **added, **self.context})
+        self.body = self.render(html)
+        self.headers["content-length"] = str(len(self.body))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.render_page()
+        await super().__call__(scope, receive, send)
+
+
+def _is_partial(name: str) -> bool:
+    return name.rsplit("/", 1)[-1].startswith("_")
+
+
+def _page_hooks(request: Request) -> Sequence[PageHook]:
+    return getattr(request.app.state, "page_hooks", ())
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-    """Render a page template with the request, the viewer and the CSRF token in reach."""
-    env: Environment = request.app.state.templates
-    html = env.get_template(name).render({**page_context(request), **(context or {})})
-    return HTMLResponse(html, status_code=status_code)
+    """Render a page template with the request, the viewer, the CSRF token and what the page
+    hooks add in reach (see :class:`Page`)."""
+    return Page(request, name, context or {}, status_code)
