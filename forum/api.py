@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from forum import notify, reading, search, services
+from forum import reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
 from forum.models import Post, Topic
+from notifications import services as notifications
 from tierslieu.guards import current_user, optional_user, page_number
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json
@@ -393,7 +394,7 @@ class CountOut(BaseModel):
 )
 async def unread(request: Request) -> Response:
     user = current_user(request)
-    return JSONResponse({"unread": await notify.unread_count(user)})
+    return JSONResponse({"unread": await notifications.unread_count(user, part="forum")})
 
 
 routes = [

@@ -11,6 +11,7 @@ from accounts.models import Role, User
 from forum import notify, services
 from forum.forms import CategoryIn, TopicIn
 from forum.models import Category, Topic
+from notifications import services as notifications
 
 MODERATOR = "moderation@demo.tierslieu.fr"
 
@@ -156,11 +157,8 @@ async def run(report: Callable[[str], None]) -> list[str]:
     if moderator is None:
         return ["Forum demo skipped: run the accounts demo first."]
     moderator.role_names = frozenset({Role.MEMBER, Role.MODERATOR})  # type: ignore[attr-defined]
-    token = notify.MAIL_ENABLED.set(False)
-    try:
+    with notifications.without_mail():  # in-app only: no mail to demo addresses
         return await _fill(people, moderator, report)
-    finally:
-        notify.MAIL_ENABLED.reset(token)
 
 
 async def _fill(people: dict[str, User], moderator: User, report: Callable[[str], None]) -> list[str]:

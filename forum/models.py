@@ -1,4 +1,4 @@
-"""The forum's tables: categories, tags, topics, posts, votes, moderation, notifications."""
+"""The forum's tables: categories, tags, topics, posts, votes, moderation, watching, reading."""
 
 from __future__ import annotations
 
@@ -181,31 +181,6 @@ class Watch(Model):
     class Meta:
         table = "forum_watch"
         unique_together = (("user", "topic"), ("user", "category"))
-
-
-class Notification(Model):
-    # kind: mention, reply (in a watched topic), topic (in a watched category), accepted
-    id = fields.IntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "accounts.User", related_name="forum_notifications", on_delete=fields.CASCADE
-    )
-    kind = fields.CharField(max_length=20)
-    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
-        "forum.Topic", related_name="notifications", on_delete=fields.CASCADE
-    )
-    post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
-        "forum.Post", related_name="notifications", null=True, on_delete=fields.CASCADE
-    )
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "accounts.User", related_name="forum_notifications_caused", null=True, on_delete=fields.SET_NULL
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    read_at = fields.DatetimeField(null=True)
-    # set when a digest mail should include it, cleared when sent
-    digest_pending = fields.BooleanField(default=False)
-
-    class Meta:
-        table = "forum_notification"
 
 
 class ReadState(Model):

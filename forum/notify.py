@@ -1,35 +1,21 @@
-"""Watching, @mentions and notifications (in-app, live, and by mail: immediately or in a daily digest)."""
+"""Watching and @mentions: who hears of a new post, through ``notifications.services``."""
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import BaseORMException, IntegrityError
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from accounts.models import User
 from forum import permissions
-from forum.models import Category, Notification, Post, Topic, Watch
-from tierslieu import mail, realtime
-from tierslieu.background import Start, periodic
-from tierslieu.errors import N_, NotFound
-from tierslieu.parts import MailKind
-
-log = logging.getLogger("tierslieu.forum")
-
-MAIL_KIND = "forum"
-DIGEST = "digest"
-MAIL = MailKind(
-    MAIL_KIND,
-    N_("Forum: mentions, replies in topics I follow"),
-    modes=(mail.IMMEDIATE, DIGEST, mail.NEVER),
-    default=mail.IMMEDIATE,
-)
+from forum.models import Category, Post, Topic, Watch
+from notifications import services as notifications
+from tierslieu.errors import N_
+from tierslieu.i18n import Message
+from tierslieu.parts import NotificationKind
 
 MENTION_RE = re.compile(r"(?<![\w@])@([\w.-]{2,40})", re.UNICODE)
 MAX_MENTIONS = 10
@@ -40,9 +26,13 @@ KIND_LABELS = {
     "topic": N_("%(actor)s opened “%(title)s”"),
     "accepted": N_("%(actor)s accepted your answer in “%(title)s”"),
 }
-NOTIFICATIONS_PER_PAGE = 30
-# off while demo content is written: in-app notifications only, no mail to demo addresses
-MAIL_ENABLED: ContextVar[bool] = ContextVar("forum_mail_enabled", default=True)
+# The forum's kinds of notification, for forum/part.py (``notification_kinds``).
+NOTIFICATION_KINDS = [
+    NotificationKind("forum.mention", N_("Forum: someone mentions me")),
+    NotificationKind("forum.reply", N_("Forum: a reply in a topic I follow")),
+    NotificationKind("forum.topic", N_("Forum: a new topic in a category I follow")),
+    NotificationKind("forum.accepted", N_("Forum: my answer is accepted")),
+]
 
 
 def _fold(text: str) -> str:
@@ -116,7 +106,7 @@ async def is_watching(user: Any, *, topic: Topic | None = None, category: Catego
 # --- creating notifications (inside the caller's transaction) -------------------------------
 
 
-async def on_new_post(author: User, topic: Topic, post: Post, *, new_topic: bool) -> list[Notification]:
+async def on_new_post(author: User, topic: Topic, post: Post, *, new_topic: bool) -> list[notifications.Notification]:
     """Mentioned people, then watchers of the topic (or, for a new topic, of its category)."""
     recipients: dict[int, str] = {}
     for user in await mentioned_users(post.body_markdown):
@@ -134,7 +124,7 @@ async def on_new_post(author: User, topic: Topic, post: Post, *, new_topic: bool
     for user_id in watchers:
         recipients.setdefault(user_id, kind)
     recipients.pop(author.id, None)
-    created: list[Notification] = []
+    created: list[notifications.Notification] = []
     for kind_name in ("mention", "reply", "topic"):
         ids = [user_id for user_id, k in recipients.items() if k == kind_name]
         created += await notify_users(ids, kind_name, topic, post, author)
@@ -143,129 +133,19 @@ async def on_new_post(author: User, topic: Topic, post: Post, *, new_topic: bool
 
 async def notify_users(
     user_ids: list[int], kind: str, topic: Topic, post: Post | None, actor: User
-) -> list[Notification]:
-    created = []
-    users = await User.filter(id__in=[i for i in user_ids if i != actor.id], deleted_at=None)
-    for user in users:
-        if not permissions.can_see_topic(user, topic):
-            continue
-        preference = mail.preference(user, MAIL_KIND)
-        notification = await Notification.create(
-            user=user,
-            kind=kind,
-            topic=topic,
-            post=post,
-            actor=actor,
-            digest_pending=preference == DIGEST and MAIL_ENABLED.get(),
-        )
-        if preference == mail.IMMEDIATE and MAIL_ENABLED.get():
-            await mail.send(
-                user,
-                "forum/notification",
-                {"items": [_mail_item(notification, topic, post, actor)]},
-                kind=MAIL_KIND,
-            )
-        created.append(notification)
-    return created
-
-
-def _mail_item(notification: Notification, topic: Topic, post: Post | None, actor: User) -> dict[str, Any]:
-    path = f"/forum/p/{post.id}" if post is not None else f"/forum/t/{topic.id}"
-    return {
-        "kind": notification.kind,
-        "label": KIND_LABELS.get(notification.kind, KIND_LABELS["reply"]),
-        "actor": actor.display_name,
-        "title": topic.title,
-        "path": path,
-        "excerpt": (post.body_markdown[:300] if post is not None else ""),
-    }
-
-
-async def announce(notifications: list[Notification]) -> None:
-    """After the commit: tell each recipient's open pages."""
-    for notification in notifications:
-        await realtime.publish(
-            f"user:{notification.user_id}",  # type: ignore[attr-defined]
-            "notification.created",
-            id=notification.id,
-            topic_id=notification.topic_id,  # type: ignore[attr-defined]
-        )
-
-
-# --- reading notifications ------------------------------------------------------------------
-
-
-async def unread_count(user: Any) -> int:
-    if user is None:
-        return 0
-    return await Notification.filter(user_id=user.id, read_at=None).count()
-
-
-async def list_notifications(user: User, page: int = 1) -> tuple[list[Notification], int]:
-    query = Notification.filter(user_id=user.id)
-    total = await query.count()
-    pages = max(1, -(-total // NOTIFICATIONS_PER_PAGE))
-    items = (
-        await query.order_by("-created_at", "-id")
-        .offset((min(page, pages) - 1) * NOTIFICATIONS_PER_PAGE)
-        .limit(NOTIFICATIONS_PER_PAGE)
-        .prefetch_related("topic", "actor")
+) -> list[notifications.Notification]:
+    """Notify the people who may see the topic; ``kind`` is mention, reply, topic or accepted."""
+    visible = [
+        user.id
+        for user in await User.filter(id__in=user_ids, deleted_at=None)
+        if permissions.can_see_topic(user, topic)
+    ]
+    return await notifications.notify(
+        visible,
+        f"forum.{kind}",
+        Message(KIND_LABELS[kind], {"actor": actor.display_name, "title": topic.title}),
+        url=f"/forum/p/{post.id}" if post is not None else f"/forum/t/{topic.id}",
+        actor_id=actor.id,
+        excerpt=post.body_markdown if post is not None else "",
+        data={"topic_id": topic.id},
     )
-    return items, pages
-
-
-async def open_notification(user: User, notification_id: int) -> Notification:
-    notification = await Notification.get_or_none(id=notification_id, user_id=user.id)
-    if notification is None:
-        raise NotFound()
-    if notification.read_at is None:
-        notification.read_at = datetime.now(UTC)
-        await notification.save(update_fields=["read_at"])
-    return notification
-
-
-async def mark_all_read(user: User) -> int:
-    return await Notification.filter(user_id=user.id, read_at=None).update(read_at=datetime.now(UTC))
-
-
-# --- daily digest ---------------------------------------------------------------------------
-
-
-async def send_digests(*, older_than: timedelta = timedelta(0)) -> int:
-    """One mail per person with pending digest notifications; returns the number of mails."""
-    cutoff = datetime.now(UTC) - older_than
-    user_ids = await (
-        Notification.filter(digest_pending=True, created_at__lte=cutoff).distinct().values_list("user_id", flat=True)
-    )
-    sent = 0
-    for user_id in user_ids:
-        async with in_transaction():
-            user = await User.get_or_none(id=user_id)
-            items = (
-                await Notification.filter(user_id=user_id, digest_pending=True)
-                .order_by("created_at")
-                .prefetch_related("topic", "post", "actor")
-                .select_for_update()
-            )
-            pending = [n for n in items if n.read_at is None]
-            if user is not None and pending and mail.preference(user, MAIL_KIND) == DIGEST:
-                context = {"items": [_mail_item(n, n.topic, n.post, n.actor or user) for n in pending[:50]]}
-                if await mail.send(user, "forum/digest", context, kind=MAIL_KIND) is not None:
-                    sent += 1
-            await Notification.filter(id__in=[n.id for n in items]).update(digest_pending=False)
-    return sent
-
-
-DIGEST_EVERY = timedelta(hours=24)
-DIGEST_POLL_SECONDS = 3600.0
-
-
-async def _send_due_digests() -> None:
-    # a person's digest goes out once their oldest pending notification is a day old
-    await send_digests(older_than=DIGEST_EVERY)
-
-
-# Started by the app's lifespan when background tasks run (the manifest lists them).
-jobs: list[Start] = [
-    periodic("forum-digests", DIGEST_POLL_SECONDS, _send_due_digests, (BaseORMException, OSError))
-]

@@ -1,4 +1,4 @@
-"""Rendering forum pages: the shared context, the header's unread count, form errors."""
+"""Rendering forum pages: the shared context, form errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from forum import notify, permissions
+from forum import permissions
 from forum.forms import MAX_BODY, MAX_TITLE
 from tierslieu import i18n
 from tierslieu.errors import DomainError
@@ -20,8 +20,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """Render a forum page, with the viewer's unread notification count for the header."""
-    request.state.unread_notifications = await notify.unread_count(request.state.user)
+    """Render a forum page with what its templates share."""
     return render(
         request,
         template,

@@ -11,10 +11,9 @@ part = Part(
     models=True,
     routes=routes.routes,
     api_routes=routes.api_routes,
-    jobs=notify.jobs,
     personal_data=PersonalData("forum", personal.export, personal.erase),
     channels={"topic": personal.can_read_topic},
-    mail_kinds=[notify.MAIL],
+    notification_kinds=notify.NOTIFICATION_KINDS,
     error_codes={
         "topic_locked": "The topic is locked: it accepts no more replies.",
         "own_post": "One cannot vote on one's own post.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.models import Flag, Notification, Post, PostRevision, ReadState, Topic, Vote, Watch
+from forum.models import Flag, Post, PostRevision, ReadState, Topic, Vote, Watch
 from tierslieu.validation import parse_id
 
 
@@ -42,10 +42,6 @@ async def export(user: Any) -> dict[str, Any]:
             {"topic_id": w.topic_id, "category_id": w.category_id}  # type: ignore[attr-defined]
             for w in await Watch.filter(user_id=user.id).order_by("id")
         ],
-        "notifications": [
-            {"kind": n.kind, "topic_id": n.topic_id, "created_at": n.created_at, "read_at": n.read_at}  # type: ignore[attr-defined]
-            for n in await Notification.filter(user_id=user.id).order_by("id")
-        ],
     }
 
 
@@ -58,7 +54,6 @@ async def erase(user: Any) -> None:
         await found.delete()
     await Flag.filter(user_id=user.id).delete()
     await Watch.filter(user_id=user.id).delete()
-    await Notification.filter(user_id=user.id).delete()
     await ReadState.filter(user_id=user.id).delete()
 
 

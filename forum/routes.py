@@ -1,4 +1,4 @@
-"""Forum pages: categories, topic lists, topics, posting, votes, notifications, search.
+"""Forum pages: categories, topic lists, topics, posting, votes, search.
 
 Every page works without JavaScript; ``static/forum.js`` only adds live updates and
 suggestions while typing. Moderation pages are in ``forum.moderation_routes``.
@@ -331,34 +331,18 @@ async def flag(request: Request) -> Response:
     return await page(request, "forum/flag.html", {**context, "done": True})
 
 
-# --- notifications and search ------------------------------------------------------------------
+# --- search, and the notification pages' former addresses ---------------------------------------
 
 
-async def notifications(request: Request) -> Response:
-    user = current_user(request)
-    items, pages = await notify.list_notifications(user, page_number(request))
-    return await page(
-        request,
-        "forum/notifications.html",
-        {"items": items, "page": page_number(request), "pages": pages, "labels": notify.KIND_LABELS},
-    )
+async def moved_notifications(request: Request) -> Response:
+    """Notifications moved to /notifications (links in mails sent before still work)."""
+    target = path_for("notifications:list")
+    return RedirectResponse(f"{target}?{request.url.query}" if request.url.query else target, status_code=301)
 
 
-async def open_notification(request: Request) -> Response:
-    user = current_user(request)
-    notification = await notify.open_notification(user, request.path_params["notification_id"])
-    if notification.post_id is not None:  # type: ignore[attr-defined]
-        return RedirectResponse(
-            path_for("forum:permalink", post_id=notification.post_id),  # type: ignore[attr-defined]
-            status_code=303,
-        )
-    return redirect(path_for("forum:topic", topic_id=notification.topic_id))  # type: ignore[attr-defined]
-
-
-async def read_all(request: Request) -> Response:
-    user = current_user(request)
-    await notify.mark_all_read(user)
-    return redirect(path_for("forum:notifications"))
+async def moved_notification(request: Request) -> Response:
+    target = path_for("notifications:open", notification_id=request.path_params["notification_id"])
+    return RedirectResponse(target, status_code=301)
 
 
 async def search_page(request: Request) -> Response:
@@ -376,9 +360,8 @@ routes = [
     Route("/forum", index, name="forum:index"),
     Route("/forum/new", new_topic, methods=["GET", "POST"], name="forum:new"),
     Route("/forum/search", search_page, name="forum:search"),
-    Route("/forum/notifications", notifications, name="forum:notifications"),
-    Route("/forum/notifications/read-all", read_all, methods=["POST"], name="forum:read_all"),
-    Route("/forum/notifications/{notification_id:int}", open_notification, name="forum:notification"),
+    Route("/forum/notifications", moved_notifications, name="forum:notifications"),
+    Route("/forum/notifications/{notification_id:int}", moved_notification, name="forum:notification"),
     Route("/forum/c/{slug}", category_page, name="forum:category"),
     Route("/forum/c/{slug}/watch", watch_category, methods=["POST"], name="forum:watch_category"),
     Route("/forum/t/{topic_id:int}", topic_page, name="forum:topic"),

@@ -1,7 +1,7 @@
 """The forum's rules: topics, posts, votes, accepted answers, moderation.
 
 Every function owns its transaction, raises domain errors and publishes live
-updates after the commit. Notifications live in ``forum.notify``, search in
+updates after the commit. Watching and mentions live in ``forum.notify``, search in
 ``forum.search``.
 """
 
@@ -22,6 +22,7 @@ from forum import notify, permissions, search
 from forum.forms import CategoryIn, PostEdit, TopicIn
 from forum.models import Category, ModerationEntry, Post, PostRevision, ReadState, Tag, Topic, TopicKind, Vote
 from forum.reading import _mark_read
+from notifications import services as notifications
 from tierslieu import realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tierslieu.markdown import render as render_markdown
@@ -206,7 +207,7 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
         await notify.watch_topic(author, topic)
         await ReadState.create(user=author, topic=topic, last_read_number=1)
         sent = await notify.on_new_post(author, topic, post, new_topic=True)
-    await notify.announce(sent)
+    await notifications.publish(sent)
     return topic
 
 
@@ -234,7 +235,7 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
         await _mark_read(author, topic.id, post.number)
         sent = await notify.on_new_post(author, topic, post, new_topic=False)
     await realtime.publish(f"topic:{topic.id}", "post.created", id=post.id, number=post.number)
-    await notify.announce(sent)
+    await notifications.publish(sent)
     return post, topic
 
 
@@ -400,7 +401,7 @@ async def accept_answer(user: User, post_id: int) -> Topic:
             await _log(user, "topic.accept", "", {"post_id": post.id}, topic=topic, post=post)
         sent = await notify.notify_users([post.author_id], "accepted", topic, post, user)  # type: ignore[attr-defined]
     await realtime.publish(f"topic:{topic.id}", "topic.solved", id=topic.id, post_id=post.id)
-    await notify.announce(sent)
+    await notifications.publish(sent)
     return topic
 
 

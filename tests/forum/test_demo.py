@@ -12,4 +12,4 @@ async def test_demo_content_is_idempotent_and_sends_no_mail() -> None:
     assert counts[1] >= 6 and await Topic.filter(solved_post_id__not_isnull=True).count() >= 3
     await demo.run(lambda line: None)
     assert (await Category.all().count(), await Topic.all().count(), await Post.all().count()) == counts
-    assert not await OutboxMail.filter(kind="forum").exists()
+    assert not await OutboxMail.filter(kind="notifications").exists()

@@ -9,7 +9,8 @@ import pytest
 from tortoise import connections
 
 from forum import moderation, services
-from forum.models import Notification, Post, Topic
+from forum.models import Post, Topic
+from notifications.models import Notification
 from tests.forum.factories import make_category, make_moderator, make_reply, make_topic
 from tests.helpers import api_token, csrf_token, login, make_user, post_form
 
@@ -196,7 +197,7 @@ async def test_script_style_and_handlers_are_inert_everywhere(client) -> None:
         "/forum/search?q=alert",
         "/forum/search?q=" + XSS,
         "/forum/moderation",
-        "/forum/notifications",
+        "/notifications",
     ):
         response = await client.get(path)
         assert response.status_code == 200, path
@@ -328,16 +329,16 @@ async def test_notifications_page_and_badge(client) -> None:
     await login(client, asker.email)
     page = await client.get("/forum")
     assert 'data-live-count="notification.created"' in page.text
-    listing = await client.get("/forum/notifications")
+    listing = await client.get("/notifications")
     notification = await Notification.get(user_id=asker.id)
-    assert f"/forum/notifications/{notification.id}" in listing.text
-    opened = await client.get(f"/forum/notifications/{notification.id}")
+    assert f"/notifications/{notification.id}" in listing.text
+    opened = await client.get(f"/notifications/{notification.id}")
     assert opened.status_code == 303 and opened.headers["location"].startswith("/forum/p/")
     await notification.refresh_from_db()
     assert notification.read_at is not None
     outsider = await make_user()
     await login(client, outsider.email)
-    assert (await client.get(f"/forum/notifications/{notification.id}")).status_code == 404
+    assert (await client.get(f"/notifications/{notification.id}")).status_code == 404
 
 
 async def test_feeds_are_atom(client) -> None:
@@ -422,8 +423,8 @@ async def test_watching_a_category_from_its_page(client) -> None:
     page = f"/forum/c/{category.slug}"
     assert (await post_form(client, f"{page}/watch", {"action": "watch"}, from_page=page)).status_code == 303
     await make_topic(category=category)
-    assert await Notification.filter(user_id=watcher.id, kind="topic").count() == 1
-    shown = await client.get("/forum/notifications")
+    assert await Notification.filter(user_id=watcher.id, kind="forum.topic").count() == 1
+    shown = await client.get("/notifications")
     assert "Robotique" not in shown.text or shown.status_code == 200
 
 

@@ -10,10 +10,11 @@ import pytest
 from accounts.models import User
 from forum import moderation, notify, reading, search, services
 from forum.forms import PostEdit, TopicIn
-from forum.models import ModerationEntry, Notification, Post, ReadState, Tag, Vote
+from forum.models import ModerationEntry, Post, ReadState, Tag, Vote
+from notifications import services as notifications
+from notifications.models import Notification
 from tests.forum.factories import make_category, make_moderator, make_reply, make_topic
 from tests.helpers import make_user
-from tierslieu import mail
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from tierslieu.models import OutboxMail
 from tierslieu.ratelimit import RateLimiter
@@ -227,16 +228,19 @@ async def test_rate_limit_is_stricter_for_new_accounts() -> None:
         await services.reply(veteran, topic.id, "Un message", limiter=limiter)
 
 
+FORUM_KINDS = [kind.name for kind in notify.NOTIFICATION_KINDS]
+
+
 async def test_mentions_and_watchers_are_notified_and_mailed_by_preference() -> None:
     asker = await make_user(display_name="Sophie Laurent")
     topic = await make_topic(asker)
     mentioned = await make_user(display_name="Karim Benali")
     accented = await make_user(display_name="Émilie Côté")
     digest_reader = await make_user()
-    await mail.set_preference(digest_reader, notify.MAIL_KIND, notify.DIGEST)
+    await notifications.set_preferences(digest_reader, dict.fromkeys(FORUM_KINDS, "digest"))
     await notify.watch_topic(digest_reader, topic)
     quiet = await make_user()
-    await mail.set_preference(quiet, notify.MAIL_KIND, mail.NEVER)
+    await notifications.set_preferences(quiet, dict.fromkeys(FORUM_KINDS, "inapp"))
     await notify.watch_topic(quiet, topic)
     replier = await make_user()
     await make_reply(
@@ -244,25 +248,25 @@ async def test_mentions_and_watchers_are_notified_and_mailed_by_preference() -> 
     )
     kinds = dict(await Notification.all().values_list("user_id", "kind"))
     assert kinds == {
-        asker.id: "reply",
-        mentioned.id: "mention",
-        accented.id: "mention",
-        digest_reader.id: "reply",
-        quiet.id: "reply",
+        asker.id: "forum.reply",
+        mentioned.id: "forum.mention",
+        accented.id: "forum.mention",
+        digest_reader.id: "forum.reply",
+        quiet.id: "forum.reply",
     }
-    assert await notify.unread_count(asker) == 1
-    mailed = set(await OutboxMail.filter(kind="forum").values_list("user_id", flat=True))
+    assert await notifications.unread_count(asker) == 1
+    mailed = set(await OutboxMail.filter(kind="notifications").values_list("user_id", flat=True))
     assert mailed == {asker.id, mentioned.id, accented.id}
     mention_mail = await OutboxMail.get(user_id=mentioned.id)
     assert "/forum/p/" in mention_mail.body_text and topic.title in mention_mail.subject
     assert "List-Unsubscribe" in mention_mail.headers
-    assert await notify.send_digests(older_than=notify.DIGEST_EVERY) == 0  # a day's worth is awaited
-    assert await notify.send_digests() == 1
+    assert await notifications.send_digests(older_than=notifications.DIGEST_EVERY) == 0  # a day's worth is awaited
+    assert await notifications.send_digests() == 1
     digest = await OutboxMail.get(user_id=digest_reader.id)
     assert topic.title in digest.body_text
-    assert await notify.send_digests() == 0
-    await notify.mark_all_read(asker)
-    assert await notify.unread_count(asker) == 0
+    assert await notifications.send_digests() == 0
+    await notifications.mark_all_read(asker)
+    assert await notifications.unread_count(asker) == 0
 
 
 async def test_category_watchers_hear_of_new_topics() -> None:
@@ -271,7 +275,7 @@ async def test_category_watchers_hear_of_new_topics() -> None:
     watcher = await make_user()
     await notify.watch_category(watcher, parent)
     await make_topic(category=child)
-    assert await Notification.filter(user_id=watcher.id, kind="topic").count() == 1
+    assert await Notification.filter(user_id=watcher.id, kind="forum.topic").count() == 1
 
 
 async def test_unread_tracking_and_first_unread() -> None:

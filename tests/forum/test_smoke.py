@@ -38,7 +38,7 @@ async def test_every_page_renders(client) -> None:
         "/forum/new",
         f"/forum/new?category={category.id}",
         f"/forum/t/{topic.id}?quote={reply.id}",
-        "/forum/notifications",
+        "/notifications",
         f"/forum/p/{reply.id}/flag",
     ):
         response = await client.get(path)

@@ -205,7 +205,7 @@ async def test_a_page_with_odd_numbers_in_its_query_is_the_normal_page(client) -
             (f"/forum/t/{world['topic_id']}", {"page": bad, "quote": bad}),
             (f"/forum/t/{world['topic_id']}/after", {"after": bad}),
             ("/forum", {"page": bad}),
-            ("/forum/notifications", {"page": bad}),
+            ("/notifications", {"page": bad}),
         ]:
             response = await client.get(path, params=params)
             assert response.status_code == 200, f"{path} {params}: {response.text[:300]}"

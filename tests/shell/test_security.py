@@ -194,7 +194,7 @@ async def test_the_secret_csrf_token_never_appears_in_a_page(client):
     await login(client, user.email)
     session = await Session.get(user_id=user.id)
     secret = csrf_token_for(SECRET_KEY, session.id)
-    for path in ("/", "/me", f"/forum/search?q={secret[:16]}", "/forum/notifications"):
+    for path in ("/", "/me", f"/forum/search?q={secret[:16]}", "/notifications"):
         response = await client.get(path)
         assert response.status_code == 200, path
         assert inputs(response.text).get("csrf_token"), path
