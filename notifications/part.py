@@ -11,6 +11,7 @@ part = Part(
     models=True,
     routes=routes.routes,
     jobs=services.jobs,
-    personal_data=PersonalData(export=services.export, erase=services.erase),
+    personal_data=PersonalData("notifications", services.export, services.erase),
+    page_hooks=[routes.page_context],
     mail_kinds=[MailKind(services.MAIL_KIND, N_("Notifications: mails at once and daily digests"))],
 )

@@ -19,7 +19,7 @@ from typing import Any
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
-from accounts.models import User
+from accounts.services import active_users, find_active
 from notifications.models import Notification, Preference
 from tierslieu import mail, parts, realtime
 from tierslieu.background import Start, periodic
@@ -93,7 +93,7 @@ async def notify(
     wanted = sorted({user_id for user_id in user_ids if user_id != actor_id})
     if not wanted:
         return []
-    people = await User.filter(id__in=wanted, deleted_at=None).order_by("id")
+    people = await active_users(wanted)
     modes = await _modes([person.id for person in people], declared)
     mails = _MAIL_ENABLED.get()
     created: list[Notification] = []
@@ -241,7 +241,7 @@ async def send_digests(*, older_than: timedelta = timedelta(0)) -> int:
                 .order_by("created_at", "id")
                 .select_for_update()
             )
-            person = await User.get_or_none(id=user_id, deleted_at=None)
+            person = await find_active(user_id)
             if person is not None:
                 modes = await preferences(person)
                 pending = [n for n in items if n.read_at is None and modes.get(n.kind) == DIGEST]

@@ -2,7 +2,7 @@
 
 Adding a part is one line in :data:`PARTS` (its package, ``templates/<part>/`` and
 ``tests/<part>/`` aside). The kernel's own manifest comes first; then the parts, lowest
-layer first: accounts, bookings, events; the forum beside them.
+layer first: accounts and notifications, bookings, events; the forum beside them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import accounts.part
 import bookings.part
 import events.part
 import forum.part
+import notifications.part
 import tierslieu.part
 from tierslieu import db, identity, mail, parts, passwords, realtime, urls
 from tierslieu.errors import N_, DomainError
@@ -44,6 +45,7 @@ log = logging.getLogger("tierslieu")
 
 PARTS: tuple[parts.Part, ...] = (
     accounts.part.part,
+    notifications.part.part,
     bookings.part.part,
     events.part.part,
     forum.part.part,

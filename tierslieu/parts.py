@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
     from starlette.routing import BaseRoute
 
     from tierslieu.background import Start
@@ -140,6 +141,9 @@ class Happening:
 
 
 Listener = Callable[[Happening], Awaitable[None]]
+PageHook = Callable[["Request"], Awaitable[Mapping[str, Any]]]
+"""What a part adds to every page's context (the unread notification count…), awaited once
+per page render; it asks nothing of the database for an anonymous visitor."""
 DemoFill = Callable[[Callable[[str], None]], Awaitable[list[str]]]
 
 
@@ -162,6 +166,7 @@ class Part:
     error_codes: Mapping[str, str] = field(default_factory=dict)  # API error code -> what it means
     demo: DemoFill | None = None  # idempotent; returns lines to print (logins…)
     home_panels: Sequence[Panel] = ()
+    page_hooks: Sequence[PageHook] = ()  # context every page of every part gets
     figures: Callable[[], Awaitable[list[Figure]]] | None = None
     announces: Sequence[str] = ()  # happenings this part tells
     listens: Mapping[str, Listener] = field(default_factory=dict)  # happening -> listener

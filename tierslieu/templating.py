@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
-from tierslieu import i18n, urls
+from tierslieu import i18n, parts, urls
+from tierslieu.parts import PageHook
 from tierslieu.static import static_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +56,6 @@ def create_environment() -> Environment:
     return env
 
 
-PageHook = Callable[[Request], Awaitable[Mapping[str, Any]]]
-"""What a part adds to every page's context (the unread notification count…), awaited once
-per page render; the composition root lists them in ``app.state.page_hooks``. A hook asks
-nothing of the database for an anonymous visitor."""
-
-
 def page_context(request: Request) -> dict[str, Any]:
     """What every page template (base.html) needs: the viewer and the CSRF token."""
     state = request.state
@@ -88,7 +83,7 @@ class Page(HTMLResponse):
 
     async def render_page(self) -> None:
         request = self.request
-        hooks: Sequence[PageHook] = () if _is_partial(self.template_name) else _page_hooks(request)
+        hooks: Sequence[PageHook] = () if _is_partial(self.template_name) else _page_hooks()
         added: dict[str, Any] = {}
         for hook in hooks:
             added.update(await hook(request))
@@ -107,8 +102,8 @@ def _is_partial(name: str) -> bool:
     return name.rsplit("/", 1)[-1].startswith("_")
 
 
-def _page_hooks(request: Request) -> Sequence[PageHook]:
-    return getattr(request.app.state, "page_hooks", ())
+def _page_hooks() -> Sequence[PageHook]:
+    return [hook for part in parts.installed().parts for hook in part.page_hooks]
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:

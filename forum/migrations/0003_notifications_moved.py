@@ -20,7 +20,8 @@ LABELS = {
     "accepted": "%(actor)s accepted your answer in “%(title)s”",
 }
 KINDS = tuple(LABELS)
-MODES = ("immediate", "digest", "never")  # the former "forum" mail kind's, kept as they are
+# the former "forum" mail kind's modes: "never" stopped the mails, not the in-app notifications
+MODES = {"immediate": "immediate", "digest": "digest", "never": "inapp"}
 
 COPY = """
 INSERT INTO notifications_notification
@@ -103,7 +104,8 @@ async def _move_mail_choices(client) -> None:
         if not isinstance(chosen, dict) or "forum" not in chosen:
             continue
         if chosen["forum"] in MODES:
-            await client.execute_many(insert, [[row["id"], f"forum.{name}", chosen["forum"]] for name in KINDS])
+            mode = MODES[chosen["forum"]]
+            await client.execute_many(insert, [[row["id"], f"forum.{name}", mode] for name in KINDS])
         rest = {key: mode for key, mode in chosen.items() if key != "forum"}
         await client.execute_query(update, [json.dumps(rest), row["id"]])
 

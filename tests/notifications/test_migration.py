@@ -14,11 +14,12 @@ from notifications.models import Notification, Preference
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 from tests.forum.factories import make_reply, make_topic
 from tests.helpers import make_user
-from tierslieu import db
+from tierslieu import db, parts
 
 
 def _executor() -> MigrationExecutor:
-    return MigrationExecutor(connections.get("default"), db.tortoise_config(DATABASE_URL)["apps"])
+    apps = db.tortoise_config(DATABASE_URL, parts.installed().with_models())["apps"]
+    return MigrationExecutor(connections.get("default"), apps)
 
 
 async def _insert(sql: str, values: list) -> None:
@@ -32,6 +33,7 @@ async def test_old_forum_notifications_and_mail_choices_move() -> None:
     asker = await make_user(display_name="Sophie Laurent")
     replier = await make_user(display_name="Karim Benali")
     digest_reader = await make_user()
+    mail_refuser = await make_user()
     topic = await make_topic(asker, title="Les boucles en seconde")
     reply = await make_reply(topic, replier, body="Essayez la tortue.")
     await Notification.all().delete()
@@ -51,6 +53,7 @@ async def test_old_forum_notifications_and_mail_choices_move() -> None:
     await connections.get("default").execute_query(
         update, [json.dumps({"forum": "digest", "account": "never"}), digest_reader.id]
     )
+    await connections.get("default").execute_query(update, [json.dumps({"forum": "never"}), mail_refuser.id])
 
     await _executor().migrate()
 
@@ -64,6 +67,8 @@ async def test_old_forum_notifications_and_mail_choices_move() -> None:
     assert moved[42].message["params"] == {"actor": "Sophie Laurent", "title": "Les boucles en seconde"}
     assert (await services.preferences(digest_reader))["forum.mention"] == "digest"
     assert (await services.preferences(asker))["forum.mention"] == "immediate"
+    # the old "never" stopped the mails only: the notifications themselves still come, in-app
+    assert (await services.preferences(mail_refuser))["forum.reply"] == "inapp"
     await digest_reader.refresh_from_db()
     assert digest_reader.mail_preferences == {"account": "never"}
     assert await services.send_digests() == 1

@@ -77,7 +77,7 @@ async def test_the_badge_shows_on_every_page_for_a_signed_in_person(client, monk
     await login(client, reader.email)
     page = await client.get("/events")
     assert page.status_code == 200
-    assert 'testserver/notifications"' in page.text
+    assert 'href="/notifications"' in page.text
     assert 'data-live-count="notification.created" data-live-announce=' in page.text
     assert '"notification.created" data-live-announce="Nouvelle notification">3</span>' in page.text
     assert f'data-live-channel="user:{reader.id}"' in page.text
