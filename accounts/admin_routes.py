@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from accounts import permissions, staff, two_factor
@@ -12,6 +12,7 @@ from accounts.models import Role
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.guards import current_user, page_number, text_param
+from tierslieu.pages import see_other
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -67,7 +68,7 @@ async def _act(request: Request, action) -> Response:
         await action(user, target, values)
     except DomainError as error:
         return await _person_page(request, target, error)
-    return RedirectResponse(path_for("admin:person", user_id=target.id) + "?done=1", status_code=303)
+    return see_other(path_for("admin:person", user_id=target.id) + "?done=1")
 
 
 async def set_roles(request: Request) -> Response:

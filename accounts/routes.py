@@ -21,11 +21,12 @@ from accounts.forms import (
     SignUp,
 )
 from accounts.models import Motivation
-from accounts.pages import form_page, redirect, sign_in
+from accounts.pages import sign_in
 from tierslieu import i18n, mail
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests, Unauthorized
 from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
+from tierslieu.pages import form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -52,7 +53,7 @@ async def login(request: Request) -> Response:
     target = safe_next(request.query_params.get("next"), "/")
     if request.method == "GET":
         if request.state.user is not None:
-            return redirect(target)
+            return see_other(target)
         return form_page(request, "accounts/login.html", next=target)
     values = await read_form(request)
     target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "/")
@@ -71,7 +72,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     if request.state.session is not None:
         await services.end_session(request.state.session.id)
-    response = redirect("/")
+    response = see_other("/")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
     )
@@ -81,7 +82,7 @@ async def logout(request: Request) -> Response:
 async def set_language(request: Request) -> Response:
     """The language switch: a link per language, remembered in a cookie."""
     locale = request.path_params["locale"]
-    response = redirect(safe_next(request.query_params.get("next")))
+    response = see_other(safe_next(request.query_params.get("next")))
     if locale in i18n.LOCALES:
         response.headers.append(
             "Set-Cookie",
@@ -115,7 +116,7 @@ async def resend_verification(request: Request) -> Response:
     user = current_user(request)
     if user.email_verified_at is None:
         await services.send_verification(user)
-    return redirect(path_for("accounts:me") + "?sent=verification")
+    return see_other(path_for("accounts:me") + "?sent=verification")
 
 
 async def confirm_email_change(request: Request) -> Response:
@@ -201,7 +202,7 @@ async def _me_form(request: Request, handle) -> Response:
         return form_page(request, "accounts/me.html", error, values, **await _me_context(request, user))
     if isinstance(done, Response):
         return done
-    return redirect(path_for("accounts:me") + f"?done={done}")
+    return see_other(path_for("accounts:me") + f"?done={done}")
 
 
 async def update_profile(request: Request) -> Response:
@@ -261,7 +262,7 @@ async def mail_preferences(request: Request) -> Response:
 async def logout_everywhere(request: Request) -> Response:
     user = current_user(request)
     await services.end_all_sessions(user)
-    response = redirect("/login")
+    response = see_other("/login")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
     )

@@ -9,10 +9,11 @@ from starlette.routing import Route
 
 from accounts import permissions, services, two_factor
 from accounts.forms import SecondStep, TwoFactorChange
-from accounts.pages import form_page, redirect, sign_in
+from accounts.pages import sign_in
 from tierslieu.errors import DomainError, Unauthorized
 from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import cookie_header
+from tierslieu.pages import form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -34,7 +35,7 @@ async def ask_for_code(request: Request, user, target: str) -> Response:
     """After a right password for an account with a second factor: no session yet, only
     a short-lived pending sign-in (cookie ``tl_2fa``) that leads to the code form."""
     token = await two_factor.begin_pending_login(user, target)
-    response = redirect(path_for("accounts:login_code"))
+    response = see_other(path_for("accounts:login_code"))
     response.headers.append("Set-Cookie", _pending_cookie(request, token, int(two_factor.PENDING_TTL.total_seconds())))
     return response
 
@@ -43,7 +44,7 @@ async def login_code(request: Request) -> Response:
     token = request.cookies.get(PENDING_COOKIE)
     if request.method == "GET":
         if await two_factor.pending_login(token) is None:
-            return redirect(path_for("accounts:login"))
+            return see_other(path_for("accounts:login"))
         return _no_store(form_page(request, "accounts/login_code.html"))
     values = await read_form(request)
     try:
@@ -143,7 +144,7 @@ async def disable(request: Request) -> Response:
     _, failed = await _change(request, two_factor.disable)
     if failed is not None:
         return failed
-    return redirect(path_for("accounts:me") + "?done=two_factor_off")
+    return see_other(path_for("accounts:me") + "?done=two_factor_off")
 
 
 routes = [

@@ -32,6 +32,7 @@ from bookings.rules import (
 )
 from bookings.services import create_booking, get_booking, mail_confirmed
 from tierslieu.errors import N_, Conflict, Invalid
+from tierslieu.i18n import Message
 
 # --- recurring bookings -------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ class Occurrence:
     day: date
     starts_at: datetime
     ends_at: datetime
-    problems: dict[str, str]
+    problems: dict[str, str | Message]
     conflict: str | None = None  # the local time of the booking in the way
 
     @property

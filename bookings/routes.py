@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bookings import (
@@ -33,7 +33,9 @@ from tierslieu import i18n
 from tierslieu.calendar import etag, ics_response
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
-from tierslieu.responses import field_messages, localise, parse, read_form
+from tierslieu.i18n import localise
+from tierslieu.pages import see_other
+from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
@@ -41,10 +43,6 @@ from tierslieu.validation import parse_id
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=365)
 ROW_MINUTES = 30
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
 
 def _error_context(request: Request, error: DomainError | None) -> dict[str, Any]:
     if error is None:
@@ -149,7 +147,7 @@ async def new_room(request: Request) -> Response:
             {**context, "values": values, **_error_context(request, error)},
             error.status,
         )
-    return _redirect(path_for("bookings:room", room_id=room.id))
+    return see_other(path_for("bookings:room", room_id=room.id))
 
 
 async def edit_room(request: Request) -> Response:
@@ -187,7 +185,7 @@ async def edit_room(request: Request) -> Response:
             {**context, "values": values, **_error_context(request, error)},
             error.status,
         )
-    return _redirect(path_for("bookings:room", room_id=room.id))
+    return see_other(path_for("bookings:room", room_id=room.id))
 
 
 def _week_of(request: Request, room_zone: Any) -> date:
@@ -314,7 +312,7 @@ async def book(request: Request) -> Response:
         if not data.weekdays:
             starts_at, ends_at = local_range(data.date, data.start, data.end, rooms.zone_of(room))
             booking = await services.create_booking(user, room.id, starts_at, ends_at, data.purpose, data.people)
-            return _redirect(path_for("bookings:detail", booking_id=booking.id) + "?done=booked")
+            return see_other(path_for("bookings:detail", booking_id=booking.id) + "?done=booked")
         if step != "confirm":
             occurrences = await recurrence.preview_series(
                 user, room, data.weekdays, data.start, data.end, data.date, data.weeks, data.until, data.people
@@ -350,7 +348,7 @@ async def book(request: Request) -> Response:
         return render(
             request, "bookings/book.html", {**context, "values": values, **_error_context(request, error)}, error.status
         )
-    return _redirect(path_for("bookings:detail", booking_id=created[0].id) + "?done=series")
+    return see_other(path_for("bookings:detail", booking_id=created[0].id) + "?done=series")
 
 
 # --- my bookings, one booking, the managers' desk ---------------------------------------------------
@@ -404,7 +402,7 @@ async def booking_action(request: Request) -> Response:
                 "invalid", N_("Some fields are missing or invalid."), fields={"date": N_("A date is expected here.")}
             ) from None
         added = await recurrence.add_date(user, booking_id, day)
-        return _redirect(path_for("bookings:detail", booking_id=added.id) + "?done=booked")
+        return see_other(path_for("bookings:detail", booking_id=added.id) + "?done=booked")
     elif action == "checkin":
         await services.check_in(user, booking_id)
     elif action in ("approve", "reject"):
@@ -413,7 +411,7 @@ async def booking_action(request: Request) -> Response:
     else:
         raise Invalid("invalid", N_("Some fields are missing or invalid."))
     target = safe_next(values.get("next") if isinstance(values.get("next"), str) else None, "")
-    return _redirect(target or path_for("bookings:detail", booking_id=booking_id) + f"?done={action}")
+    return see_other(target or path_for("bookings:detail", booking_id=booking_id) + f"?done={action}")
 
 
 async def manage(request: Request) -> Response:
@@ -465,7 +463,7 @@ async def add_closure(request: Request) -> Response:
             },
             error.status,
         )
-    return _redirect(path_for("bookings:manage") + "?done=closure")
+    return see_other(path_for("bookings:manage") + "?done=closure")
 
 
 def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) -> str:
@@ -480,7 +478,7 @@ def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) 
 
 async def delete_closure(request: Request) -> Response:
     await rooms.delete_closure(current_user(request), request.path_params["closure_id"])
-    return _redirect(path_for("bookings:manage") + "?done=closure_deleted")
+    return see_other(path_for("bookings:manage") + "?done=closure_deleted")
 
 
 routes = [

@@ -3,7 +3,6 @@ database, the 409 that names the time already taken, and the live announcement."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from bookings import hours, permissions, queries
 from bookings.models import LIVE, Booking, Closure, Room
 from tierslieu import db, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from tierslieu.i18n import Message
 
 
 def now_utc() -> datetime:
@@ -64,10 +64,10 @@ async def get_room(room_id: int) -> Room:
 
 @dataclass
 class Problems:
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str | Message] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
+    def add(self, name: str, message: str | Message) -> None:
         self.fields.setdefault(name, message)
 
 
@@ -82,7 +82,7 @@ async def check_rules(
     quota: bool = True,
     member: bool = True,
     facts: queries.Facts | None = None,
-) -> dict[str, str]:
+) -> dict[str, str | Message]:
     """The field messages of every broken rule (empty when the booking may be made).
     Overlaps are not checked here: the database decides them. ``member=False`` (bookings
     made by other parts) skips the rules about members: the past, the advance limit, the
@@ -146,12 +146,11 @@ def hours_text(minutes: float) -> str:
     return f"{value:g}"
 
 
-def message(message: str, **ctx: object) -> str:
-    # keep the message id and its values together until the locale is known
-    return json.dumps([message, ctx])
+def message(message: str, **ctx: str | int | float) -> Message:
+    return Message(message, ctx)
 
 
-def invalid(fields: dict[str, str]) -> Invalid:
+def invalid(fields: dict[str, str | Message]) -> Invalid:
     return Invalid("invalid", N_("This booking breaks a rule of the room."), fields=fields)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from bookings import rooms as bookings_rooms
 from events import permissions, services
@@ -17,6 +17,7 @@ from events.models import Kind, Language, Mode
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user
+from tierslieu.pages import see_other
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -95,7 +96,7 @@ async def new_event(request: Request) -> Response:
                 raise
             context = {**_context(request, values, error), "rooms": rooms}
             return render(request, "events/new.html", context, status_code=error.status)
-        return RedirectResponse(path_for("events:edit", event_id=event.id) + "?done=created", 303)
+        return see_other(path_for("events:edit", event_id=event.id) + "?done=created")
     return render(request, "events/new.html", {**_context(request, values, None), "rooms": rooms})
 
 
@@ -139,7 +140,7 @@ async def change_event(request: Request) -> Response:
         if error.status not in (409, 422):
             raise
         return await edit_event(request, error, values)
-    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=changed", 303)
+    return see_other(path_for("events:edit", event_id=event_id) + "?done=changed")
 
 
 async def add_session(request: Request) -> Response:
@@ -160,7 +161,7 @@ async def add_session(request: Request) -> Response:
         if error.status not in (404, 409, 422):
             raise
         return await edit_event(request, error, values)
-    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=session", 303)
+    return see_other(path_for("events:edit", event_id=event_id) + "?done=session")
 
 
 async def remove_session(request: Request) -> Response:
@@ -168,4 +169,4 @@ async def remove_session(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     await read_form(request)
     await services.remove_session(user, event_id, request.path_params["session_id"])
-    return RedirectResponse(path_for("events:edit", event_id=event_id) + "?done=session_removed", 303)
+    return see_other(path_for("events:edit", event_id=event_id) + "?done=session_removed")

@@ -28,6 +28,7 @@ from tierslieu import i18n, markdown
 from tierslieu.calendar import ics_response
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, optional_user
+from tierslieu.pages import see_other
 from tierslieu.responses import field_messages, parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -127,7 +128,7 @@ async def event_detail(
 
 
 def _back(request: Request, event_id: int, done: str) -> RedirectResponse:
-    return RedirectResponse(path_for("events:detail", event_id=event_id) + f"?done={done}", 303)
+    return see_other(path_for("events:detail", event_id=event_id) + f"?done={done}")
 
 
 async def register(request: Request) -> Response:
@@ -217,7 +218,7 @@ async def checkin(request: Request) -> Response:
         await attendance.check_in(user, event_id, person, session_id)
         target = path_for("events:checkin", event_id=event_id)
         query = f"?session={session_id}" if session_id is not None else ""
-        return RedirectResponse(f"{target}{query}#p-{person}", 303)
+        return see_other(f"{target}{query}#p-{person}")
     session_id = id_param(request, "session")
     event, sessions, rows, present = await attendance.door_list(user, event_id, session_id)
     return render(

@@ -9,10 +9,11 @@ from starlette.routing import Route
 from forum import moderation, services
 from forum.forms import CategoryIn, ModerationIn, MoveIn, TagMerge, TagRename
 from forum.models import Tag
-from forum.pages import form_error, page, redirect
+from forum.pages import page
 from forum.permissions import can_moderate
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.guards import current_user, page_number
+from tierslieu.pages import form_error, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.urls import path_for
 
@@ -38,7 +39,7 @@ async def resolve_flag(request: Request) -> Response:
     values = await _form(request)
     data = parse(ModerationIn, values)
     await moderation.resolve_flag(user, request.path_params["flag_id"], values.get("action", ""), data.reason)
-    return redirect(path_for("forum:moderation"))
+    return see_other(path_for("forum:moderation"))
 
 
 async def moderate_topic(request: Request) -> Response:
@@ -48,14 +49,14 @@ async def moderate_topic(request: Request) -> Response:
     topic = await moderation.set_topic_state(
         user, request.path_params["topic_id"], values.get("action", ""), data.reason
     )
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 async def move_topic(request: Request) -> Response:
     user = _moderator(request)
     data = parse(MoveIn, await _form(request))
     topic = await moderation.move_topic(user, request.path_params["topic_id"], data.category_id, data.reason)
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 async def moderate_post(request: Request) -> Response:
@@ -67,7 +68,7 @@ async def moderate_post(request: Request) -> Response:
     post = await moderation.set_post_hidden(
         user, request.path_params["post_id"], values["action"] == "hide", data.reason
     )
-    return redirect(path_for("forum:permalink", post_id=post.id))
+    return see_other(path_for("forum:permalink", post_id=post.id))
 
 
 async def log(request: Request) -> Response:
@@ -92,7 +93,7 @@ async def new_category(request: Request) -> Response:
             {"parents": categories, "category": None, "values": values, **form_error(request, error)},
             error.status,
         )
-    return redirect(path_for("forum:category", slug=category.slug))
+    return see_other(path_for("forum:category", slug=category.slug))
 
 
 async def edit_category(request: Request) -> Response:
@@ -114,7 +115,7 @@ async def edit_category(request: Request) -> Response:
             {**context, "values": values, **form_error(request, error)},
             error.status,
         )
-    return redirect(path_for("forum:category", slug=category.slug))
+    return see_other(path_for("forum:category", slug=category.slug))
 
 
 async def tags(request: Request) -> Response:
@@ -126,14 +127,14 @@ async def rename_tag(request: Request) -> Response:
     user = _moderator(request)
     data = parse(TagRename, await _form(request))
     await moderation.rename_tag(user, request.path_params["name"], data.name, data.reason)
-    return redirect(path_for("forum:tags"))
+    return see_other(path_for("forum:tags"))
 
 
 async def merge_tag(request: Request) -> Response:
     user = _moderator(request)
     data = parse(TagMerge, await _form(request))
     await moderation.merge_tags(user, request.path_params["name"], data.into, data.reason)
-    return redirect(path_for("forum:tags"))
+    return see_other(path_for("forum:tags"))
 
 
 routes = [

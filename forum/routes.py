@@ -15,10 +15,11 @@ from starlette.routing import Route
 from forum import api, feeds, moderation, moderation_routes, notify, permissions, reading, search, services
 from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
-from forum.pages import form_error, page, redirect
+from forum.pages import page
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, text_param
 from tierslieu.markdown import render as render_markdown
+from tierslieu.pages import form_error, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -85,7 +86,7 @@ async def watch_category(request: Request) -> Response:
         await notify.unwatch_category(user, category)
     else:
         await notify.watch_category(user, category)
-    return redirect(path_for("forum:category", slug=category.slug))
+    return see_other(path_for("forum:category", slug=category.slug))
 
 
 # --- a new topic -------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ async def new_topic(request: Request) -> Response:
         return await page(
             request, "forum/new_topic.html", {**context, "values": values, **form_error(request, error)}, error.status
         )
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 # --- a topic -----------------------------------------------------------------------------------
@@ -178,7 +179,7 @@ async def reply(request: Request) -> Response:
         post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
     except DomainError as error:
         return await _topic_with_error(request, topic_id, values, error)
-    return redirect(await _permalink(request, post, topic))
+    return see_other(await _permalink(request, post, topic))
 
 
 async def _topic_with_error(request: Request, topic_id: int, values: dict, error: DomainError) -> Response:
@@ -250,7 +251,7 @@ async def watch_topic(request: Request) -> Response:
         await notify.unwatch_topic(user, topic)
     else:
         await notify.watch_topic(user, topic)
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 # --- a post ------------------------------------------------------------------------------------
@@ -264,19 +265,19 @@ async def vote(request: Request) -> Response:
         raise Invalid("invalid", N_("Choose one of the proposed values."))
     post = await services.vote(user, request.path_params["post_id"], int(raw))
     topic = await services.get_topic(post.topic_id, user)  # type: ignore[attr-defined]
-    return redirect(await _permalink(request, post, topic))
+    return see_other(await _permalink(request, post, topic))
 
 
 async def accept(request: Request) -> Response:
     user = current_user(request)
     topic = await services.accept_answer(user, request.path_params["post_id"])
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 async def unaccept(request: Request) -> Response:
     user = current_user(request)
     topic = await services.unaccept_answer(user, request.path_params["topic_id"])
-    return redirect(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id))
 
 
 async def edit_post(request: Request) -> Response:
@@ -301,7 +302,7 @@ async def edit_post(request: Request) -> Response:
         return await page(
             request, "forum/edit.html", {**context, "values": values, **form_error(request, error)}, error.status
         )
-    return redirect(await _permalink(request, post, topic))
+    return see_other(await _permalink(request, post, topic))
 
 
 async def history(request: Request) -> Response:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from notifications import services
 from tierslieu import i18n
 from tierslieu.errors import Invalid
 from tierslieu.guards import current_user, page_number
+from tierslieu.pages import see_other
 from tierslieu.responses import field_messages, read_form
 from tierslieu.templating import render
+from tierslieu.urls import path_for
 
 
 async def page_context(request: Request) -> dict[str, Any]:
@@ -32,13 +34,13 @@ async def listing(request: Request) -> Response:
 async def open_notification(request: Request) -> Response:
     user = current_user(request)
     notification = await services.open_notification(user, request.path_params["notification_id"])
-    return RedirectResponse(notification.url, status_code=303)
+    return see_other(notification.url)
 
 
 async def read_all(request: Request) -> Response:
     user = current_user(request)
     await services.mark_all_read(user)
-    return RedirectResponse(request.url_for("notifications:list").path, status_code=303)
+    return see_other(path_for("notifications:list"))
 
 
 async def preferences(request: Request) -> Response:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tierslieu.i18n import Message
+
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated later, at rendering time."""
@@ -22,7 +24,7 @@ class DomainError(Exception):
         code: str,
         message: str,
         status: int | None = None,
-        fields: dict[str, str] | None = None,
+        fields: dict[str, str | Message] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(message)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
+from tierslieu.i18n import Message, localise
 from tierslieu.templating import page_context
 
 log = logging.getLogger("tierslieu.errors")
@@ -102,7 +103,7 @@ def error_response(request: Request, error: DomainError) -> Response:
 
 
 def validation_error(exc: ValidationError) -> Invalid:
-    fields: dict[str, str] = {}
+    fields: dict[str, str | Message] = {}
     for item in exc.errors(include_url=False):
         name = ".".join(str(part) for part in item["loc"]) or "body"
         if name in fields:
@@ -111,13 +112,8 @@ def validation_error(exc: ValidationError) -> Invalid:
         if template is None:
             template = item.get("ctx", {}).get("message_id") or VALIDATION_MESSAGES["value_error"]
         ctx = {key: value for key, value in (item.get("ctx") or {}).items() if isinstance(value, (str, int, float))}
-        fields[name] = _format(template, ctx)
+        fields[name] = Message(template, ctx) if ctx else template
     return Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
-
-
-def _format(template: str, ctx: dict[str, Any]) -> str:
-    """Keep the message id and its values together until the locale is known."""
-    return json.dumps([template, ctx]) if ctx else template
 
 
 def parse(model: type[Model], data: Any) -> Model:
@@ -175,8 +171,3 @@ def field_messages(request: Request, error: DomainError) -> dict[str, str]:
     return {name: localise(request.state.locale, text) for name, text in error.fields.items()}
 
 
-def localise(locale: str, text: str) -> str:
-    if text.startswith("["):
-        template, ctx = json.loads(text)
-        return i18n.gettext(locale, template, **ctx)
-    return i18n.gettext(locale, text)

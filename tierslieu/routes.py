@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
@@ -14,6 +14,7 @@ from tierslieu.errors import N_, Forbidden, Invalid, NotFound
 from tierslieu.guards import current_user
 from tierslieu.models import SitePage
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
+from tierslieu.pages import see_other
 from tierslieu.responses import JSONResponse, field_messages, parse, read_form
 from tierslieu.templating import TEMPLATES_DIR, render
 from tierslieu.urls import path_for
@@ -114,7 +115,7 @@ async def edit_site_page(request: Request) -> Response:
         slug=slug,
         locale=locale,
     )
-    return RedirectResponse(path_for("site:page", slug=slug), status_code=303)
+    return see_other(path_for("site:page", slug=slug))
 
 
 routes = [

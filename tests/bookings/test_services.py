@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,11 +19,12 @@ from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
 from tests.helpers import make_user, personal_data
 from tierslieu import mail
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound
+from tierslieu.i18n import Message
 from tierslieu.models import OutboxMail
 
 
 def message_ids(error: Invalid) -> list[str]:
-    return [json.loads(text)[0] if text.startswith("[") else text for text in error.fields.values()]
+    return [text.id if isinstance(text, Message) else text for text in error.fields.values()]
 
 
 async def test_back_to_back_bookings_are_allowed_and_overlaps_are_409_with_the_time() -> None:
