@@ -25,7 +25,7 @@ from tierslieu import mail, parts, realtime
 from tierslieu.background import Start, periodic
 from tierslieu.errors import N_, Invalid, NotFound
 from tierslieu.i18n import Message
-from tierslieu.parts import DIGEST, IMMEDIATE, NEVER, NOTIFICATION_MODES, NotificationKind
+from tierslieu.parts import DIGEST, IMMEDIATE, NEVER, NotificationKind
 
 MAIL_KIND = "notifications"
 PER_PAGE = 30
@@ -69,7 +69,12 @@ def _kind(name: str) -> NotificationKind:
 
 async def _modes(user_ids: Iterable[int], kind: NotificationKind) -> dict[int, str]:
     chosen = dict(await Preference.filter(user_id__in=list(user_ids), kind=kind.name).values_list("user_id", "mode"))
-    return {user_id: chosen.get(user_id, kind.default) for user_id in user_ids}
+    return {user_id: _valid(kind, chosen.get(user_id)) for user_id in user_ids}
+
+
+def _valid(kind: NotificationKind, chosen: str | None) -> str:
+    """The chosen mode while the kind still offers it, else the kind's default."""
+    return chosen if chosen in kind.modes else kind.default
 
 
 async def notify(
@@ -202,18 +207,18 @@ async def mark_all_read(user: Any) -> int:
 async def preferences(user: Any) -> dict[str, str]:
     """The mode of every installed kind for this person: their choice, else the default."""
     chosen = dict(await Preference.filter(user_id=user.id).values_list("kind", "mode"))
-    return {kind.name: chosen.get(kind.name, kind.default) for kind in kinds()}
+    return {kind.name: _valid(kind, chosen.get(kind.name)) for kind in kinds()}
 
 
 async def set_preferences(user: Any, choices: Mapping[str, Any]) -> dict[str, str]:
     """Store a mode for each installed kind named in ``choices``; a missing kind keeps its
-    mode, a mode that is not one of :data:`NOTIFICATION_MODES` is an invalid field."""
-    declared = {kind.name for kind in kinds()}
+    mode, a mode that the kind does not offer is an invalid field."""
+    declared = {kind.name: kind for kind in kinds()}
     wanted = {name: mode for name, mode in choices.items() if name in declared}
     wrong = {
         name: N_("Choose one of the proposed values.")
         for name, mode in wanted.items()
-        if mode not in NOTIFICATION_MODES
+        if mode not in declared[name].modes
     }
     if wrong:
         raise Invalid("invalid", N_("Some fields are missing or invalid."), fields=wrong)

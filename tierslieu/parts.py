@@ -89,18 +89,23 @@ class MailKind:
 @dataclass(frozen=True)
 class NotificationKind:
     """A kind of in-app notification (``forum.mention``, ``events.promoted``…). Each person
-    picks one of :data:`NOTIFICATION_MODES` for it on the preferences page; ``default``
-    holds until they do. ``label`` is an English message id naming the kind there."""
+    picks one of its ``modes`` on the preferences page; ``default`` holds until they do.
+    ``label`` is an English message id naming the kind there. A part that already mails the
+    person itself (an event's promotion, with its calendar invitation, under its own mail
+    kind) offers only ``(INAPP, NEVER)``, so that nobody gets the news twice."""
 
     name: str
     label: str
     default: str = IMMEDIATE
+    modes: tuple[str, ...] = NOTIFICATION_MODES
 
     def __post_init__(self) -> None:
         if not _KIND.fullmatch(self.name) or "." not in self.name:
             raise ValueError(f"notification kind {self.name!r} must be '<part>.<what>'")
-        if self.default not in NOTIFICATION_MODES:
-            raise ValueError(f"notification kind {self.name!r}: unknown default {self.default!r}")
+        if not set(self.modes) <= set(NOTIFICATION_MODES) or NEVER not in self.modes:
+            raise ValueError(f"notification kind {self.name!r}: modes among {NOTIFICATION_MODES}, 'never' one of them")
+        if self.default not in self.modes:
+            raise ValueError(f"notification kind {self.name!r}: the default {self.default!r} is not one of its modes")
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from notifications import services
 from notifications.models import Notification, Preference
 from tests.helpers import PASSWORD, make_user
 from tests.notifications.factories import KIND, LABEL, make_notification
-from tierslieu import mail
+from tierslieu import mail, parts
+from tierslieu.app import installation
 from tierslieu.errors import Invalid, NotFound
 from tierslieu.i18n import Message
 from tierslieu.models import OutboxMail
+from tierslieu.parts import NotificationKind, Part
 
 MESSAGE = Message(LABEL, {"actor": "Karim", "title": "Les boucles"})
 
@@ -175,3 +177,24 @@ async def test_export_and_erase() -> None:
     await accounts.delete_account(reader, PASSWORD)
     assert not await Notification.exists(user_id=reader.id)
     assert not await Preference.exists(user_id=reader.id)
+
+
+async def test_a_kind_offers_only_its_own_modes() -> None:
+    quiet = NotificationKind("quiet.told", "Told", default="inapp", modes=("inapp", "never"))
+    previous = parts.install(parts.build([*installation().parts, Part(name="quiet", notification_kinds=[quiet])]))
+    try:
+        person = await make_user()
+        with pytest.raises(Invalid) as refused:
+            await services.set_preferences(person, {"quiet.told": "immediate"})
+        assert set(refused.value.fields) == {"quiet.told"}
+        # a mode stored before the kind stopped offering it falls back to the default
+        await Preference.create(user_id=person.id, kind="quiet.told", mode="immediate")
+        assert (await services.preferences(person))["quiet.told"] == "inapp"
+        await services.notify([person.id], "quiet.told", MESSAGE, url="/events")
+        assert await Notification.filter(user_id=person.id).count() == 1
+        assert not await OutboxMail.filter(user_id=person.id).exists()
+    finally:
+        if previous is not None:
+            parts.install(previous)
+    with pytest.raises(ValueError):
+        NotificationKind("quiet.bad", "Bad", default="immediate", modes=("inapp", "never"))
