@@ -9,7 +9,7 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
-from tierslieu import i18n, identity, markdown
+from tierslieu import i18n, identity, markdown, parts
 from tierslieu.errors import N_, Forbidden, Invalid, NotFound
 from tierslieu.guards import current_user
 from tierslieu.models import SitePage
@@ -32,7 +32,15 @@ class PageEdit(BaseModel):
 
 
 async def home(request: Request) -> Response:
-    return render(request, "home.html")
+    """The home page, with the panels of the installed parts (each part's manifest lists its
+    own: the next events, the latest questions…), in the parts' order."""
+    panels = []
+    for part in parts.installed().parts:
+        for panel in part.home_panels:
+            context = await panel.context(request.state.user)
+            if context is not None:
+                panels.append((panel.template, context))
+    return render(request, "home.html", {"panels": panels})
 
 
 async def healthz(request: Request) -> Response:
