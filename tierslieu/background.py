@@ -1,8 +1,8 @@
 """Work beside the server.
 
 Periodic jobs are started and stopped by the app's lifespan (only when
-``settings.run_background_tasks``); a part lists its jobs in
-``<part>.routes.background_tasks`` and the composition root starts them all.
+``settings.run_background_tasks``); a part lists its jobs in its manifest
+(``Part.jobs``) and the composition root starts those of the installed parts.
 
 Background work that can wait (composing and sending mails) gives the CPU to people
 waiting for a page: :func:`pause` waits until no HTTP request is in flight in this
