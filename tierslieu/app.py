@@ -26,6 +26,7 @@ import notifications.part
 import tierslieu.part
 from tierslieu import db, identity, mail, parts, passwords, realtime, urls
 from tierslieu.errors import N_, DomainError
+from tierslieu.mail import routes as mail_routes
 from tierslieu.middleware import (
     AuthMiddleware,
     BodyLimitMiddleware,
@@ -145,7 +146,7 @@ def create_app(
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
-            Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail.CSRF_EXEMPT),
+            Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail_routes.CSRF_EXEMPT),
         ],
         exception_handlers={
             DomainError: _domain_error,

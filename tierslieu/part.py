@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from tierslieu import calendar, mail, realtime, routes
 from tierslieu.errors import ERROR_CODES
+from tierslieu.mail import routes as mail_routes
 from tierslieu.parts import Part, PersonalData
 
 part = Part(
     name="tierslieu",
     models=True,
-    routes=[*routes.routes, *calendar.routes, *mail.routes],
+    routes=[*routes.routes, *calendar.routes, *mail_routes.routes],
     api_routes=routes.api_routes,
     channels={"user": realtime.can_read_user},
     mail_kinds=[mail.SECURITY_KIND],

@@ -359,12 +359,9 @@ async def erase_personal_data(user: Any) -> None:
 
 
 
-# --- re-exports: sender.py and routes.py import from this module, so they come last ----
+# --- re-exports: sender.py imports from this module, so they come last ------------------
+# (the unsubscribe pages stay in tierslieu.mail.routes: a service that writes mail loads no page)
 
-from tierslieu.mail.routes import CSRF_EXEMPT as CSRF_EXEMPT  # noqa: E402
-from tierslieu.mail.routes import resolve_unsubscribe as resolve_unsubscribe  # noqa: E402
-from tierslieu.mail.routes import routes as routes  # noqa: E402
-from tierslieu.mail.routes import unsubscribe as unsubscribe  # noqa: E402
 from tierslieu.mail.sender import BATCH_SIZE as BATCH_SIZE  # noqa: E402
 from tierslieu.mail.sender import FIRST_RETRY as FIRST_RETRY  # noqa: E402
 from tierslieu.mail.sender import KEEP_SENT as KEEP_SENT  # noqa: E402
