@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bookings import demo, noshows, personal_feed, routes, services
 from tierslieu.errors import N_
-from tierslieu.parts import CalendarProvider, MailKind, Part, PersonalData
+from tierslieu.parts import CalendarProvider, MailKind, NavLink, Part, PersonalData
 
 part = Part(
     name="bookings",
@@ -18,5 +18,6 @@ part = Part(
     mail_kinds=[MailKind("bookings", N_("My room bookings: confirmations, decisions and releases"))],
     mail_composers={services.CONFIRMED_MAIL: services.compose_confirmed},
     error_codes={"booking_overlap": "The room is already booked at this time (the message says when)."},
+    navigation=[NavLink("bookings:rooms", N_("Rooms"), "/rooms")],
     demo=demo.run,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from events import calendar, demo, personal, reminders, routes, services
 from tierslieu.errors import N_
-from tierslieu.parts import CalendarProvider, MailKind, Part, PersonalData
+from tierslieu.parts import CalendarProvider, MailKind, NavLink, Part, PersonalData
 
 part = Part(
     name="events",
@@ -25,5 +25,6 @@ part = Part(
         "nonexistent_time": "A local time skipped by a DST change.",
         "ambiguous_time": "A local time that happens twice at a DST change.",
     },
+    navigation=[NavLink("events:list", N_("Events"), "/events")],
     demo=demo.run,
 )

@@ -4,7 +4,8 @@ search, moderation and live updates."""
 from __future__ import annotations
 
 from forum import demo, notify, personal, routes
-from tierslieu.parts import Part, PersonalData
+from tierslieu.errors import N_
+from tierslieu.parts import NavLink, Part, PersonalData
 
 part = Part(
     name="forum",
@@ -19,5 +20,6 @@ part = Part(
         "own_post": "One cannot vote on one's own post.",
         "not_a_question": "Votes and accepted answers are for questions only.",
     },
+    navigation=[NavLink("forum:index", N_("Forum"), "/forum")],
     demo=demo.run,
 )

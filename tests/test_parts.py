@@ -476,20 +476,7 @@ async def test_a_part_left_out_leaves_nothing_behind(name: str, restore_installa
     assert not [path for path in json.loads(document)["paths"] if path in its_paths], "paths in the OpenAPI document"
 
 
-NAVIGATION_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="templates/base.html names the part's pages in its navigation (url_for('bookings:rooms'), "
-    "'events:list', 'forum:index'): without the part every page is a 500; the manifest has no navigation entry",
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=[NAVIGATION_GAP] if name in {"bookings", "events", "forum"} else [])
-        for name in LEFT_OUT
-    ],
-)
+@pytest.mark.parametrize("name", LEFT_OUT)
 async def test_the_site_still_serves_pages_without_a_part(name: str, restore_installation: None) -> None:
     import httpx
 
@@ -526,10 +513,5 @@ def test_importing_services_loads_no_routes_of_any_part(name: str) -> None:
     assert loaded == [], f"import {name}.services loads {loaded}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tierslieu/mail/__init__.py re-exports tierslieu.mail.routes, so every part's services "
-    "(which all write mail) load the kernel's unsubscribe pages",
-)
 def test_the_kernel_services_load_no_routes() -> None:
     assert _loaded_by("tierslieu.mail") == []

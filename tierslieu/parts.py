@@ -130,6 +130,16 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """An entry of the site's main navigation: the page named ``route`` (without parameters),
+    its ``label`` (an English message id), marked current under the path ``prefix``."""
+
+    route: str
+    label: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure of the evaluation dashboard: an English message id and a number."""
 
@@ -170,6 +180,7 @@ class Part:
     notification_kinds: Sequence[NotificationKind] = ()
     error_codes: Mapping[str, str] = field(default_factory=dict)  # API error code -> what it means
     demo: DemoFill | None = None  # idempotent; returns lines to print (logins…)
+    navigation: Sequence[NavLink] = ()  # entries of the main navigation, in the parts' order
     home_panels: Sequence[Panel] = ()
     page_hooks: Sequence[PageHook] = ()  # context every page of every part gets
     figures: Callable[[], Awaitable[list[Figure]]] | None = None
@@ -214,6 +225,9 @@ class Installation:
 
     def calendars(self) -> list[tuple[str, CalendarProvider]]:
         return [(part.name, part.calendar) for part in self.parts if part.calendar]
+
+    def navigation(self) -> list[NavLink]:
+        return [link for part in self.parts for link in part.navigation]
 
     def happenings(self) -> set[str]:
         return {name for part in self.parts for name in part.announces}

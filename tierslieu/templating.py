@@ -66,6 +66,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "locale": getattr(state, "locale", i18n.DEFAULT_LOCALE),
         "csrf_token": getattr(state, "csrf_token", lambda: ""),
         "url_for": urls.url_for,
+        "navigation": parts.installed().navigation(),
     }
 
 
