@@ -3,8 +3,8 @@ search, moderation and live updates."""
 
 from __future__ import annotations
 
-from forum import demo, notify, personal, routes
-from tierslieu.parts import Part, PersonalData
+from forum import demo, notify, overview, personal, routes
+from tierslieu.parts import Panel, Part, PersonalData
 
 part = Part(
     name="forum",
@@ -20,4 +20,6 @@ part = Part(
         "not_a_question": "Votes and accepted answers are for questions only.",
     },
     demo=demo.run,
+    home_panels=[Panel("forum/_home_latest.html", overview.home_panel)],
+    figures=overview.figures,
 )
