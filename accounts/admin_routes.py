@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -9,11 +10,11 @@ from starlette.routing import Route
 from accounts import permissions, staff, two_factor
 from accounts.forms import RolesUpdate, Suspension, TwoFactorReset
 from accounts.models import Role
-from tierslieu import i18n
+from tierslieu import parts
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.guards import current_user, page_number, text_param
-from tierslieu.pages import see_other
-from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.pages import form_error, see_other
+from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
 
@@ -30,8 +31,29 @@ async def index(request: Request) -> Response:
     query = text_param(request, "q", max_length=100)
     people, pages = await staff.search_people(query, page_number(request))
     return render(
-        request, "admin/index.html", {"people": people, "query": query, "page": page_number(request), "pages": pages}
+        request,
+        "admin/index.html",
+        {
+            "people": people,
+            "query": query,
+            "page": page_number(request),
+            "pages": pages,
+            "figures": await installed_figures(request.state.locale),
+        },
     )
+
+
+async def installed_figures(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each installed part's evaluation figures (label, value written the way ``locale``
+    writes numbers) under the part's name, in the parts' order; a part with none is left out."""
+    shown = []
+    for part in parts.installed().parts:
+        figures = await part.figures() if part.figures is not None else []
+        if figures:
+            shown.append(
+                (part.name, [(figure.label, format_decimal(figure.value, locale=locale)) for figure in figures])
+            )
+    return shown
 
 
 async def _person_page(request: Request, person, error: DomainError | None = None) -> Response:
@@ -48,8 +70,7 @@ async def _person_page(request: Request, person, error: DomainError | None = Non
             "can_reset_two_factor": permissions.can_reset_two_factor(user, person),
             "has_two_factor": await two_factor.has_two_factor(person.id),
             "entries": entries,
-            "error": i18n.gettext(request.state.locale, error.message) if error else None,
-            "errors": field_messages(request, error) if error else {},
+            **(form_error(request, error) if error else {"errors": {}, "error": None}),
         },
         status_code=error.status if error else 200,
     )

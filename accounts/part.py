@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts import commands, demo, permissions, routes, services, two_factor
+from accounts import commands, demo, figures, permissions, routes, services, two_factor
 from tierslieu.errors import N_
 from tierslieu.identity import Identity, TwoStepGate
 from tierslieu.parts import Command, MailKind, Part, PersonalData
@@ -32,6 +32,7 @@ part = Part(
         "token_invalid": "The link is invalid, used or expired.",
     },
     demo=demo.run,
+    figures=figures.figures,
 )
 
 identity = Identity(

@@ -23,7 +23,7 @@ from accounts.forms import (
 from accounts.models import Motivation
 from accounts.pages import sign_in
 from tierslieu import i18n, mail
-from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests, Unauthorized
+from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
 from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
 from tierslieu.pages import form_page, see_other
@@ -43,7 +43,7 @@ async def signup(request: Request) -> Response:
         user = await services.sign_up(
             data, locale=request.state.locale, client_address=client_address(request), limiter=request.app.state.limiter
         )
-    except (Invalid, DomainError) as error:
+    except DomainError as error:
         values.pop("password", None)
         return form_page(request, "accounts/signup.html", error, values)
     return await sign_in(request, user, path_for("accounts:me") + "?welcome=1")
@@ -62,7 +62,7 @@ async def login(request: Request) -> Response:
         user = await services.authenticate(
             data.email, data.password, client_address=client_address(request), limiter=request.app.state.limiter
         )
-    except (Invalid, Unauthorized, TooManyRequests, DomainError) as error:
+    except DomainError as error:
         return form_page(request, "accounts/login.html", error, {"email": values.get("email", "")}, next=target)
     if await two_factor.has_two_factor(user.id):
         return await two_factor_routes.ask_for_code(request, user, target)
@@ -94,22 +94,22 @@ async def set_language(request: Request) -> Response:
 # --- links from mails: address verification, password reset, new address ------------------
 
 
-async def verify_email(request: Request) -> Response:
-    token = request.query_params.get("token", "")
+async def _confirm_link(request: Request, route: str, purpose: str, use, done: str) -> Response:
+    """A link from a mail: GET shows the button that confirms, POST ``use``s the token once
+    and says ``done`` (or shows the form again with the error)."""
     if request.method == "GET":
-        return form_page(
-            request,
-            "accounts/confirm_link.html",
-            token=token,
-            action=path_for("accounts:verify_email"),
-            purpose="verify",
-        )
+        token = request.query_params.get("token", "")
+        return form_page(request, "accounts/confirm_link.html", token=token, action=path_for(route), purpose=purpose)
     values = await read_form(request)
     try:
-        await services.verify_email(str(values.get("token", "")))
-    except Invalid as error:
-        return form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="verify")
-    return render(request, "accounts/done.html", {"purpose": "verified"})
+        await use(str(values.get("token", "")))
+    except DomainError as error:
+        return form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose=purpose)
+    return render(request, "accounts/done.html", {"purpose": done})
+
+
+async def verify_email(request: Request) -> Response:
+    return await _confirm_link(request, "accounts:verify_email", "verify", services.verify_email, "verified")
 
 
 async def resend_verification(request: Request) -> Response:
@@ -120,21 +120,9 @@ async def resend_verification(request: Request) -> Response:
 
 
 async def confirm_email_change(request: Request) -> Response:
-    token = request.query_params.get("token", "")
-    if request.method == "GET":
-        return form_page(
-            request,
-            "accounts/confirm_link.html",
-            token=token,
-            action=path_for("accounts:confirm_email"),
-            purpose="email",
-        )
-    values = await read_form(request)
-    try:
-        await services.confirm_email_change(str(values.get("token", "")))
-    except DomainError as error:
-        return form_page(request, "accounts/confirm_link.html", error, token="", action="", purpose="email")
-    return render(request, "accounts/done.html", {"purpose": "email_changed"})
+    return await _confirm_link(
+        request, "accounts:confirm_email", "email", services.confirm_email_change, "email_changed"
+    )
 
 
 async def forgot_password(request: Request) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -23,7 +23,7 @@ from accounts.models import Role as Role  # re-exported: the other parts' view o
 from accounts.models import User as User
 from accounts.permissions import has_role as has_role
 from accounts.permissions import roles_of as roles_of
-from tierslieu import mail, parts, passwords
+from tierslieu import clock, mail, parts, passwords
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
     LOGIN_PER_ACCOUNT,
@@ -41,10 +41,6 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 VERIFY_EMAIL_TTL = timedelta(days=3)
 RESET_PASSWORD_TTL = timedelta(hours=1)
 CHANGE_EMAIL_TTL = timedelta(days=1)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def sha256(value: str) -> str:
@@ -92,7 +88,7 @@ async def create_user(
                 password_hash=password_hash,
                 locale=locale,
                 timezone=timezone,
-                email_verified_at=now() if verified else None,
+                email_verified_at=clock.now() if verified else None,
             )
             for role in roles:
                 if role != Role.MEMBER:
@@ -147,7 +143,7 @@ async def start_session(user: User, ip: str, user_agent: str, settings: Settings
     """A new session (always a new id: signing in never reuses one). Returns the
     cookie value; the table keeps only its hash."""
     token = secrets.token_urlsafe(32)
-    moment = now()
+    moment = clock.now()
     await Session.create(
         id=sha256(token),
         user=user,
@@ -164,7 +160,7 @@ async def resolve_session(token: str, settings: Settings) -> tuple[Session, User
     session = await Session.get_or_none(id=sha256(token)).select_related("user")
     if session is None:
         return None
-    moment = now()
+    moment = clock.now()
     idle_limit = session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
     user = session.user
     if moment >= session.expires_at or moment >= idle_limit or user.suspended_at or user.deleted_at:
@@ -266,7 +262,7 @@ async def resolve_api_token(plain: str) -> tuple[User, frozenset[str], ApiToken]
         revoked_at=None,
     )
     token.user = user
-    moment = now()
+    moment = clock.now()
     if token.last_used_at is None or moment - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         await ApiToken.filter(id=token.id).update(last_used_at=moment)
     stored = row["token__roles"]
@@ -281,7 +277,7 @@ async def list_api_tokens(user: User) -> list[ApiToken]:
 
 
 async def revoke_api_token(user: User, token_id: int) -> None:
-    updated = await ApiToken.filter(id=token_id, user_id=user.id, revoked_at=None).update(revoked_at=now())
+    updated = await ApiToken.filter(id=token_id, user_id=user.id, revoked_at=None).update(revoked_at=clock.now())
     if not updated:
         raise NotFound()
 
@@ -321,14 +317,14 @@ async def revoke_calendar_token(user: User) -> None:
 async def issue_one_time_token(user: User, purpose: TokenPurpose, ttl: timedelta, new_email: str | None = None) -> str:
     plain = secrets.token_urlsafe(32)
     await OneTimeToken.create(
-        user=user, purpose=purpose, token_hash=sha256(plain), new_email=new_email, expires_at=now() + ttl
+        user=user, purpose=purpose, token_hash=sha256(plain), new_email=new_email, expires_at=clock.now() + ttl
     )
     return plain
 
 
 async def consume_one_time_token(plain: str, purpose: TokenPurpose) -> OneTimeToken:
     """Use a link once: a second use, an expired link or a wrong one are all 404-like."""
-    moment = now()
+    moment = clock.now()
     async with in_transaction():
         token = await OneTimeToken.get_or_none(token_hash=sha256(plain), purpose=purpose).select_related("user")
         if token is None or token.used_at is not None or token.expires_at <= moment or token.user.deleted_at:
@@ -352,7 +348,7 @@ async def verify_email(plain: str) -> User:
     token = await consume_one_time_token(plain, TokenPurpose.VERIFY_EMAIL)
     user = token.user
     if user.email_verified_at is None:
-        user.email_verified_at = now()
+        user.email_verified_at = clock.now()
         await user.save(update_fields=["email_verified_at"])
     return user
 
@@ -381,7 +377,7 @@ async def reset_password(plain: str, new_password: str) -> User:
         await user.save(update_fields=["password_hash"])
         # other pending reset links die with this one; so do all sessions
         await OneTimeToken.filter(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, used_at=None).update(
-            used_at=now()
+            used_at=clock.now()
         )
         await end_all_sessions(user)
         await mail.send(user, "accounts/password_changed", {})
@@ -430,7 +426,7 @@ async def confirm_email_change(plain: str) -> User:
             if await User.filter(email=token.new_email).exclude(id=user.id).exists():
                 raise Conflict("email_taken", N_("An account already uses this email address."))
             user.email = token.new_email or user.email
-            user.email_verified_at = now()
+            user.email_verified_at = clock.now()
             await user.save(update_fields=["email", "email_verified_at"])
     except IntegrityError:
         raise Conflict("email_taken", N_("An account already uses this email address.")) from None
@@ -482,7 +478,7 @@ async def active_users(user_ids: list[int]) -> list[User]:
 
 
 async def export_personal_data(user: User) -> dict:
-    data: dict = {"exported_at": now().isoformat()}
+    data: dict = {"exported_at": clock.now().isoformat()}
     for contributor in parts.installed().personal_data():
         data[contributor.section] = await contributor.export(user)
     return data
@@ -537,7 +533,7 @@ async def erase_account(user: User) -> None:
     await OneTimeToken.filter(user_id=user.id).delete()
     await UserRole.filter(user_id=user.id).delete()
     await two_factor.remove(user)
-    moment = now()
+    moment = clock.now()
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = f"Anonyme {secrets.token_hex(3)}"
     user.password_hash = "!"  # noqa: S105 - not a hash: matches no password
@@ -548,4 +544,3 @@ async def erase_account(user: User) -> None:
     user.calendar_token_version += 1
     user.deleted_at = moment
     await user.save()
-

@@ -8,8 +8,8 @@ from tortoise.transactions import in_transaction
 
 from accounts import permissions, two_factor
 from accounts.models import AuditEntry, Role, Session, User, UserRole
-from accounts.services import load_roles, now
-from tierslieu import mail
+from accounts.services import load_roles
+from tierslieu import clock, mail
 from tierslieu.errors import N_, Conflict, Forbidden, NotFound
 
 PAGE_SIZE = 25
@@ -62,7 +62,7 @@ async def suspend(actor: User, target: User, reason: str) -> None:
     if target.suspended_at is not None:
         return
     async with in_transaction():
-        target.suspended_at = now()
+        target.suspended_at = clock.now()
         await target.save(update_fields=["suspended_at"])
         await Session.filter(user_id=target.id).delete()
         await record(actor, target, "account.suspended", reason)

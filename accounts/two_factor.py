@@ -32,7 +32,7 @@ import hashlib
 import hmac
 import io
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlencode
 
@@ -46,7 +46,7 @@ from tortoise.transactions import in_transaction
 
 from accounts import permissions
 from accounts.models import PendingLogin, RecoveryCode, TwoFactor, User
-from tierslieu import mail, passwords
+from tierslieu import clock, mail, passwords
 from tierslieu.errors import N_, Forbidden, Invalid, Unauthorized
 from tierslieu.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, RateLimiter
 
@@ -64,10 +64,6 @@ ENROL_PATH = "/me/two-factor"
 # static files, the health check, the language switch, legal pages and links from mails.
 OPEN_PATHS = frozenset({"/logout", "/healthz", "/verify-email", "/email/confirm", "/mail/unsubscribe"})
 OPEN_PREFIXES = (ENROL_PATH, "/static/", "/lang/", "/pages/")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _sha256(value: str) -> str:
@@ -206,7 +202,7 @@ async def start_enrolment(user: User, secret_key: str) -> str:
 
 async def confirm_enrolment(user: User, code: str, *, secret_key: str, now: datetime | None = None) -> list[str]:
     """Turn two-step sign-in on with a first valid code; returns the recovery codes."""
-    moment = now or _now()
+    moment = now or clock.now()
     factor = await TwoFactor.get_or_none(user_id=user.id, confirmed_at=None)
     if factor is None or not await _accept_totp(factor, code, secret_key, moment):
         raise _wrong_code(signed_in=True)
@@ -226,7 +222,7 @@ async def enrol(user: User, secret: str, secret_key: str) -> None:
     async with in_transaction():
         await TwoFactor.filter(user_id=user.id).delete()
         await RecoveryCode.filter(user_id=user.id).delete()
-        await TwoFactor.create(user_id=user.id, secret=encrypt_secret(secret_key, secret), confirmed_at=_now())
+        await TwoFactor.create(user_id=user.id, secret=encrypt_secret(secret_key, secret), confirmed_at=clock.now())
 
 
 # --- checking codes ----------------------------------------------------------------------
@@ -257,7 +253,7 @@ async def verify_code(user: User, code: str, *, secret_key: str, now: datetime |
     """Whether ``code`` is a valid authenticator code of ``user`` at ``now``, and was never
     used (nor a later one). Accepting it uses it up."""
     factor = await confirmed_factor(user)
-    return factor is not None and await _accept_totp(factor, code, secret_key, now or _now())
+    return factor is not None and await _accept_totp(factor, code, secret_key, now or clock.now())
 
 
 def _normal_recovery_code(code: str) -> str | None:
@@ -272,7 +268,7 @@ async def use_recovery_code(user: User, code: str, *, now: datetime | None = Non
     normal = _normal_recovery_code(code)
     if normal is None:
         return False
-    moment = now or _now()
+    moment = now or clock.now()
     async with in_transaction():
         used = await RecoveryCode.filter(user_id=user.id, code_hash=_sha256(normal), used_at=None).update(
             used_at=moment
@@ -361,7 +357,7 @@ async def disable(
     await _reconfirm(user, password, code, secret_key=secret_key, client_address=client_address, limiter=limiter)
     async with in_transaction():
         await remove(user)
-        await mail.send(user, "accounts/two_factor_disabled", {"when": _now()})
+        await mail.send(user, "accounts/two_factor_disabled", {"when": clock.now()})
 
 
 async def remove(user: User) -> bool:
@@ -379,7 +375,7 @@ async def remove(user: User) -> bool:
 async def begin_pending_login(user: User, next_url: str) -> str:
     """A pending sign-in after a right password; returns the cookie value."""
     token = secrets.token_urlsafe(32)
-    moment = _now()
+    moment = clock.now()
     await PendingLogin.filter(expires_at__lte=moment).delete()  # housekeeping
     await PendingLogin.create(
         id=_sha256(token), user_id=user.id, created_at=moment, expires_at=moment + PENDING_TTL, next_url=next_url[:500]
@@ -394,7 +390,7 @@ async def pending_login(token: str | None) -> PendingLogin | None:
     if pending is None:
         return None
     user = pending.user
-    if pending.expires_at <= _now() or user.suspended_at is not None or user.deleted_at is not None:
+    if pending.expires_at <= clock.now() or user.suspended_at is not None or user.deleted_at is not None:
         await PendingLogin.filter(id=pending.id).delete()
         return None
     return pending

@@ -42,7 +42,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import Server, machine_cpu_seconds, running_server
+from harness import Server, machine_cpu_seconds, running_server
 
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - the benchmark accounts' password
 ZONE = ZoneInfo("Europe/Paris")

@@ -27,7 +27,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import Server, running_server
+from harness import Server, running_server
 
 PASSWORD = "bench password 0123"  # noqa: S105 - a throwaway account on a local bench server
 EVENT_COLUMNS = (

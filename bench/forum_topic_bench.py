@@ -36,7 +36,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import HOST, free_port, running_server, stop_server, wait_healthy
+from harness import HOST, free_port, running_server, stop_server, wait_healthy
 
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - the benchmark account's password
 HELLO = textwrap.dedent(

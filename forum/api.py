@@ -9,13 +9,14 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from forum import reading, search, services
+from forum import permissions, reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
 from forum.models import Post, Topic
 from notifications import services as notifications
 from tierslieu.guards import current_user, optional_user, page_number
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json
+from tierslieu.urls import path_for
 from tierslieu.validation import Id
 
 
@@ -134,14 +135,16 @@ class SimilarOut(BaseModel):
     items: list[SimilarItem]
 
 
-def _base(request: Request) -> str:
-    return request.app.state.settings.base_url.rstrip("/")
+def _topic_url(request: Request, topic_id: int) -> str:
+    return request.app.state.settings.base_url.rstrip("/") + path_for("forum:topic", topic_id=topic_id)
+
+
+def _post_url(request: Request, post_id: int) -> str:
+    return request.app.state.settings.base_url.rstrip("/") + path_for("forum:permalink", post_id=post_id)
 
 
 def _post_out(request: Request, post: Post, topic: Topic, viewer) -> dict:
-    from forum.permissions import can_see_post_body
-
-    visible = can_see_post_body(viewer, post)
+    visible = permissions.can_see_post_body(viewer, post)
     return PostOut(
         id=post.id,
         number=post.number,
@@ -152,7 +155,7 @@ def _post_out(request: Request, post: Post, topic: Topic, viewer) -> dict:
         hidden=post.hidden_at is not None,
         created_at=post.created_at,
         edited_at=post.edited_at,
-        url=f"{_base(request)}/forum/p/{post.id}",
+        url=_post_url(request, post.id),
     ).model_dump(mode="json")
 
 
@@ -201,7 +204,7 @@ async def _topic_out(request: Request, topic_id: int, page: int, viewer) -> dict
     result = await services.topic_page(topic, page)
     return TopicOut(
         id=topic.id,
-        url=f"{_base(request)}/forum/t/{topic.id}",
+        url=_topic_url(request, topic.id),
         title=topic.title,
         kind=topic.kind.value,
         category_id=topic.category_id,  # type: ignore[attr-defined]
@@ -238,11 +241,10 @@ async def list_topics(request: Request) -> Response:
         limit=params.limit,
         cursor=params.cursor,
     )
-    base = _base(request)
     items = [
         TopicSummary(
             id=t.id,
-            url=f"{base}/forum/t/{t.id}",
+            url=_topic_url(request, t.id),
             title=t.title,
             kind=t.kind.value,
             category_id=t.category_id,  # type: ignore[attr-defined]
@@ -285,9 +287,7 @@ async def create_post(request: Request) -> Response:
     post, _topic = await services.reply(
         user, request.path_params["topic_id"], data.body, limiter=request.app.state.limiter
     )
-    out = PostCreated(
-        id=post.id, number=post.number, url=f"{_base(request)}/forum/p/{post.id}", body_html=post.body_html
-    )
+    out = PostCreated(id=post.id, number=post.number, url=_post_url(request, post.id), body_html=post.body_html)
     return JSONResponse(out.model_dump(), status_code=201)
 
 
@@ -304,9 +304,7 @@ async def edit_post(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, PostEdit)
     post = await services.edit_post(user, request.path_params["post_id"], data)
-    out = PostCreated(
-        id=post.id, number=post.number, url=f"{_base(request)}/forum/p/{post.id}", body_html=post.body_html
-    )
+    out = PostCreated(id=post.id, number=post.number, url=_post_url(request, post.id), body_html=post.body_html)
     return JSONResponse(out.model_dump())
 
 
@@ -350,14 +348,13 @@ async def accept(request: Request) -> Response:
 async def search_posts(request: Request) -> Response:
     query = request.query_params.get("q", "")[:200]
     hits = await search.search(query, limit=20)
-    base = _base(request)
     items = [
         SearchHit(
             topic_id=h.topic_id,
             post_id=h.post_id,
             title=h.title,
             snippet=str(h.snippet),
-            url=f"{base}/forum/p/{h.post_id}",
+            url=_post_url(request, h.post_id),
         ).model_dump()
         for h in hits
     ]
@@ -373,9 +370,8 @@ async def search_posts(request: Request) -> Response:
 )
 async def similar(request: Request) -> Response:
     title = request.query_params.get("title", "")[:200]
-    base = _base(request)
     items = [
-        SimilarItem(id=t["id"], title=t["title"], solved=t["solved"], url=f"{base}/forum/t/{t['id']}").model_dump()
+        SimilarItem(id=t["id"], title=t["title"], solved=t["solved"], url=_topic_url(request, t["id"])).model_dump()
         for t in await search.similar_topics(title)
     ]
     return JSONResponse({"items": items})

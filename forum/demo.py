@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from accounts.models import Role, User
+from accounts.services import Role, User
 from forum import notify, services
 from forum.forms import CategoryIn, TopicIn
 from forum.models import Category, Topic

@@ -15,6 +15,7 @@ from forum.models import Category, Post, Topic
 from tierslieu import i18n
 from tierslieu.errors import N_
 from tierslieu.responses import rfc3339
+from tierslieu.urls import path_for
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 30
@@ -48,7 +49,7 @@ async def build_feed(base: str, title: str, self_path: str, html_path: str, cate
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=base + html_path)
     for topic in topics:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        url = f"{base}/forum/t/{topic.id}"
+        url = base + path_for("forum:topic", topic_id=topic.id)
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(topic.title)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = rfc3339(topic.created_at)
@@ -69,15 +70,15 @@ def _response(body: bytes) -> Response:
 async def forum_feed(request: Request) -> Response:
     base = request.app.state.settings.base_url.rstrip("/")
     title = i18n.gettext(request.state.locale, N_("Forum: latest topics"))
-    return _response(await build_feed(base, title, "/forum/feed.atom", "/forum", None))
+    return _response(await build_feed(base, title, path_for("forum:feed"), path_for("forum:index"), None))
 
 
 async def category_feed(request: Request) -> Response:
     category = await services.category_by_slug(request.path_params["slug"])
     base = request.app.state.settings.base_url.rstrip("/")
     title = i18n.gettext(request.state.locale, N_("Forum: latest topics in %(name)s"), name=category.name)
-    path = f"/forum/c/{category.slug}"
-    return _response(await build_feed(base, title, path + "/feed.atom", path, category))
+    feed_path = path_for("forum:category_feed", slug=category.slug)
+    return _response(await build_feed(base, title, feed_path, path_for("forum:category", slug=category.slug), category))
 
 
 routes = [

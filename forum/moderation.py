@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from accounts.models import User
+from accounts.services import User
 from forum import permissions, search
 from forum.models import Category, Flag, ModerationEntry, Post, Tag, Topic
-from forum.services import _index, _log, get_post, now
-from tierslieu import realtime
+from forum.services import get_post, log_moderation
+from tierslieu import clock, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -23,7 +23,7 @@ async def rename_tag(actor: User, name: str, new_name: str, reason: str) -> Tag:
             raise Conflict("conflict", N_("This tag already exists: merge the two tags instead."))
         tag.name = new_name
         await tag.save(update_fields=["name"])
-        await _log(actor, "tag.rename", reason, {"from": name, "to": new_name})
+        await log_moderation(actor, "tag.rename", reason, {"from": name, "to": new_name})
     return tag
 
 
@@ -42,7 +42,7 @@ async def merge_tags(actor: User, name: str, into: str, reason: str) -> Tag:
             if not await topic.tags.filter(id=target.id).exists():
                 await topic.tags.add(target)
         await source.delete()
-        await _log(actor, "tag.merge", reason, {"from": name, "into": into})
+        await log_moderation(actor, "tag.merge", reason, {"from": name, "into": into})
     return target
 
 
@@ -82,11 +82,11 @@ async def resolve_flag(actor: User, flag_id: int, action: str, reason: str) -> F
         raise Invalid("invalid", N_("Choose one of the proposed values."))
     async with in_transaction():
         await Flag.filter(post_id=flag.post_id, resolved_at=None).update(  # type: ignore[attr-defined]
-            resolved_at=now(), resolved_by_id=actor.id, resolution=action
+            resolved_at=clock.now(), resolved_by_id=actor.id, resolution=action
         )
         if action == "dismiss":
             post = await Post.get(id=flag.post_id)  # type: ignore[attr-defined]
-            await _log(actor, "flag.dismiss", reason, {"post_id": post.id}, topic=await post.topic, post=post)
+            await log_moderation(actor, "flag.dismiss", reason, {"post_id": post.id}, topic=await post.topic, post=post)
     return flag
 
 
@@ -96,16 +96,16 @@ async def set_post_hidden(actor: User, post_id: int, hidden: bool, reason: str) 
     if post.number == 1:
         await set_topic_state(actor, topic.id, "hide" if hidden else "restore", reason)
     async with in_transaction():
-        post.hidden_at = now() if hidden else None
+        post.hidden_at = clock.now() if hidden else None
         await post.save(update_fields=["hidden_at"])
         if hidden and topic.solved_post_id == post.id:
             topic.solved_post_id = None
             await topic.save(update_fields=["solved_post_id"])
-        await _log(actor, "post.hide" if hidden else "post.restore", reason, {}, topic=topic, post=post)
+        await log_moderation(actor, "post.hide" if hidden else "post.restore", reason, {}, topic=topic, post=post)
     if hidden:
         await search.remove_post(post.id)
     else:
-        await _index(post, topic)
+        await search.index_post(post, topic)
     await realtime.publish(f"topic:{topic.id}", "post.updated", id=post.id)
     return post
 
@@ -121,7 +121,7 @@ async def set_topic_state(actor: User, topic_id: int, action: str, reason: str) 
         topic = await Topic.select_for_update().get_or_none(id=topic_id)
         if topic is None:
             raise NotFound()
-        moment = now()
+        moment = clock.now()
         if action in ("lock", "unlock"):
             topic.locked_at = moment if action == "lock" else None
         elif action in ("pin", "unpin"):
@@ -129,7 +129,7 @@ async def set_topic_state(actor: User, topic_id: int, action: str, reason: str) 
         else:
             topic.hidden_at = moment if action == "hide" else None
         await topic.save(update_fields=["locked_at", "pinned", "hidden_at"])
-        await _log(actor, f"topic.{action}", reason, {}, topic=topic)
+        await log_moderation(actor, f"topic.{action}", reason, {}, topic=topic)
     return topic
 
 
@@ -147,7 +147,7 @@ async def move_topic(actor: User, topic_id: int, category_id: int, reason: str) 
         old = topic.category_id  # type: ignore[attr-defined]
         topic.category = category
         await topic.save(update_fields=["category_id"])
-        await _log(actor, "topic.move", reason, {"from": old, "to": category.id}, topic=topic)
+        await log_moderation(actor, "topic.move", reason, {"from": old, "to": category.id}, topic=topic)
     return topic
 
 

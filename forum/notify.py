@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from accounts.models import User
+from accounts.services import User, active_users
 from forum import permissions
 from forum.models import Category, Post, Topic, Watch
 from notifications import services as notifications
@@ -135,11 +135,7 @@ async def notify_users(
     user_ids: list[int], kind: str, topic: Topic, post: Post | None, actor: User
 ) -> list[notifications.Notification]:
     """Notify the people who may see the topic; ``kind`` is mention, reply, topic or accepted."""
-    visible = [
-        user.id
-        for user in await User.filter(id__in=user_ids, deleted_at=None)
-        if permissions.can_see_topic(user, topic)
-    ]
+    visible = [user.id for user in await active_users(user_ids) if permissions.can_see_topic(user, topic)]
     return await notifications.notify(
         visible,
         f"forum.{kind}",

@@ -3,9 +3,9 @@ search, moderation and live updates."""
 
 from __future__ import annotations
 
-from forum import demo, notify, personal, routes
+from forum import demo, notify, overview, personal, routes
 from tierslieu.errors import N_
-from tierslieu.parts import NavLink, Part, PersonalData
+from tierslieu.parts import NavLink, Panel, Part, PersonalData
 
 part = Part(
     name="forum",
@@ -22,4 +22,6 @@ part = Part(
     },
     navigation=[NavLink("forum:index", N_("Forum"), "/forum")],
     demo=demo.run,
+    home_panels=[Panel("forum/_home_latest.html", overview.home_panel)],
+    figures=overview.figures,
 )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Role
-from accounts.permissions import has_role
+from accounts.services import Role, has_role
 from forum.models import Post, Topic, TopicKind
 
 
@@ -13,7 +12,8 @@ def is_moderator(user: Any) -> bool:
     return user is not None and (has_role(user, Role.MODERATOR) or has_role(user, Role.ADMIN))
 
 
-def _active(user: Any) -> bool:
+def is_active(user: Any) -> bool:
+    """A signed-in person whose account is neither suspended nor deleted."""
     return user is not None and user.deleted_at is None and user.suspended_at is None
 
 
@@ -30,18 +30,18 @@ def can_see_post_body(user: Any, post: Post) -> bool:
 
 
 def can_create_topic(user: Any) -> bool:
-    return _active(user)
+    return is_active(user)
 
 
 def can_reply_topic(user: Any, topic: Topic) -> bool:
-    return _active(user) and topic.hidden_at is None and topic.locked_at is None
+    return is_active(user) and topic.hidden_at is None and topic.locked_at is None
 
 
 def can_edit_post(user: Any, post: Post, topic: Topic) -> bool:
     if is_moderator(user):
         return True
     return (
-        _active(user)
+        is_active(user)
         and post.author_id == user.id  # type: ignore[attr-defined]
         and post.hidden_at is None
         and topic.hidden_at is None
@@ -51,7 +51,7 @@ def can_edit_post(user: Any, post: Post, topic: Topic) -> bool:
 
 def can_vote_post(user: Any, post: Post, topic: Topic) -> bool:
     return (
-        _active(user)
+        is_active(user)
         and post.author_id != user.id  # type: ignore[attr-defined]
         and topic.kind == TopicKind.QUESTION
         and post.hidden_at is None
@@ -62,11 +62,11 @@ def can_vote_post(user: Any, post: Post, topic: Topic) -> bool:
 def can_accept_answer(user: Any, topic: Topic) -> bool:
     if topic.kind != TopicKind.QUESTION or topic.hidden_at is not None:
         return False
-    return is_moderator(user) or (_active(user) and topic.author_id == user.id)  # type: ignore[attr-defined]
+    return is_moderator(user) or (is_active(user) and topic.author_id == user.id)  # type: ignore[attr-defined]
 
 
 def can_flag_post(user: Any, post: Post) -> bool:
-    return _active(user) and post.author_id != user.id  # type: ignore[attr-defined]
+    return is_active(user) and post.author_id != user.id  # type: ignore[attr-defined]
 
 
 def can_moderate(user: Any) -> bool:
@@ -74,4 +74,4 @@ def can_moderate(user: Any) -> bool:
 
 
 def can_watch(user: Any) -> bool:
-    return _active(user)
+    return is_active(user)

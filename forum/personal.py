@@ -66,4 +66,3 @@ async def can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:
     if topic is None:
         return False
     return topic.hidden_at is None or bool({"moderator", "admin"} & set(roles))
-

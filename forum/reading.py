@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from accounts.models import User
+from accounts.services import User
 from forum import permissions
 from forum.models import Category, Post, ReadState, Topic, TopicKind
 from tierslieu.errors import N_, Invalid, NotFound
@@ -64,7 +64,8 @@ async def unread_counts(viewer: Any, topics: list[Topic]) -> dict[int, int]:
     return {topic_id: counts[topic_id] - last for topic_id, last in rows if counts[topic_id] > last}
 
 
-async def _mark_read(user: User, topic_id: int, number: int) -> None:
+async def record_read(user: User, topic_id: int, number: int) -> None:
+    """This person has read ``topic_id`` up to post ``number`` (never moves back)."""
     updated = await ReadState.filter(user_id=user.id, topic_id=topic_id, last_read_number__lt=number).update(
         last_read_number=number
     )
@@ -91,7 +92,7 @@ async def mark_read(user: Any, topic: Topic, numbers: list[int], already: int) -
         return
     highest = max(numbers)
     if highest > already:
-        await _mark_read(user, topic.id, highest)
+        await record_read(user, topic.id, highest)
 
 
 async def first_unread_post(user: Any, topic: Topic) -> Post:

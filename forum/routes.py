@@ -130,19 +130,36 @@ async def topic_page(request: Request) -> Response:
         quoted = await Post.get_or_none(id=quote_id, topic_id=topic.id, hidden_at=None).prefetch_related("author")
         if quoted is not None:
             quote = _quote(quoted)
+    categories = await services.list_categories() if permissions.can_moderate(viewer) else []
+    return await _topic(request, viewer, topic, result, already, {"body": quote}, categories=categories)
+
+
+async def _topic(
+    request: Request,
+    viewer: Any,
+    topic: Topic,
+    result: services.TopicPage,
+    last_read: int,
+    values: dict[str, Any],
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """A page of a topic, its reply form filled with ``values``."""
     return await page(
         request,
         "forum/topic.html",
         {
             "topic": topic,
             "result": result,
-            "last_read": already,
+            "last_read": last_read,
             "my_votes": await services.my_votes(viewer, result.posts),
             "watching": await notify.is_watching(viewer, topic=topic),
-            "values": {"body": quote},
-            "categories": await services.list_categories() if permissions.can_moderate(viewer) else [],
+            "values": values,
+            "categories": [],
             "handle": notify.mention_handle,
+            **context,
         },
+        status_code,
     )
 
 
@@ -161,20 +178,8 @@ async def reply(request: Request) -> Response:
         if values.get("step") == "preview":
             topic = await services.get_topic(topic_id, user)
             result = await services.topic_page(topic, 10**6)
-            return await page(
-                request,
-                "forum/topic.html",
-                {
-                    "topic": topic,
-                    "result": result,
-                    "last_read": topic.post_count,
-                    "my_votes": await services.my_votes(user, result.posts),
-                    "watching": await notify.is_watching(user, topic=topic),
-                    "values": values,
-                    "preview": render_markdown(data.body),
-                    "categories": [],
-                    "handle": notify.mention_handle,
-                },
+            return await _topic(
+                request, user, topic, result, topic.post_count, values, preview=render_markdown(data.body)
             )
         post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
     except DomainError as error:
@@ -186,21 +191,8 @@ async def _topic_with_error(request: Request, topic_id: int, values: dict, error
     viewer = optional_user(request)
     topic = await services.get_topic(topic_id, viewer)
     result = await services.topic_page(topic, 10**6)
-    return await page(
-        request,
-        "forum/topic.html",
-        {
-            "topic": topic,
-            "result": result,
-            "last_read": topic.post_count,
-            "my_votes": await services.my_votes(viewer, result.posts),
-            "watching": await notify.is_watching(viewer, topic=topic),
-            "values": values,
-            "categories": [],
-            "handle": notify.mention_handle,
-            **form_error(request, error),
-        },
-        error.status,
+    return await _topic(
+        request, viewer, topic, result, topic.post_count, values, error.status, **form_error(request, error)
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from tortoise import connections
 
-from forum.models import SearchEntry
+from forum.models import Post, SearchEntry, Topic
 from tierslieu.db import dialect
 from tierslieu.markdown import render as render_markdown
 
@@ -46,10 +46,13 @@ def words(query: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(query)][:MAX_WORDS]
 
 
-async def index_post(post_id: int, topic_id: int, title: str, body: str) -> None:
-    entry = await SearchEntry.get_or_none(post_id=post_id)
+async def index_post(post: Post, topic: Topic) -> None:
+    """Index a post's text, or update its entry; the opening post carries the topic's title."""
+    title = topic.title if post.number == 1 else ""
+    body = plain_text(post.body_markdown)
+    entry = await SearchEntry.get_or_none(post_id=post.id)
     if entry is None:
-        await SearchEntry.create(post_id=post_id, topic_id=topic_id, title=title, body=body)
+        await SearchEntry.create(post_id=post.id, topic_id=topic.id, title=title, body=body)
     else:
         entry.title, entry.body = title, body
         await entry.save(update_fields=["title", "body"])

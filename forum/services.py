@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from limits import parse as parse_limit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from accounts.models import User
+from accounts.services import User
 from forum import notify, permissions, search
 from forum.forms import CategoryIn, PostEdit, TopicIn
 from forum.models import Category, ModerationEntry, Post, PostRevision, ReadState, Tag, Topic, TopicKind, Vote
-from forum.reading import _mark_read
+from forum.reading import record_read
 from notifications import services as notifications
-from tierslieu import realtime
+from tierslieu import clock, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tierslieu.markdown import render as render_markdown
 from tierslieu.ratelimit import Limit, RateLimiter
@@ -36,10 +36,6 @@ TOPICS_NEW_ACCOUNT = Limit("forum-topic-new", parse_limit("3/hour"))
 TOPICS_ESTABLISHED = Limit("forum-topic", parse_limit("30/hour"))
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "categorie"
@@ -49,7 +45,7 @@ def slugify(text: str) -> str:
 
 
 def _is_new(user: User) -> bool:
-    return user.created_at is None or now() - user.created_at < NEW_ACCOUNT_AGE
+    return user.created_at is None or clock.now() - user.created_at < NEW_ACCOUNT_AGE
 
 
 async def _rate_limit(limiter: RateLimiter | None, user: User, *, topic: bool) -> None:
@@ -118,7 +114,9 @@ async def create_category(actor: User, data: CategoryIn) -> Category:
             n += 1
             slug = f"{base}-{n}"
         category = await Category.create(slug=slug, name=data.name, description=data.description, parent=parent)
-        await _log(actor, "category.create", reason="", details={"category_id": category.id, "name": data.name})
+        await log_moderation(
+            actor, "category.create", reason="", details={"category_id": category.id, "name": data.name}
+        )
     return category
 
 
@@ -139,7 +137,9 @@ async def update_category(actor: User, category_id: int, data: CategoryIn) -> Ca
         category.name, category.description = data.name, data.description
         category.parent_id = data.parent_id  # type: ignore[attr-defined]
         await category.save(update_fields=["name", "description", "parent_id"])
-        await _log(actor, "category.update", "", {"category_id": category.id, "before": before, "name": data.name})
+        await log_moderation(
+            actor, "category.update", "", {"category_id": category.id, "before": before, "name": data.name}
+        )
     return category
 
 
@@ -174,11 +174,6 @@ async def get_post(post_id: int, viewer: Any) -> tuple[Post, Topic]:
     return post, topic
 
 
-async def _index(post: Post, topic: Topic) -> None:
-    text = search.plain_text(post.body_markdown)
-    await search.index_post(post.id, topic.id, topic.title if post.number == 1 else "", text)
-
-
 async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | None = None) -> Topic:
     if not permissions.can_create_topic(author):
         raise Forbidden("forbidden", N_("You may not post in the forum."))
@@ -188,7 +183,7 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
             "invalid", N_("Some fields are missing or invalid."), fields={"category_id": N_("Unknown category.")}
         )
     await _rate_limit(limiter, author, topic=True)
-    moment = now()
+    moment = clock.now()
     async with in_transaction():
         topic = await Topic.create(
             category=category,
@@ -203,7 +198,7 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
         post = await Post.create(
             topic=topic, author=author, number=1, body_markdown=data.body, body_html=render_markdown(data.body)
         )
-        await _index(post, topic)
+        await search.index_post(post, topic)
         await notify.watch_topic(author, topic)
         await ReadState.create(user=author, topic=topic, last_read_number=1)
         sent = await notify.on_new_post(author, topic, post, new_topic=True)
@@ -212,7 +207,7 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
 
 
 async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter | None = None) -> tuple[Post, Topic]:
-    if author is None or not permissions._active(author):
+    if not permissions.is_active(author):
         raise Forbidden("forbidden", N_("You may not post in the forum."))
     topic = await get_topic(topic_id, author)
     _check_can_reply(author, topic)
@@ -221,7 +216,7 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
         topic = await Topic.select_for_update().get(id=topic_id)
         _check_can_reply(author, topic)
         topic.post_count += 1
-        topic.last_post_at = now()
+        topic.last_post_at = clock.now()
         await topic.save(update_fields=["post_count", "last_post_at"])
         post = await Post.create(
             topic=topic,
@@ -230,9 +225,9 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
             body_markdown=body,
             body_html=render_markdown(body),
         )
-        await _index(post, topic)
+        await search.index_post(post, topic)
         await notify.watch_topic(author, topic)
-        await _mark_read(author, topic.id, post.number)
+        await record_read(author, topic.id, post.number)
         sent = await notify.on_new_post(author, topic, post, new_topic=False)
     await realtime.publish(f"topic:{topic.id}", "post.created", id=post.id, number=post.number)
     await notifications.publish(sent)
@@ -267,14 +262,14 @@ async def edit_post(editor: User, post_id: int, data: PostEdit) -> Post:
         )
         post.body_markdown = data.body
         post.body_html = render_markdown(data.body)
-        post.edited_at = now()
+        post.edited_at = clock.now()
         await post.save(update_fields=["body_markdown", "body_html", "edited_at"])
         if new_title != topic.title:
             topic.title = new_title
             await topic.save(update_fields=["title"])
-        await _index(post, topic)
+        await search.index_post(post, topic)
         if editor.id != post.author_id and permissions.is_moderator(editor):  # type: ignore[attr-defined]
-            await _log(editor, "post.edit", data.reason, {"post_id": post.id}, topic=topic, post=post)
+            await log_moderation(editor, "post.edit", data.reason, {"post_id": post.id}, topic=topic, post=post)
     await realtime.publish(f"topic:{topic.id}", "post.updated", id=post.id)
     return post
 
@@ -398,7 +393,7 @@ async def accept_answer(user: User, post_id: int) -> Topic:
         topic.solved_post_id = post.id
         await topic.save(update_fields=["solved_post_id"])
         if user.id != topic.author_id:  # type: ignore[attr-defined]
-            await _log(user, "topic.accept", "", {"post_id": post.id}, topic=topic, post=post)
+            await log_moderation(user, "topic.accept", "", {"post_id": post.id}, topic=topic, post=post)
         sent = await notify.notify_users([post.author_id], "accepted", topic, post, user)  # type: ignore[attr-defined]
     await realtime.publish(f"topic:{topic.id}", "topic.solved", id=topic.id, post_id=post.id)
     await notifications.publish(sent)
@@ -420,7 +415,7 @@ async def unaccept_answer(user: User, topic_id: int) -> Topic:
 # --- the moderation log -------------------------------------------------------------------
 
 
-async def _log(
+async def log_moderation(
     actor: User,
     action: str,
     reason: str,
@@ -429,6 +424,7 @@ async def _log(
     topic: Topic | None = None,
     post: Post | None = None,
 ) -> ModerationEntry:
+    """Write an entry of the moderation log (inside the caller's transaction)."""
     return await ModerationEntry.create(
         actor=actor, action=action, reason=reason, details=details or {}, topic=topic, post=post
     )

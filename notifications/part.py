@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from notifications import routes, services
+from notifications import api, routes, services
 from tierslieu.errors import N_
 from tierslieu.parts import MailKind, Part, PersonalData
 
@@ -10,6 +10,7 @@ part = Part(
     name="notifications",
     models=True,
     routes=routes.routes,
+    api_routes=api.routes,
     jobs=services.jobs,
     personal_data=PersonalData("notifications", services.export, services.erase),
     page_hooks=[routes.page_context],

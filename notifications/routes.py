@@ -9,11 +9,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from notifications import services
-from tierslieu import i18n
 from tierslieu.errors import Invalid
 from tierslieu.guards import current_user, page_number
-from tierslieu.pages import see_other
-from tierslieu.responses import field_messages, read_form
+from tierslieu.pages import form_page, see_other
+from tierslieu.responses import read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
 
@@ -45,28 +44,16 @@ async def read_all(request: Request) -> Response:
 
 async def preferences(request: Request) -> Response:
     user = current_user(request)
-    context: dict[str, Any] = {"kinds": services.kinds(), "modes": services.MODE_LABELS, "errors": {}, "error": None}
+    template, context = "notifications/preferences.html", {"kinds": services.kinds(), "modes": services.MODE_LABELS}
     if request.method == "GET":
-        chosen = await services.preferences(user)
-        return render(request, "notifications/preferences.html", {**context, "values": chosen, "saved": False})
+        return form_page(request, template, values=await services.preferences(user), saved=False, **context)
     values = {key: value for key, value in (await read_form(request)).items() if isinstance(value, str)}
     try:
         chosen = await services.set_preferences(user, values)
     except Invalid as error:
         current = await services.preferences(user)
-        return render(
-            request,
-            "notifications/preferences.html",
-            {
-                **context,
-                "values": {**current, **values},
-                "saved": False,
-                "errors": field_messages(request, error),
-                "error": i18n.gettext(request.state.locale, error.message),
-            },
-            status_code=error.status,
-        )
-    return render(request, "notifications/preferences.html", {**context, "values": chosen, "saved": True})
+        return form_page(request, template, error, {**current, **values}, saved=False, **context)
+    return form_page(request, template, values=chosen, saved=True, **context)
 
 
 routes = [

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import BaseORMException
@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.services import active_users, find_active
 from notifications.models import Notification, Preference
-from tierslieu import mail, parts, realtime
+from tierslieu import clock, mail, parts, realtime
 from tierslieu.background import Start, periodic
 from tierslieu.errors import N_, Invalid, NotFound
 from tierslieu.i18n import Message
@@ -192,13 +192,13 @@ async def open_notification(user: Any, notification_id: int) -> Notification:
     if notification is None:
         raise NotFound()
     if notification.read_at is None:
-        notification.read_at = datetime.now(UTC)
+        notification.read_at = clock.now()
         await Notification.filter(id=notification.id, read_at=None).update(read_at=notification.read_at)
     return notification
 
 
 async def mark_all_read(user: Any) -> int:
-    return await Notification.filter(user_id=user.id, read_at=None).update(read_at=datetime.now(UTC))
+    return await Notification.filter(user_id=user.id, read_at=None).update(read_at=clock.now())
 
 
 # --- preferences ------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ async def set_preferences(user: Any, choices: Mapping[str, Any]) -> dict[str, st
 async def send_digests(*, older_than: timedelta = timedelta(0)) -> int:
     """One mail per person whose oldest pending digest notification is at least ``older_than``
     old, with their unread ones of kinds still set to ``digest``; returns the number of mails."""
-    cutoff = datetime.now(UTC) - older_than
+    cutoff = clock.now() - older_than
     user_ids = await (
         Notification.filter(digest_pending=True, created_at__lte=cutoff).distinct().values_list("user_id", flat=True)
     )

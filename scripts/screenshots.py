@@ -1,6 +1,6 @@
 """Screenshots of the key pages, in French, on a phone and on a desktop, for the README.
 
-Serves a fresh instance (``bench/_server.py``: a temporary directory and SQLite file, a
+Serves a fresh instance (``bench/harness.py``: a temporary directory and SQLite file, a
 free port on 127.0.0.1), fills it with the demo content (``tierslieu demo`` on the same
 data directory), then opens the pages in Debian's Chromium (``TIERSLIEU_CHROMIUM``, or
 ``chromium`` on the PATH) and writes ``docs/screenshots/<page>-<phone|desktop>.png``:
@@ -27,7 +27,7 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from _server import Server, running_server, tierslieu_command  # noqa: E402
+from harness import Server, running_server, tierslieu_command  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 

@@ -92,11 +92,12 @@ def ngettext(locale: str, singular: str, plural: str, n: int, **params: object) 
     return text % {"num": n, **params}
 
 
-def _current_gettext(message: str) -> str:
+def current_gettext(message: str) -> str:
+    """``message`` in the locale of the block (:func:`use_locale`): what templates call."""
     return translations(current_locale.get()).gettext(message)
 
 
-def _current_ngettext(singular: str, plural: str, n: int) -> str:
+def current_ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale.get()).ngettext(singular, plural, n)
 
 

@@ -47,7 +47,7 @@ def create_environment() -> Environment:
         auto_reload=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n._current_gettext, i18n._current_ngettext, newstyle=True
+        i18n.current_gettext, i18n.current_ngettext, newstyle=True
     )
     env.globals["static_url"] = static_url
     env.globals["LOCALES"] = i18n.LOCALES

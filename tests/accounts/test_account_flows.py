@@ -8,6 +8,7 @@ from datetime import timedelta
 from accounts import services
 from accounts.models import ApiToken, OneTimeToken, Session, User
 from tests.helpers import PASSWORD, api_token, csrf_token, login, make_user, post_form
+from tierslieu import clock
 from tierslieu.models import OutboxMail
 
 
@@ -62,7 +63,7 @@ async def test_password_reset_link_expires_after_an_hour(client):
     token = await last_mail_link(user.email, "/password/reset")
     row = await OneTimeToken.get(user_id=user.id, purpose="reset_password")
     assert timedelta(minutes=59) < row.expires_at - row.created_at <= timedelta(hours=1)
-    row.expires_at = services.now() - timedelta(seconds=1)
+    row.expires_at = clock.now() - timedelta(seconds=1)
     await row.save()
     response = await post_form(client, "/password/reset", {"token": token, "new_password": "a brand new secret"})
     assert response.status_code == 422
@@ -156,13 +157,13 @@ async def test_sessions_expire_when_idle_or_too_old(client, settings):
     user = await make_user()
     await login(client, user.email)
     session = await Session.get(user_id=user.id)
-    session.last_seen_at = services.now() - timedelta(seconds=settings.session_idle_seconds + 1)
+    session.last_seen_at = clock.now() - timedelta(seconds=settings.session_idle_seconds + 1)
     await session.save()
     assert (await client.get("/me")).status_code == 303
     assert await Session.filter(user_id=user.id).count() == 0
     await login(client, user.email)
     session = await Session.get(user_id=user.id)
-    session.expires_at = services.now() - timedelta(seconds=1)
+    session.expires_at = clock.now() - timedelta(seconds=1)
     await session.save()
     assert (await client.get("/me")).status_code == 303
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from accounts.models import AuditEntry, Role, Session
+from accounts import figures, services
+from accounts.models import AuditEntry, Role, Session, User
 from tests.helpers import PASSWORD, api_token, login, make_user, post_form
+from tierslieu import clock
 from tierslieu.models import OutboxMail
+from tierslieu.parts import Figure
 
 
 async def test_admin_grants_and_removes_roles_with_audit_and_mail(client):
@@ -186,3 +191,31 @@ async def test_site_pages_have_defaults_and_admins_edit_them(client, other_clien
         client, "/admin/pages/privacy?locale=fr", {"title": "", "body_markdown": ""}, from_page="/admin/pages/privacy"
     )
     assert empty.status_code == 422
+
+
+async def test_accounts_figures_count_people_and_who_was_seen_lately(settings):
+    assert await figures.figures() == [Figure("People signed up", 0), Figure("People active in the last 30 days", 0)]
+    recent, twice, away, gone = [await make_user() for _ in range(4)]
+    await make_user()  # signed up, never signed in
+    for person in (recent, twice, twice, away, gone):
+        await services.start_session(person, "203.0.113.7", "test", settings)
+    await Session.filter(user_id=away.id).update(last_seen_at=clock.now() - timedelta(days=31))
+    await User.filter(id=gone.id).update(deleted_at=clock.now())
+    assert await figures.figures() == [Figure("People signed up", 4), Figure("People active in the last 30 days", 2)]
+
+
+async def test_the_admin_page_shows_the_figures_in_the_viewer_s_language(client, other_client):
+    coordinator = await make_user(roles=(Role.COORDINATOR,), locale="en")
+    admin = await make_user(roles=(Role.ADMIN,), locale="fr")
+    await make_user()
+    await login(client, coordinator.email)
+    await login(other_client, admin.email)
+
+    page = (await client.get("/admin")).text
+    assert "<h2>Figures</h2>" in page and '<h3 id="figures-accounts">Accounts</h3>' in page
+    assert "<dt>People signed up</dt>\n    <dd>3</dd>" in page
+    assert "<dt>People active in the last 30 days</dt>\n    <dd>2</dd>" in page
+    page = (await other_client.get("/admin")).text
+    assert "<h2>Chiffres</h2>" in page and '<h3 id="figures-accounts">Comptes</h3>' in page
+    assert "<dt>Personnes inscrites</dt>\n    <dd>3</dd>" in page
+    assert "<dt>Personnes actives ces 30 derniers jours</dt>\n    <dd>2</dd>" in page

@@ -179,13 +179,14 @@ async def test_failures_are_limited_per_address(client):
 
 
 async def test_forwarded_address_is_trusted_only_from_trusted_proxies(database):
+    import ipaddress
+
     import httpx
 
     from tests.conftest import make_settings
     from tierslieu.app import create_app
-    from tierslieu.settings import _trusted_proxies
 
-    app = create_app(make_settings(trusted_proxies=_trusted_proxies("10.0.0.0/8")), init_database=False)
+    app = create_app(make_settings(trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),)), init_database=False)
     seen = []
 
     async def record(request):

@@ -9,7 +9,7 @@ from websockets.asyncio.client import connect
 
 from notifications import services
 from notifications.models import Notification, Preference
-from tests.helpers import csrf_token, login, make_user, post_form
+from tests.helpers import api_token, csrf_token, login, make_user, post_form
 from tests.notifications.factories import KIND, make_notification
 
 
@@ -35,6 +35,20 @@ async def test_list_open_and_mark_all_read(client) -> None:
     assert done.status_code == 303 and done.headers["location"] == "/notifications"
     assert await services.unread_count(reader) == 0
     assert (await client.get("/notifications/999999")).status_code == 404
+
+
+async def test_the_api_counts_my_unread_notifications(client) -> None:
+    anonymous = await client.get("/api/v1/notifications/unread")
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
+    reader, other = await make_user(), await make_user()
+    for _ in range(2):
+        await make_notification(reader)
+    await make_notification(other)
+    headers = await api_token(client, reader.email)
+    counted = await client.get("/api/v1/notifications/unread", headers=headers)
+    assert counted.status_code == 200 and counted.json() == {"unread": 2}
+    await services.mark_all_read(reader)
+    assert (await client.get("/api/v1/notifications/unread", headers=headers)).json() == {"unread": 0}
 
 
 async def test_the_forums_old_paths_answer_301(client) -> None:
