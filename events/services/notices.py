@@ -28,20 +28,27 @@ NOTIFICATION_KINDS = [
 ]
 
 
-def _context(event: Event, registration: Registration) -> dict[str, Any]:
-    return {"event": event, "registration": registration, "event_zone": event.timezone}
-
-
-def _ics(content: str, method: str) -> mail.Attachment:
-    return mail.Attachment(filename="event.ics", content_type=f"text/calendar; method={method}", content=content)
+# what each mail carries: the invitation (a place, or its update), the cancellation, or nothing
+_ATTACHED = {
+    "confirmed": (calendar.invitation, "REQUEST"),
+    "promoted": (calendar.invitation, "REQUEST"),
+    "changed": (calendar.invitation, "REQUEST"),
+    "cancelled": (calendar.cancellation, "CANCEL"),
+}
 
 
 async def mail_registration(user: Any, event: Event, registration: Registration, template: str) -> None:
-    """``confirmed``, ``waitlisted`` or ``promoted``: a place comes with the invitation."""
+    """The mail ``events/{template}`` of one registration (``confirmed``, ``waitlisted``,
+    ``promoted``, ``changed``, ``cancelled``), with its calendar file when it has one."""
     attachments = []
-    if template in ("confirmed", "promoted"):
-        attachments.append(_ics(await calendar.invitation(event, user), "REQUEST"))
-    await mail.send(user, f"events/{template}", _context(event, registration), kind=MAIL_KIND, attachments=attachments)
+    if template in _ATTACHED:
+        build, method = _ATTACHED[template]
+        content = await build(event, user)
+        attachments.append(
+            mail.Attachment(filename="event.ics", content_type=f"text/calendar; method={method}", content=content)
+        )
+    context = {"event": event, "registration": registration, "event_zone": event.timezone}
+    await mail.send(user, f"events/{template}", context, kind=MAIL_KIND, attachments=attachments)
 
 
 async def _notify(user_ids: Iterable[int], kind: str, text: str, event: Event, actor_id: int | None) -> list[Any]:
@@ -66,13 +73,7 @@ async def tell_change(event: Event, actor: Any, *, exclude: set[int]) -> list[An
         .prefetch_related("user")
     )
     for row in rows:
-        await mail.send(
-            row.user,
-            "events/changed",
-            _context(event, row),
-            kind=MAIL_KIND,
-            attachments=[_ics(await calendar.invitation(event, row.user), "REQUEST")],
-        )
+        await mail_registration(row.user, event, row, "changed")
     return await _notify([row.user_id for row in rows], CHANGED, N_("Event changed: %(title)s"), event, actor.id)  # type: ignore[attr-defined]
 
 
@@ -82,12 +83,6 @@ async def tell_cancellation(event: Event, actor: Any) -> list[Any]:
         event_id=event.id, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
     ).prefetch_related("user")
     for row in rows:
-        await mail.send(
-            row.user,
-            "events/cancelled",
-            _context(event, row),
-            kind=MAIL_KIND,
-            attachments=[_ics(await calendar.cancellation(event, row.user), "CANCEL")],
-        )
+        await mail_registration(row.user, event, row, "cancelled")
     text = N_("Event cancelled: %(title)s")
     return await _notify([row.user_id for row in rows], CANCELLED, text, event, actor.id)  # type: ignore[attr-defined]
