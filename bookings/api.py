@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bookings import recurrence, rooms, services
+from bookings import services
 from bookings.forms import BookingCreate, ClosureCreate, Decision, RoomCreate, SeriesCreate, time_window
 from bookings.models import Booking, Room
 from tierslieu.guards import current_user
@@ -119,7 +119,7 @@ def booking_out(request: Request, booking: Booking) -> dict:
 
 @api("/rooms", "GET", summary="The rooms of the space", responses={200: RoomsOut})
 async def list_rooms(request: Request) -> Response:
-    return JSONResponse({"items": [room_out(request, room) for room in await rooms.list_rooms()]})
+    return JSONResponse({"items": [room_out(request, room) for room in await services.list_rooms()]})
 
 
 @api(
@@ -134,7 +134,7 @@ async def list_rooms(request: Request) -> Response:
 async def create_room(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, RoomCreate)
-    room = await rooms.create_room(user, data)
+    room = await services.create_room(user, data)
     return JSONResponse(room_out(request, room), status_code=201)
 
 
@@ -150,7 +150,7 @@ async def create_room(request: Request) -> Response:
 async def update_room(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, RoomCreate)
-    room = await rooms.update_room(user, request.path_params["room_id"], data)
+    room = await services.update_room(user, request.path_params["room_id"], data)
     return JSONResponse(room_out(request, room))
 
 
@@ -171,7 +171,7 @@ async def get_room(request: Request) -> Response:
 async def availability(request: Request) -> Response:
     room = await services.get_room(request.path_params["room_id"])
     starts_at, ends_at = time_window(request.query_params.get("from"), request.query_params.get("to"))
-    found = await rooms.availability(room, starts_at, ends_at)
+    found = await services.availability(room, starts_at, ends_at)
     # instants in UTC, written by JSONResponse (a few hundred in a busy week)
     return JSONResponse(
         {
@@ -209,7 +209,7 @@ async def create_booking(request: Request) -> Response:
 async def create_series(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, SeriesCreate)
-    series, created, skipped = await recurrence.create_series(
+    series, created, skipped = await services.create_series(
         user,
         data.room_id,
         data.weekdays,
@@ -299,7 +299,7 @@ async def check_in(request: Request) -> Response:
 async def add_closure(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, ClosureCreate)
-    closure = await rooms.add_closure(user, data)
+    closure = await services.add_closure(user, data)
     return JSONResponse(
         ClosureOut(
             id=closure.id,

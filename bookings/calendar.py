@@ -13,10 +13,17 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from tierslieu import mail
+from tierslieu import clock, mail
 from tierslieu.calendar import vtimezone
 
 PRODID = "-//tierslieu//bookings//EN"
+# a booking's STATUS in a calendar: a pending one is tentative, a rejected one cancelled
+ICAL_STATUS = {"confirmed": "CONFIRMED", "pending": "TENTATIVE", "rejected": "CANCELLED", "cancelled": "CANCELLED"}
+
+
+def booking_path(booking_id: int) -> str:
+    """The local path of a booking's page (what feeds, mails and notifications link to)."""
+    return f"/bookings/{booking_id}"
 
 
 def uid(booking: Any) -> str:
@@ -47,7 +54,7 @@ def _event(booking: Any, zone: ZoneInfo, summary: str, stamp: datetime) -> Event
     event.add("summary", summary)
     event.add("sequence", booking.sequence)
     event.add("last-modified", (booking.updated_at or stamp).astimezone(UTC))
-    status = {"confirmed": "CONFIRMED", "pending": "TENTATIVE"}.get(str(booking.status), "CANCELLED")
+    status = ICAL_STATUS[booking.status]
     event.add("status", status)
     event.add("transp", "OPAQUE" if status != "CANCELLED" else "TRANSPARENT")
     return event
@@ -58,7 +65,7 @@ def room_feed(room: Any, bookings: Iterable[Any], busy_label: str) -> bytes:
     zone = ZoneInfo(room.timezone)
     cal = _calendar(room.name)
     cal.add("x-wr-timezone", room.timezone)
-    stamp = datetime.now(UTC).replace(microsecond=0)
+    stamp = clock.now().replace(microsecond=0)
     for booking in bookings:
         cal.add_component(_event(booking, zone, busy_label, booking.updated_at or stamp))
     return _with_timezone(cal.to_ical(), room.timezone)
@@ -70,7 +77,7 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
     Written line by line (same output as the ``icalendar`` objects, without their cost:
     the invitation is built inside the booking request)."""
     zone = ZoneInfo(room.timezone)
-    stamp = datetime.now(UTC).strftime(_UTC_FORMAT)
+    stamp = clock.now().strftime(_UTC_FORMAT)
     organizer = "mailto:" + (parseaddr(mail._settings().mail_from)[1] or "no-reply@" + _host())
     attendee = f"ATTENDEE;CN={_param(user.display_name)};PARTSTAT=ACCEPTED:mailto:{user.email}"
     location = "LOCATION:" + _text(room.name)
@@ -84,7 +91,7 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
         "X-WR-CALNAME:" + room.name,
     ]
     for booking in bookings:
-        status = {"confirmed": "CONFIRMED", "pending": "TENTATIVE"}.get(str(booking.status), "CANCELLED")
+        status = ICAL_STATUS[booking.status]
         modified = booking.updated_at.astimezone(UTC).strftime(_UTC_FORMAT) if booking.updated_at else stamp
         lines += [
             "BEGIN:VEVENT",

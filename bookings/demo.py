@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from accounts.models import User
+from accounts.services import User
 from bookings import hours, services
-from bookings.models import Booking, Closure, Room
+from bookings.models import Booking, Closure, Origin, Room
+from tierslieu import clock
 from tierslieu.errors import DomainError
 
 WEEKDAYS_9_19 = {day: [["09:00", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -79,7 +80,7 @@ async def run(report: Callable[[str], None]) -> list[str]:
         rooms[room.name] = room
         report(f"  {room.name}")
     zone = ZoneInfo("Europe/Paris")
-    today = datetime.now(UTC).astimezone(zone).date()
+    today = clock.now().astimezone(zone).date()
     monday = hours.week_start(today) + timedelta(days=7)
     christmas_eve = today.replace(month=12, day=24)
     if christmas_eve < today:
@@ -96,14 +97,14 @@ async def run(report: Callable[[str], None]) -> list[str]:
         if user is None:
             continue
         room = rooms[room_name]
-        if await Booking.filter(user_id=user.id, purpose=purpose, ends_at__gt=datetime.now(UTC)).exists():
+        if await Booking.filter(user_id=user.id, purpose=purpose, ends_at__gt=clock.now()).exists():
             continue
         day = monday + timedelta(days=offset)
         try:
             # no mail from the demo: it may run outside the app, with no outbox configured
             starts_at, ends_at = hours.local_instant(day, start, zone), hours.local_instant(day, end, zone)
             await services.book_room(
-                room.id, starts_at, ends_at, purpose, user_id=user.id, people=people, origin="member"
+                room.id, starts_at, ends_at, purpose, origin=Origin.MEMBER, user_id=user.id, people=people
             )
             made += 1
         except DomainError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from tortoise import fields
@@ -15,7 +16,11 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+# The statuses of a booking that holds its room: two of them never overlap (migration 0002).
 LIVE = (Status.PENDING, Status.CONFIRMED)
+# No booking lasts longer than this (every path checks it), so that an overlap search reads
+# a narrow range of the (room_id, ends_at) index.
+MAX_BOOKING = timedelta(hours=24)
 
 
 class Origin(StrEnum):

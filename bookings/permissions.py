@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Role
-from accounts.permissions import has_role, roles_of
+from accounts.services import Role, has_role, roles_of
+from bookings.models import LIVE, Status
 
 
 def is_manager(user: Any) -> bool:
@@ -32,15 +32,15 @@ def can_view_booking(user: Any, booking: Any) -> bool:
 
 
 def can_cancel_booking(user: Any, booking: Any) -> bool:
-    return can_view_booking(user, booking) and booking.status in ("pending", "confirmed")
+    return can_view_booking(user, booking) and booking.status in LIVE
 
 
 def can_decide_booking(user: Any, booking: Any) -> bool:
-    return is_manager(user) and booking.status == "pending"
+    return is_manager(user) and booking.status == Status.PENDING
 
 
 def can_check_in(user: Any, booking: Any) -> bool:
-    return can_view_booking(user, booking) and booking.status == "confirmed" and booking.checked_in_at is None
+    return can_view_booking(user, booking) and booking.status == Status.CONFIRMED and booking.checked_in_at is None
 
 
 def exempt_from_quota(user: Any) -> bool:

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.functions import Count, Max, Sum
 
+from bookings.calendar import ICAL_STATUS, booking_path
 from bookings.models import Booking, Origin, Status
-from tierslieu import calendar
+from tierslieu import calendar, clock
 from tierslieu.calendar import FeedItem
 
 FIELDS = ("id", "starts_at", "ends_at", "status", "purpose", "sequence", "updated_at", "room__name", "room__timezone")
 
 
 def _mine(user: Any, since: datetime) -> Any:
-    # bookings made by events or mentoring appear in the feed through those parts
+    # bookings made by other parts for their own needs appear in the feed through those parts
     return Booking.filter(user_id=user.id, origin=Origin.MEMBER, ends_at__gt=since).exclude(status=Status.REJECTED)
 
 
 async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     """My bookings: pending ones as TENTATIVE, cancellations of the last 30 days kept."""
-    since = datetime.now(UTC) - calendar.KEEP_CANCELLED
+    since = clock.now() - calendar.KEEP_CANCELLED
     host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    status = {Status.CONFIRMED: "CONFIRMED", Status.PENDING: "TENTATIVE", Status.CANCELLED: "CANCELLED"}
     return [
         FeedItem(
             uid=f"booking-{row['id']}@{host}",
@@ -33,8 +33,8 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
             timezone=row["room__timezone"],
             sequence=row["sequence"],
             last_modified=row["updated_at"],
-            status=status[row["status"]],
-            url=f"{base_url}/bookings/{row['id']}",
+            status=ICAL_STATUS[row["status"]],
+            url=base_url + booking_path(row["id"]),
             location=row["room__name"],
         )
         for row in await _mine(user, since).order_by("starts_at", "id").values(*FIELDS)
@@ -44,7 +44,7 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
 async def personal_version(user: Any) -> tuple:
     """Changes whenever my items change: every change of a booking bumps its sequence
     (some are bulk updates that leave ``updated_at`` alone, so the sum is counted too)."""
-    since = datetime.now(UTC) - calendar.KEEP_CANCELLED
+    since = clock.now() - calendar.KEEP_CANCELLED
     summary = (
         await _mine(user, since)
         .annotate(n=Count("id"), last=Max("updated_at"), changes=Sum("sequence"))
@@ -52,4 +52,3 @@ async def personal_version(user: Any) -> tuple:
         .values("n", "last", "changes")
     )
     return tuple((row["n"], str(row["last"]), row["changes"]) for row in summary)
-

@@ -4,28 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
 
-from bookings.models import Closure, Room
+from bookings.models import LIVE, MAX_BOOKING, Closure, Room
 from tierslieu import db
+
+# The live statuses in SQL, put in place of ``{live}`` below (constants of the code, not input)
+LIVE_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in LIVE))
+
+
+def _live(queries: dict[str, str]) -> dict[str, str]:
+    return {dialect: sql.replace("{live}", LIVE_SQL) for dialect, sql in queries.items()}
+
 
 # Minutes of live bookings of a person starting in [start, end): summed by the database
 # instead of loading every row.
-_BOOKED_MINUTES = {
-    "postgres": (
-        "SELECT COALESCE(EXTRACT(EPOCH FROM SUM(ends_at - starts_at)) / 60, 0) AS minutes "
-        "FROM bookings_booking WHERE user_id = $1 AND status IN ('pending', 'confirmed') "
-        "AND starts_at >= $2 AND starts_at < $3"
-    ),
-    "sqlite": (
-        "SELECT COALESCE(SUM((julianday(ends_at) - julianday(starts_at)) * 1440), 0) AS minutes "
-        "FROM bookings_booking WHERE user_id = ? AND status IN ('pending', 'confirmed') "
-        "AND starts_at >= ? AND starts_at < ?"
-    ),
-}
+_BOOKED_MINUTES = _live(
+    {
+        "postgres": (
+            "SELECT COALESCE(EXTRACT(EPOCH FROM SUM(ends_at - starts_at)) / 60, 0) AS minutes "
+            "FROM bookings_booking WHERE user_id = $1 AND {live} "
+            "AND starts_at >= $2 AND starts_at < $3"
+        ),
+        "sqlite": (
+            "SELECT COALESCE(SUM((julianday(ends_at) - julianday(starts_at)) * 1440), 0) AS minutes "
+            "FROM bookings_booking WHERE user_id = ? AND {live} "
+            "AND starts_at >= ? AND starts_at < ?"
+        ),
+    }
+)
 
 
 async def booked_minutes(user_id: int, start: datetime, end: datetime) -> float:
@@ -42,33 +52,32 @@ async def booked_minutes(user_id: int, start: datetime, end: datetime) -> float:
 # --- the hot paths: booking creation and availability ---------------------------------------------
 # Hand-written SQL with bound parameters: no query building per request, and rows read by
 # position instead of hydrating models.
-# The conditions are those of ``rules.live_filter`` and ``rules.closures_between``.
+# The conditions are those of ``services.rules.live_filter`` and ``services.rules.closures``.
 
-_SQL = {
-    "room": "SELECT * FROM bookings_room WHERE id = {0}",
-    "live_exists": (
-        "SELECT 1 FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
-        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} LIMIT 1"
-    ),
-    # Live bookings of a room never overlap (the database sees to it), so in the order of their
-    # ends they are also in the order of their starts: the index gives that order, no sort.
-    "busy": (
-        "SELECT {instants} FROM bookings_booking WHERE room_id = {0} AND status IN ('pending', 'confirmed') "
-        "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY ends_at"
-    ),
-    "closures": (
-        "SELECT * FROM bookings_closure WHERE (room_id = {0} OR room_id IS NULL) AND ends_at > {1} "
-        "AND starts_at < {2} ORDER BY starts_at"
-    ),
-}
+_SQL = _live(
+    {
+        "room": "SELECT * FROM bookings_room WHERE id = {0}",
+        "live_exists": (
+            "SELECT 1 FROM bookings_booking WHERE room_id = {0} AND {live} "
+            "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} LIMIT 1"
+        ),
+        # Live bookings of a room never overlap (the database sees to it), so in the order of their
+        # ends they are also in the order of their starts: the index gives that order, no sort.
+        "busy": (
+            "SELECT {instants} FROM bookings_booking WHERE room_id = {0} AND {live} "
+            "AND ends_at > {1} AND ends_at < {2} AND starts_at < {3} ORDER BY ends_at"
+        ),
+        "closures": (
+            "SELECT * FROM bookings_closure WHERE (room_id = {0} OR room_id IS NULL) AND ends_at > {1} "
+            "AND starts_at < {2} ORDER BY starts_at"
+        ),
+    }
+)
 _PLACEHOLDERS = {"postgres": ("$1", "$2", "$3", "$4"), "sqlite": ("?", "?", "?", "?")}
 # Busy times come by the hundred: SQLite hands over its stored ISO text as it is, parsed below
 # in one comprehension (sqlite_engine's converter would call a Python function for each value).
 _INSTANTS = {"postgres": "starts_at, ends_at", "sqlite": "CAST(starts_at AS TEXT), CAST(ends_at AS TEXT)"}
 _COMPILED: dict[tuple[str, str], str] = {}
-
-# No booking lasts longer than this (the database checks it): see rules.MAX_BOOKING.
-_MAX_BOOKING = timedelta(hours=24)
 
 
 def _sql(name: str, dialect: str) -> str:
@@ -101,7 +110,7 @@ async def room(room_id: int) -> Room | None:
 
 def _live_params(room_id: int, starts_at: datetime, ends_at: datetime) -> list:
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    return [room_id, starts_at, ends_at + _MAX_BOOKING, ends_at]
+    return [room_id, starts_at, ends_at + MAX_BOOKING, ends_at]
 
 
 async def live_exists(room_id: int, starts_at: datetime, ends_at: datetime) -> bool:
@@ -127,24 +136,26 @@ async def closures(room_id: int, starts_at: datetime, ends_at: datetime) -> list
 # What creating one booking needs to know, in one query inside its transaction: the first
 # closure overlapping it, the minutes the person already booked that week (as
 # ``booked_minutes``), and whether a live booking of the room overlaps it (as ``live_exists``).
-_FACTS = {
-    "postgres": (
-        "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = $1 OR room_id IS NULL) AND ends_at > $2 "
-        "AND starts_at < $3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
-        "(SELECT COALESCE(EXTRACT(EPOCH FROM SUM(ends_at - starts_at)) / 60, 0) FROM bookings_booking "
-        "WHERE user_id = $4 AND status IN ('pending', 'confirmed') AND starts_at >= $5 AND starts_at < $6) AS minutes, "
-        "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = $1 AND status IN ('pending', 'confirmed') "
-        "AND ends_at > $2 AND ends_at < $7 AND starts_at < $3) AS overlap"
-    ),
-    "sqlite": (
-        "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = ?1 OR room_id IS NULL) AND ends_at > ?2 "
-        "AND starts_at < ?3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
-        "(SELECT COALESCE(SUM((julianday(ends_at) - julianday(starts_at)) * 1440), 0) FROM bookings_booking "
-        "WHERE user_id = ?4 AND status IN ('pending', 'confirmed') AND starts_at >= ?5 AND starts_at < ?6) AS minutes, "
-        "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = ?1 AND status IN ('pending', 'confirmed') "
-        "AND ends_at > ?2 AND ends_at < ?7 AND starts_at < ?3) AS overlap"
-    ),
-}
+_FACTS = _live(
+    {
+        "postgres": (
+            "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = $1 OR room_id IS NULL) AND ends_at > $2 "
+            "AND starts_at < $3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
+            "(SELECT COALESCE(EXTRACT(EPOCH FROM SUM(ends_at - starts_at)) / 60, 0) FROM bookings_booking "
+            "WHERE user_id = $4 AND {live} AND starts_at >= $5 AND starts_at < $6) AS minutes, "
+            "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = $1 AND {live} "
+            "AND ends_at > $2 AND ends_at < $7 AND starts_at < $3) AS overlap"
+        ),
+        "sqlite": (
+            "SELECT (SELECT reason FROM bookings_closure WHERE (room_id = ?1 OR room_id IS NULL) AND ends_at > ?2 "
+            "AND starts_at < ?3 ORDER BY starts_at LIMIT 1) AS closure_reason, "
+            "(SELECT COALESCE(SUM((julianday(ends_at) - julianday(starts_at)) * 1440), 0) FROM bookings_booking "
+            "WHERE user_id = ?4 AND {live} AND starts_at >= ?5 AND starts_at < ?6) AS minutes, "
+            "EXISTS (SELECT 1 FROM bookings_booking WHERE room_id = ?1 AND {live} "
+            "AND ends_at > ?2 AND ends_at < ?7 AND starts_at < ?3) AS overlap"
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,7 @@ async def booking_facts(
 ) -> Facts:
     dialect = db.dialect()
     connection = connections.get("default")
-    values = [starts_at, ends_at, week_start, week_end, ends_at + _MAX_BOOKING]
+    values = [starts_at, ends_at, week_start, week_end, ends_at + MAX_BOOKING]
     values = [value.astimezone(UTC) for value in values]
     if dialect == "sqlite":
         values = [value.isoformat(sep=" ") for value in values]

@@ -9,15 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bookings import (
-    api,
-    calendar,
-    hours,
-    permissions,
-    recurrence,
-    rooms,
-    services,
-)
+from bookings import api, calendar, hours, permissions, services
 from bookings.forms import (
     DAY_PARTS,
     EQUIPMENT,
@@ -28,29 +20,18 @@ from bookings.forms import (
     RoomCreate,
     local_range,
 )
-from bookings.models import Booking
-from tierslieu import i18n
+from tierslieu import clock, i18n
 from tierslieu.calendar import etag, ics_response
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
 from tierslieu.i18n import localise
-from tierslieu.pages import see_other
-from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.pages import form_error, form_page, see_other
+from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
 
-FEED_PAST = timedelta(days=30)
-FEED_FUTURE = timedelta(days=365)
 ROW_MINUTES = 30
-
-def _error_context(request: Request, error: DomainError | None) -> dict[str, Any]:
-    if error is None:
-        return {"errors": {}, "error": None}
-    return {
-        "errors": field_messages(request, error),
-        "error": i18n.gettext(request.state.locale, error.message, **error.params),
-    }
 
 
 # --- rooms ----------------------------------------------------------------------------------------
@@ -61,7 +42,7 @@ async def room_list(request: Request) -> Response:
         request,
         "bookings/rooms.html",
         {
-            "rooms": await rooms.list_rooms(),
+            "rooms": await services.list_rooms(),
             "can_manage": permissions.can_manage_rooms(request.state.user),
             "equipment_labels": EQUIPMENT,
             "day_parts": DAY_PARTS,
@@ -78,7 +59,7 @@ async def find(request: Request) -> Response:
     values: dict[str, Any] = {key: params.get(key) for key in ("people", "minutes", "date", "part")}
     values["equipment"] = params.getlist("equipment")
     context: dict[str, Any] = {
-        "rooms": await rooms.list_rooms(),
+        "rooms": await services.list_rooms(),
         "can_manage": permissions.can_manage_rooms(request.state.user),
         "equipment_labels": EQUIPMENT,
         "day_parts": DAY_PARTS,
@@ -90,11 +71,11 @@ async def find(request: Request) -> Response:
     try:
         query = parse(FreeSlotQuery, {k: v for k, v in values.items() if v not in (None, "")})
     except Invalid as error:
-        return render(request, "bookings/rooms.html", {**context, **_error_context(request, error)}, 422)
-    found = await rooms.find_free_slots(query.people, query.minutes, query.date, query.part, query.equipment)
+        return render(request, "bookings/rooms.html", {**context, **form_error(request, error)}, 422)
+    found = await services.find_free_slots(query.people, query.minutes, query.date, query.part, query.equipment)
     slots = []
     for slot in found:
-        zone = rooms.zone_of(slot.room)
+        zone = services.zone_of(slot.room)
         start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
         link = path_for("bookings:book", room_id=slot.room.id)
         link += f"?date={start.date().isoformat()}&start={start:%H:%M}&end={end:%H:%M}&people={query.people}"
@@ -118,35 +99,36 @@ def _room_values(values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _room_form(request: Request, room: Any, values: dict[str, Any], error: DomainError | None = None) -> Response:
+    equipment = values.get("equipment", [])
+    values["equipment"] = equipment if isinstance(equipment, list) else [equipment]
+    return form_page(
+        request,
+        "bookings/room_form.html",
+        error,
+        values,
+        equipment_labels=EQUIPMENT,
+        weekday_labels=WEEKDAY_LABELS,
+        opening_fields=OPENING_FIELDS,
+        timezones=sorted(i18n.timezone_names()),
+        room=room,
+    )
+
+
 async def new_room(request: Request) -> Response:
     user = current_user(request)
     if not permissions.can_manage_rooms(user):
         raise Forbidden("forbidden", N_("You may not do this."))
-    context = {
-        "equipment_labels": EQUIPMENT,
-        "weekday_labels": WEEKDAY_LABELS,
-        "opening_fields": OPENING_FIELDS,
-        "timezones": sorted(i18n.timezone_names()),
-        "room": None,
-    }
     if request.method == "GET":
         defaults = {f"{day}_open": "09:00" for day in hours.WEEKDAYS[:5]}
         defaults |= {f"{day}_close": "19:00" for day in hours.WEEKDAYS[:5]}
         defaults |= {"timezone": i18n.DEFAULT_TIMEZONE, "capacity": "8", "equipment": []}
-        return render(request, "bookings/room_form.html", {**context, "values": defaults, "errors": {}, "error": None})
+        return _room_form(request, None, defaults)
     values = await read_form(request)
     try:
-        room = await rooms.create_room(user, parse(RoomCreate, _room_values(values)))
-    except (Invalid, DomainError) as error:
-        if not isinstance(values.get("equipment", []), list):
-            values["equipment"] = [values["equipment"]]
-        values.setdefault("equipment", [])
-        return render(
-            request,
-            "bookings/room_form.html",
-            {**context, "values": values, **_error_context(request, error)},
-            error.status,
-        )
+        room = await services.create_room(user, parse(RoomCreate, _room_values(values)))
+    except DomainError as error:
+        return _room_form(request, None, values, error)
     return see_other(path_for("bookings:room", room_id=room.id))
 
 
@@ -154,14 +136,7 @@ async def edit_room(request: Request) -> Response:
     user = current_user(request)
     if not permissions.can_manage_rooms(user):
         raise Forbidden("forbidden", N_("You may not do this."))
-    room = await rooms.get_room(request.path_params["room_id"])
-    context = {
-        "equipment_labels": EQUIPMENT,
-        "weekday_labels": WEEKDAY_LABELS,
-        "opening_fields": OPENING_FIELDS,
-        "timezones": sorted(i18n.timezone_names()),
-        "room": room,
-    }
+    room = await services.get_room(request.path_params["room_id"])
     if request.method == "GET":
         values: dict[str, Any] = {
             name: getattr(room, name)
@@ -172,19 +147,12 @@ async def edit_room(request: Request) -> Response:
         for day, open_key, close_key in OPENING_FIELDS:
             intervals = room.opening_hours.get(day) or [["", ""]]
             values[open_key], values[close_key] = intervals[0][0], intervals[-1][1]
-        return render(request, "bookings/room_form.html", {**context, "values": values, "errors": {}, "error": None})
+        return _room_form(request, room, values)
     values = await read_form(request)
     try:
-        await rooms.update_room(user, room.id, parse(RoomCreate, _room_values(values)))
-    except (Invalid, DomainError) as error:
-        equipment = values.get("equipment", [])
-        values["equipment"] = equipment if isinstance(equipment, list) else [equipment]
-        return render(
-            request,
-            "bookings/room_form.html",
-            {**context, "values": values, **_error_context(request, error)},
-            error.status,
-        )
+        await services.update_room(user, room.id, parse(RoomCreate, _room_values(values)))
+    except DomainError as error:
+        return _room_form(request, room, values, error)
     return see_other(path_for("bookings:room", room_id=room.id))
 
 
@@ -193,13 +161,13 @@ def _week_of(request: Request, room_zone: Any) -> date:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        day = datetime.now(UTC).astimezone(room_zone).date()
+        day = clock.now().astimezone(room_zone).date()
     return hours.week_start(day)
 
 
-def week_grid(room: Any, monday: date, found: rooms.Availability, now: datetime) -> dict[str, Any]:
+def week_grid(room: Any, monday: date, found: services.Availability, now: datetime) -> dict[str, Any]:
     """Rows of local times by columns of days, each cell free, busy, closed or past."""
-    zone = rooms.zone_of(room)
+    zone = services.zone_of(room)
     days = [monday + timedelta(days=offset) for offset in range(7)]
     starts = [interval[0] for day_hours in room.opening_hours.values() for interval in day_hours]
     ends = [interval[1] for day_hours in room.opening_hours.values() for interval in day_hours]
@@ -222,7 +190,7 @@ def week_grid(room: Any, monday: date, found: rooms.Availability, now: datetime)
     return {"days": days, "rows": rows}
 
 
-def _state(begin: datetime, end: datetime, found: rooms.Availability, now: datetime) -> str:
+def _state(begin: datetime, end: datetime, found: services.Availability, now: datetime) -> str:
     if any(start < end and begin < finish for start, finish in found.busy):
         return "busy"
     if any(c.starts_at < end and begin < c.ends_at for c in found.closures):
@@ -236,12 +204,12 @@ def _state(begin: datetime, end: datetime, found: rooms.Availability, now: datet
 
 async def room_detail(request: Request) -> Response:
     room = await services.get_room(request.path_params["room_id"])
-    zone = rooms.zone_of(room)
+    zone = services.zone_of(room)
     monday = _week_of(request, zone)
     week_from = hours.local_instant(monday, "00:00", zone)
     week_to = hours.local_instant(monday + timedelta(days=7), "00:00", zone)
-    found = await rooms.availability(room, week_from, week_to)
-    now = datetime.now(UTC)
+    found = await services.availability(room, week_from, week_to)
+    now = clock.now()
     user = request.state.user
     return render(
         request,
@@ -264,10 +232,7 @@ async def room_detail(request: Request) -> Response:
 
 async def room_feed(request: Request) -> Response:
     room = await services.get_room(request.path_params["room_id"])
-    now = datetime.now(UTC)
-    bookings = await Booking.filter(
-        room_id=room.id, ends_at__gt=now - FEED_PAST, starts_at__lt=now + FEED_FUTURE
-    ).order_by("starts_at", "id")
+    bookings = await services.room_feed_bookings(room.id)
     # no names and no purposes: busy time only, labelled in the room's default language
     body = calendar.room_feed(room, bookings, i18n.gettext(i18n.DEFAULT_LOCALE, N_("Busy")))
     # the tag ignores DTSTAMP (the time of the request): an unchanged room answers 304
@@ -302,7 +267,7 @@ async def book(request: Request) -> Response:
             "people": query.get("people", "1"),
             "weekdays": [],
         }
-        return render(request, "bookings/book.html", {**context, "values": values, "errors": {}, "error": None})
+        return form_page(request, "bookings/book.html", None, values, **context)
     values = await read_form(request)
     weekdays = values.get("weekdays") or []
     values["weekdays"] = weekdays if isinstance(weekdays, list) else [weekdays]
@@ -310,11 +275,11 @@ async def book(request: Request) -> Response:
     try:
         data = parse(LocalBooking, {k: v for k, v in values.items() if v not in ("", [])})
         if not data.weekdays:
-            starts_at, ends_at = local_range(data.date, data.start, data.end, rooms.zone_of(room))
+            starts_at, ends_at = local_range(data.date, data.start, data.end, services.zone_of(room))
             booking = await services.create_booking(user, room.id, starts_at, ends_at, data.purpose, data.people)
             return see_other(path_for("bookings:detail", booking_id=booking.id) + "?done=booked")
         if step != "confirm":
-            occurrences = await recurrence.preview_series(
+            occurrences = await services.preview_series(
                 user, room, data.weekdays, data.start, data.end, data.date, data.weeks, data.until, data.people
             )
             rows = [
@@ -331,7 +296,7 @@ async def book(request: Request) -> Response:
             return render(request, "bookings/preview.html", {**context, "values": values, "occurrences": rows})
         skip = values.get("skip") or []
         skip_dates = [date.fromisoformat(item) for item in (skip if isinstance(skip, list) else [skip])]
-        _series, created, _skipped = await recurrence.create_series(
+        _series, created, _skipped = await services.create_series(
             user,
             room.id,
             data.weekdays,
@@ -344,10 +309,8 @@ async def book(request: Request) -> Response:
             data.people,
             skip_dates,
         )
-    except (Invalid, DomainError) as error:
-        return render(
-            request, "bookings/book.html", {**context, "values": values, **_error_context(request, error)}, error.status
-        )
+    except DomainError as error:
+        return form_page(request, "bookings/book.html", error, values, **context)
     return see_other(path_for("bookings:detail", booking_id=created[0].id) + "?done=series")
 
 
@@ -367,7 +330,7 @@ async def booking_detail(request: Request) -> Response:
     user = current_user(request)
     booking = await services.get_booking(user, request.path_params["booking_id"])
     await booking.fetch_related("user")
-    now = datetime.now(UTC)
+    now = clock.now()
     return render(
         request,
         "bookings/detail.html",
@@ -401,7 +364,7 @@ async def booking_action(request: Request) -> Response:
             raise Invalid(
                 "invalid", N_("Some fields are missing or invalid."), fields={"date": N_("A date is expected here.")}
             ) from None
-        added = await recurrence.add_date(user, booking_id, day)
+        added = await services.add_date(user, booking_id, day)
         return see_other(path_for("bookings:detail", booking_id=added.id) + "?done=booked")
     elif action == "checkin":
         await services.check_in(user, booking_id)
@@ -414,23 +377,25 @@ async def booking_action(request: Request) -> Response:
     return see_other(target or path_for("bookings:detail", booking_id=booking_id) + f"?done={action}")
 
 
+async def _desk(request: Request, user: Any, values: dict[str, Any], error: DomainError | None = None) -> Response:
+    """The managers' page: pending requests, the desk, closures (and the closure form)."""
+    return form_page(
+        request,
+        "bookings/manage.html",
+        error,
+        values,
+        pending=await services.pending_bookings(user),
+        desk=await services.desk_bookings(user),
+        closures=await services.upcoming_closures(),
+        rooms=await services.list_rooms(),
+    )
+
+
 async def manage(request: Request) -> Response:
     user = current_user(request)
     if not permissions.is_manager(user):
         raise Forbidden("forbidden", N_("You may not do this."))
-    return render(
-        request,
-        "bookings/manage.html",
-        {
-            "pending": await services.pending_bookings(user),
-            "desk": await services.desk_bookings(user),
-            "closures": await rooms.upcoming_closures(),
-            "rooms": await rooms.list_rooms(),
-            "values": {},
-            "errors": {},
-            "error": None,
-        },
-    )
+    return await _desk(request, user, {})
 
 
 async def add_closure(request: Request) -> Response:
@@ -441,28 +406,16 @@ async def add_closure(request: Request) -> Response:
         if values.get("room_id") and room_id is None:  # no room is every room: a wrong one is not
             fields = {"room_id": N_("This value is not valid.")}
             raise Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
-        zone = rooms.zone_of(await services.get_room(room_id)) if room_id else i18n.zone(None)
+        zone = services.zone_of(await services.get_room(room_id)) if room_id else i18n.zone(None)
         raw = {
             "room_id": room_id,
             "reason": values.get("reason", ""),
             "starts_at": _local_date(values, "first_day", "00:00", zone, 0),
             "ends_at": _local_date(values, "last_day", "00:00", zone, 1),
         }
-        await rooms.add_closure(user, parse(ClosureCreate, raw))
-    except (Invalid, DomainError) as error:
-        return render(
-            request,
-            "bookings/manage.html",
-            {
-                "pending": await services.pending_bookings(user),
-                "desk": await services.desk_bookings(user),
-                "closures": await rooms.upcoming_closures(),
-                "rooms": await rooms.list_rooms(),
-                "values": values,
-                **_error_context(request, error),
-            },
-            error.status,
-        )
+        await services.add_closure(user, parse(ClosureCreate, raw))
+    except DomainError as error:
+        return await _desk(request, user, values, error)
     return see_other(path_for("bookings:manage") + "?done=closure")
 
 
@@ -477,7 +430,7 @@ def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) 
 
 
 async def delete_closure(request: Request) -> Response:
-    await rooms.delete_closure(current_user(request), request.path_params["closure_id"])
+    await services.delete_closure(current_user(request), request.path_params["closure_id"])
     return see_other(path_for("bookings:manage") + "?done=closure_deleted")
 
 

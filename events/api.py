@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from events import attendance, permissions, registrations, services
+from events import permissions, services
 from events.forms import AttendanceCreate, EventChange, EventCreate, RegistrationCreate, SeriesCreate
 from events.models import Event, Kind
 from tierslieu.guards import current_user, optional_user
@@ -116,7 +116,7 @@ def event_out(request: Request, event: Event) -> dict:
         ends_at=rfc3339(event.ends_at),
         capacity=event.capacity,
         online_capacity=event.online_capacity,
-        seats_left=registrations.seats_left(event, registrations._place(event, None)),
+        seats_left=services.seats_left(event, services.place_for(event)),
         registration_opens_at=rfc3339(event.registration_opens_at),
         registration_closes_at=rfc3339(event.registration_closes_at),
         room_id=event.room_id,
@@ -175,12 +175,12 @@ async def create_series(request: Request) -> Response:
 async def event_detail(request: Request) -> Response:
     user = optional_user(request)
     event = await services.get_event(user, request.path_params["event_id"])
-    registration = await registrations.registration_of(user, event)
+    registration = await services.registration_of(user, event)
     sessions = await services.sessions_of(event)
     body = EventDetail(
         **event_out(request, event),
         description=event.description,
-        waiting=await registrations.waiting_count(event),
+        waiting=await services.waiting_count(event),
         join_url=event.join_url if permissions.can_see_join_link(user, event, registration) else None,
         sessions=[
             SessionOut(
@@ -225,7 +225,7 @@ async def register(request: Request) -> Response:
     user = current_user(request)
     body = await request.body()
     data = await read_json(request, RegistrationCreate) if body.strip() else RegistrationCreate()
-    registration = await registrations.register(user, request.path_params["event_id"], data.place)
+    registration = await services.register(user, request.path_params["event_id"], data.place)
     return JSONResponse(
         {"status": str(registration.status), "position": registration.position},  # type: ignore[attr-defined]
         status_code=201,
@@ -242,7 +242,7 @@ async def register(request: Request) -> Response:
 )
 async def cancel_registration(request: Request) -> Response:
     user = current_user(request)
-    await registrations.cancel(user, request.path_params["event_id"])
+    await services.cancel_registration(user, request.path_params["event_id"])
     return Response(status_code=204)
 
 
@@ -256,7 +256,7 @@ async def cancel_registration(request: Request) -> Response:
 )
 async def list_registrations(request: Request) -> Response:
     user = current_user(request)
-    _, rows = await registrations.registrants(user, request.path_params["event_id"])
+    _, rows = await services.registrants(user, request.path_params["event_id"])
     items = [
         RegistrantOut(
             user_id=row.user_id,
@@ -282,7 +282,7 @@ async def list_registrations(request: Request) -> Response:
 async def record_attendance(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, AttendanceCreate)
-    row = await attendance.check_in(user, request.path_params["event_id"], data.user_id, data.session_id)
+    row = await services.record_attendance(user, request.path_params["event_id"], data.user_id, data.session_id)
     return JSONResponse({"user_id": row.user_id, "session_id": row.session_id, "checked_at": rfc3339(row.checked_at)})
 
 

@@ -8,7 +8,7 @@ SEQUENCE is the event's, which every change increases.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from types import SimpleNamespace
 from typing import Any
@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Max
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
-from tierslieu import calendar, mail
+from tierslieu import calendar, clock, mail
 from tierslieu.calendar import FeedItem
 
 FEED_PAST = timedelta(days=30)
@@ -33,8 +33,13 @@ def uid(event: Event, base_url: str) -> str:
     return f"event-{event.id}@{_host(base_url)}"
 
 
+def event_path(event_id: int) -> str:
+    """The local path of an event's page (what feeds, mails and notifications link to)."""
+    return f"/events/{event_id}"
+
+
 def event_url(event: Event, base_url: str) -> str:
-    return f"{base_url}/events/{event.id}"
+    return base_url + event_path(event.id)
 
 
 def item(event: Any, base_url: str, *, cancelled: bool = False, join_url: str = "") -> FeedItem:
@@ -73,7 +78,7 @@ FEED_FIELDS = ("id", "title", "starts_at", "ends_at", "timezone", "sequence", "u
 async def site_feed_items(base_url: str, *, kind: str | None = None, now: datetime | None = None) -> list[FeedItem]:
     """Published events and those cancelled in the last 30 days (kept as CANCELLED)."""
     # plain values, not models: a feed of thousands of events is read in one pass
-    rows = await _site_query(kind, now or datetime.now(UTC)).order_by("starts_at", "id").values(*FEED_FIELDS)
+    rows = await _site_query(kind, now or clock.now()).order_by("starts_at", "id").values(*FEED_FIELDS)
     return [item(SimpleNamespace(**row), base_url) for row in rows]
 
 
@@ -84,7 +89,7 @@ async def site_feed(base_url: str, name: str, *, kind: str | None = None) -> tup
     """The site feed and its ETag, from the cache while nothing changed: the version is
     the number of events shown and their latest change, one indexed aggregate query
     (so several processes each notice a change made through another)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     summary = await _site_query(kind, now).annotate(n=Count("id"), last=Max("updated_at")).values("n", "last")
     version = (tuple((row["n"], str(row["last"])) for row in summary), base_url, name, now.date())
     cached = site_cache.get(kind, version)
@@ -99,7 +104,7 @@ async def site_feed(base_url: str, name: str, *, kind: str | None = None) -> tup
 def _invitation(event: Event, user: Any, method: str, status: str) -> str:
     base_url = mail._settings().base_url
     cal = calendar.new_calendar(event.title, method=method, refresh=None)
-    stamp = datetime.now(UTC).replace(microsecond=0)
+    stamp = clock.now().replace(microsecond=0)
     entry = calendar.vevent(
         item(
             event, base_url, cancelled=status == "CANCELLED", join_url=event.join_url if status != "CANCELLED" else ""
@@ -131,7 +136,7 @@ async def cancellation(event: Event, user: Any) -> str:
 
 async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     """My confirmed registrations (with the join link), and those cancelled in the last 30 days."""
-    since = datetime.now(UTC) - calendar.KEEP_CANCELLED
+    since = clock.now() - calendar.KEEP_CANCELLED
     rows = (
         await Registration.filter(
             user_id=user.id,
@@ -165,7 +170,7 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
 async def personal_version(user: Any) -> tuple:
     """Changes whenever my items change: a new or changed registration or event bumps a
     latest change, and a registration leaving the 30-day window changes the count."""
-    since = datetime.now(UTC) - calendar.KEEP_CANCELLED
+    since = clock.now() - calendar.KEEP_CANCELLED
     summary = (
         await Registration.filter(user_id=user.id, event__ends_at__gt=since)
         .annotate(n=Count("id"), mine=Max("updated_at"), theirs=Max("event__updated_at"))
@@ -173,4 +178,3 @@ async def personal_version(user: Any) -> tuple:
         .values("n", "mine", "theirs")
     )
     return tuple((row["n"], str(row["mine"]), str(row["theirs"])) for row in summary)
-

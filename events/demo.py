@@ -5,15 +5,15 @@ run outside the app, with no outbox configured."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from accounts.models import User
-from accounts.services import load_roles
-from bookings.models import Room
+from accounts.services import User, load_roles
+from bookings import services as bookings
 from events import services
 from events.forms import EventCreate, SeriesCreate, SessionCreate, local_instant
 from events.models import Event
+from tierslieu import clock
 from tierslieu.errors import DomainError
 
 PARIS = "Europe/Paris"
@@ -65,8 +65,8 @@ async def run(report: Callable[[str], None]) -> list[str]:
     if facilitator is None:
         return ["Events: no demo facilitator, nothing added."]
     await load_roles(facilitator)
-    rooms = {room.name: room.id for room in await Room.all()}
-    today = datetime.now(UTC).astimezone(ZoneInfo(PARIS)).date()
+    rooms = {room.name: room.id for room in await bookings.list_rooms()}
+    today = clock.now().astimezone(ZoneInfo(PARIS)).date()
     monday = today + timedelta(days=14 - today.weekday())  # the week after next
     made = []
 

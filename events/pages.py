@@ -10,16 +10,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bookings import rooms as bookings_rooms
+from bookings import services as bookings
 from events import permissions, services
 from events.forms import EventChange, EventCreate, SessionCreate, local_instant
+from events.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from events.models import Kind, Language, Mode
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user
-from tierslieu.pages import see_other
-from tierslieu.responses import field_messages, parse, read_form
-from tierslieu.templating import render
+from tierslieu.pages import form_page, see_other
+from tierslieu.responses import parse, read_form
 from tierslieu.urls import path_for
 
 ZONES = ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Africa/Dakar", "Africa/Abidjan", "Africa/Douala")
@@ -51,25 +51,28 @@ def _zone(values: dict[str, Any]) -> str:
     return zone
 
 
-def _context(request: Request, values: dict[str, Any], error: DomainError | None) -> dict[str, Any]:
-    from events.routes import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
-
-    return {
-        "values": values,
-        "errors": field_messages(request, error) if error else {},
-        "error": i18n.gettext(request.state.locale, error.message, **error.params) if error else None,
-        "kind_labels": KIND_LABELS,
-        "mode_labels": MODE_LABELS,
-        "language_labels": LANGUAGE_LABELS,
-        "zones": ZONES,
-    }
+def _form(
+    request: Request, template: str, values: dict[str, Any], error: DomainError | None, **context: Any
+) -> Response:
+    """The planning form ``template``, with the rooms for its select and the labels."""
+    return form_page(
+        request,
+        template,
+        error,
+        values,
+        kind_labels=KIND_LABELS,
+        mode_labels=MODE_LABELS,
+        language_labels=LANGUAGE_LABELS,
+        zones=ZONES,
+        **context,
+    )
 
 
 async def new_event(request: Request) -> Response:
     user = current_user(request)
     if not permissions.can_create_event(user):
         raise Forbidden("forbidden", N_("You may not do this."))
-    rooms = await bookings_rooms.list_rooms()
+    rooms = await bookings.list_rooms()
     values: dict[str, Any] = {"timezone": request.state.timezone, "kind": Kind.WEBINAR, "mode": Mode.ONLINE}
     if request.method == "POST":
         values = await read_form(request)
@@ -94,28 +97,24 @@ async def new_event(request: Request) -> Response:
         except DomainError as error:
             if error.status not in (404, 409, 422):
                 raise
-            context = {**_context(request, values, error), "rooms": rooms}
-            return render(request, "events/new.html", context, status_code=error.status)
+            return _form(request, "events/new.html", values, error, rooms=rooms)
         return see_other(path_for("events:edit", event_id=event.id) + "?done=created")
-    return render(request, "events/new.html", {**_context(request, values, None), "rooms": rooms})
+    return _form(request, "events/new.html", values, None, rooms=rooms)
 
 
 async def edit_event(request: Request, error: DomainError | None = None, values: dict | None = None) -> Response:
     user = current_user(request)
     event = await services.managed_event(user, request.path_params["event_id"])
-    context = _context(request, values or {}, error)
-    return render(
+    return _form(
         request,
         "events/edit.html",
-        {
-            **context,
-            "event": event,
-            "sessions": await services.sessions_of(event),
-            "rooms": await bookings_rooms.list_rooms(),
-            "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
-            "done": request.query_params.get("done"),
-        },
-        status_code=error.status if error else 200,
+        values or {},
+        error,
+        event=event,
+        sessions=await services.sessions_of(event),
+        rooms=await bookings.list_rooms(),
+        zone_label=i18n.timezone_label(event.timezone, request.state.locale),
+        done=request.query_params.get("done"),
     )
 
 

@@ -3,20 +3,21 @@ a waiting list, attendance, feeds and reminders."""
 
 from __future__ import annotations
 
-from events import calendar, demo, personal, reminders, routes, services
+from events import calendar, demo, routes, services
 from tierslieu.errors import N_
-from tierslieu.parts import CalendarProvider, MailKind, NavLink, Part, PersonalData
+from tierslieu.parts import CalendarProvider, MailKind, NavLink, Panel, Part, PersonalData
 
 part = Part(
     name="events",
     models=True,
     routes=routes.routes,
     api_routes=routes.api_routes,
-    jobs=reminders.jobs,
-    personal_data=PersonalData("events", personal.export_personal_data, personal.erase_personal_data),
+    jobs=services.jobs,
+    personal_data=PersonalData("events", services.export_personal_data, services.erase_personal_data),
     calendar=CalendarProvider(calendar.personal_items, calendar.personal_version),
     channels={"event": services.can_read_event},
-    mail_kinds=[MailKind("events", N_("My events: registrations, waiting list, changes and reminders"))],
+    mail_kinds=[MailKind(services.MAIL_KIND, N_("My events: registrations, waiting list, changes and reminders"))],
+    notification_kinds=services.NOTIFICATION_KINDS,
     error_codes={
         "already_registered": "This person is already registered for the event.",
         "registration_closed": "Registration is not open for this event.",
@@ -27,4 +28,7 @@ part = Part(
     },
     navigation=[NavLink("events:list", N_("Events"), "/events")],
     demo=demo.run,
+    home_panels=[Panel("events/_home_upcoming.html", services.upcoming_panel)],
+    figures=services.figures,
+    announces=[services.ATTENDANCE_RECORDED],
 )

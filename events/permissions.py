@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Role
-from accounts.permissions import has_role
+from accounts.services import Role, has_role
 
 
 def _facilitator_ids(event: Any) -> frozenset[int]:

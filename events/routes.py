@@ -4,62 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from events import (
-    api,
-    attendance,
-    calendar,
-    certificates,
-    feedback,
-    pages,
-    permissions,
-    registrations,
-    services,
-)
+from events import api, calendar, pages, permissions, services
 from events.forms import FeedbackForm, MessageForm
-from events.models import Kind, Language, Mode, Place
-from tierslieu import i18n, markdown
+from events.labels import PLACE_LABELS, STATUS_LABELS, labels
+from events.models import Kind, Mode, Place
+from tierslieu import clock, i18n, markdown
 from tierslieu.calendar import ics_response
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, optional_user
-from tierslieu.pages import see_other
-from tierslieu.responses import field_messages, parse, read_form
+from tierslieu.pages import form_error, form_page, see_other
+from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
-
-KIND_LABELS = {
-    Kind.WEBINAR: N_("Webinar"),
-    Kind.INTENSIVE_WEEK: N_("Intensive week"),
-    Kind.WEEKEND: N_("Weekend session"),
-    Kind.WORKSHOP: N_("Workshop"),
-}
-MODE_LABELS = {Mode.ONLINE: N_("Online"), Mode.ONSITE: N_("On site"), Mode.HYBRID: N_("Hybrid (on site and online)")}
-LANGUAGE_LABELS = {Language.FR: N_("French"), Language.EN: N_("English"), Language.INTERPRETED: N_("Interpreted")}
-STATUS_LABELS = {
-    "confirmed": N_("Confirmed"),
-    "waitlisted": N_("On the waiting list"),
-    "draft": N_("Draft"),
-    "published": N_("Published"),
-    "cancelled": N_("Cancelled"),
-}
-PLACE_LABELS = {Place.ONSITE: N_("On site"), Place.ONLINE: N_("Online")}
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "kind_labels": KIND_LABELS,
-        "mode_labels": MODE_LABELS,
-        "language_labels": LANGUAGE_LABELS,
-        "status_labels": STATUS_LABELS,
-        "place_labels": PLACE_LABELS,
-    }
 
 
 def _kind(request: Request) -> str | None:
@@ -73,7 +35,7 @@ async def event_list(request: Request) -> Response:
         limit=50,
         cursor=request.query_params.get("cursor"),
         kind=kind,
-        upcoming_from=datetime.now(UTC),
+        upcoming_from=clock.now(),
         include_cancelled=True,
     )
     return render(
@@ -84,22 +46,22 @@ async def event_list(request: Request) -> Response:
             "kind": kind,
             "next_cursor": cursor,
             "can_create": permissions.can_create_event(optional_user(request)),
-            "mine": await registrations.my_registrations(request.state.user) if request.state.user else [],
-            **_labels(),
+            "mine": await services.my_registrations(request.state.user) if request.state.user else [],
+            **labels(),
         },
     )
 
 
-async def event_detail(
-    request: Request, error: DomainError | None = None, feedback_errors: dict[str, str] | None = None
-) -> Response:
+async def event_detail(request: Request, error: DomainError | None = None) -> Response:
+    """The event's page; shown again with the message of a refused registration or feedback."""
+    shown = form_error(request, error) if error is not None else {"errors": {}, "error": None}
     user = optional_user(request)
     event = await services.get_event(user, request.path_params["event_id"])
-    registration = await registrations.registration_of(user, event)
+    registration = await services.registration_of(user, event)
     if registration is not None:
-        registration.position = await registrations.position(registration)  # type: ignore[attr-defined]
-    places = [Place.ONSITE, Place.ONLINE] if event.mode == Mode.HYBRID else [registrations._place(event, None)]
-    now = datetime.now(UTC)
+        registration.position = await services.position(registration)  # type: ignore[attr-defined]
+    places = [Place.ONSITE, Place.ONLINE] if event.mode == Mode.HYBRID else [services.place_for(event)]
+    now = clock.now()
     return render(
         request,
         "events/detail.html",
@@ -108,20 +70,20 @@ async def event_detail(
             "sessions": await services.sessions_of(event),
             "description_html": markdown.render(event.description) if event.description else "",
             "registration": registration if registration is None or registration.status != "cancelled" else None,
-            "seats": [(place, registrations.seats_left(event, place)) for place in places],
-            "waiting": await registrations.waiting_count(event),
+            "seats": [(place, services.seats_left(event, place)) for place in places],
+            "waiting": await services.waiting_count(event),
             "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
             "registration_open": event.registration_opens_at <= now < event.registration_closes_at,
             "can_register": permissions.can_register(user, event),
             "can_manage": permissions.can_manage_event(user, event),
             "show_join_link": permissions.can_see_join_link(user, event, registration),
-            "attended": user is not None and (await certificates.attended_sessions(user, event))[0],
-            "can_give_feedback": await feedback.can_give_feedback(user, event),
-            "my_feedback": await feedback.my_feedback(user, event),
-            "feedback_errors": feedback_errors or {},
+            "attended": user is not None and (await services.attended_sessions(user, event))[0],
+            "can_give_feedback": await services.can_give_feedback(user, event),
+            "my_feedback": await services.my_feedback(user, event),
+            "feedback_errors": shown["errors"],
             "done": request.query_params.get("done"),
-            "error": i18n.gettext(request.state.locale, error.message, **error.params) if error else None,
-            **_labels(),
+            "error": shown["error"],
+            **labels(),
         },
         status_code=error.status if error else 200,
     )
@@ -137,7 +99,7 @@ async def register(request: Request) -> Response:
     values = await read_form(request)
     place = values.get("place")
     try:
-        registration = await registrations.register(user, event_id, Place(place) if place in set(Place) else None)
+        registration = await services.register(user, event_id, Place(place) if place in set(Place) else None)
     except DomainError as error:
         if error.status in (409, 422):
             return await event_detail(request, error)
@@ -149,14 +111,14 @@ async def cancel(request: Request) -> Response:
     user = current_user(request)
     event_id = request.path_params["event_id"]
     await read_form(request)
-    await registrations.cancel(user, event_id)
+    await services.cancel_registration(user, event_id)
     return _back(request, event_id, "cancelled")
 
 
 async def registrants(request: Request) -> Response:
     user = current_user(request)
-    event, rows = await registrations.registrants(user, request.path_params["event_id"])
-    answers, average, comments = await feedback.summary(user, event.id)
+    event, rows = await services.registrants(user, request.path_params["event_id"])
+    answers, average, comments = await services.feedback_summary(user, event.id)
     return render(
         request,
         "events/registrants.html",
@@ -167,14 +129,14 @@ async def registrants(request: Request) -> Response:
             "average": average,
             "comments": comments,
             "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
-            **_labels(),
+            **labels(),
         },
     )
 
 
 async def registrants_csv(request: Request) -> Response:
     user = current_user(request)
-    event, rows = await registrations.registrants(user, request.path_params["event_id"])
+    event, rows = await services.registrants(user, request.path_params["event_id"])
     locale = request.state.locale
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -215,12 +177,12 @@ async def checkin(request: Request) -> Response:
         person, session_id = parse_id(values.get("user_id")), parse_id(values.get("session_id"))
         if person is None:
             raise Invalid("invalid", N_("Some fields are missing or invalid."))
-        await attendance.check_in(user, event_id, person, session_id)
+        await services.record_attendance(user, event_id, person, session_id)
         target = path_for("events:checkin", event_id=event_id)
         query = f"?session={session_id}" if session_id is not None else ""
         return see_other(f"{target}{query}#p-{person}")
     session_id = id_param(request, "session")
-    event, sessions, rows, present = await attendance.door_list(user, event_id, session_id)
+    event, sessions, rows, present = await services.door_list(user, event_id, session_id)
     return render(
         request,
         "events/checkin.html",
@@ -232,21 +194,17 @@ async def message(request: Request) -> Response:
     user = current_user(request)
     event_id = request.path_params["event_id"]
     event = await services.managed_event(user, event_id)
-    context: dict[str, Any] = {"event": event, "values": {}, "errors": {}, "error": None, "sent": None}
-    if request.method == "POST":
-        values = await read_form(request)
-        context["values"] = values
-        try:
-            data = parse(MessageForm, values)
-            context["sent"] = await registrations.message_registrants(
-                user, event_id, data.subject, data.body, include_waiting=data.include_waiting
-            )
-            context["values"] = {}
-        except Invalid as error:
-            context["errors"] = field_messages(request, error)
-            context["error"] = i18n.gettext(request.state.locale, error.message, **error.params)
-            return render(request, "events/message.html", context, status_code=422)
-    return render(request, "events/message.html", context)
+    if request.method == "GET":
+        return form_page(request, "events/message.html", event=event, sent=None)
+    values = await read_form(request)
+    try:
+        data = parse(MessageForm, values)
+        sent = await services.message_registrants(
+            user, event_id, data.subject, data.body, include_waiting=data.include_waiting
+        )
+    except Invalid as error:
+        return form_page(request, "events/message.html", error, values, event=event, sent=None)
+    return form_page(request, "events/message.html", event=event, sent=sent)
 
 
 async def give_feedback(request: Request) -> Response:
@@ -254,15 +212,15 @@ async def give_feedback(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     try:
         data = parse(FeedbackForm, await read_form(request))
-        await feedback.give_feedback(user, event_id, data.rating, data.comment)
+        await services.give_feedback(user, event_id, data.rating, data.comment)
     except Invalid as error:
-        return await event_detail(request, error, field_messages(request, error))
+        return await event_detail(request, error)
     return _back(request, event_id, "feedback")
 
 
 async def certificate(request: Request) -> Response:
     user = current_user(request)
-    event, pdf = await certificates.certificate(user, request.path_params["event_id"])
+    event, pdf = await services.certificate(user, request.path_params["event_id"])
     return Response(
         pdf,
         media_type="application/pdf",

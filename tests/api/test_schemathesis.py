@@ -33,7 +33,7 @@ from schemathesis.checks import (
 
 from accounts.models import Role
 from bookings import services as bookings
-from events import registrations
+from events import services as events_services
 from tests.bookings.helpers import at, make_room, next_monday, rfc3339
 from tests.conftest import make_settings
 from tests.events.helpers import make_event, soon
@@ -81,7 +81,7 @@ async def _world(client: httpx.AsyncClient) -> World:
     reply = await make_reply(topic)
     starts_at = at(next_monday(), "10:00")
     booking = await bookings.create_booking(member, room.id, starts_at, starts_at + timedelta(hours=1), "Réunion", 2)
-    await registrations.register(member, event.id)
+    await events_services.register(member, event.id)
     headers = {
         "anonymous": {},
         "member": await api_token(client, member.email),

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from accounts.models import Role
-from bookings import noshows, recurrence, rooms, services
+from bookings import services
 from bookings.forms import ClosureCreate, RoomCreate
 from bookings.models import Booking, Room, Series, Status
 from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
@@ -156,7 +156,7 @@ async def test_closures_of_the_room_or_the_whole_site() -> None:
     user = await make_user()
     room, other = await make_room(), await make_room()
     day = next_monday()
-    await rooms.add_closure(
+    await services.add_closure(
         manager, ClosureCreate(room_id=room.id, starts_at=at(day, "12:00"), ends_at=at(day, "14:00"), reason="Paint")
     )
     with pytest.raises(Invalid) as caught:
@@ -165,15 +165,15 @@ async def test_closures_of_the_room_or_the_whole_site() -> None:
     await services.create_booking(user, room.id, at(day, "14:00"), at(day, "15:00"), "x")
     await services.create_booking(user, other.id, at(day, "12:00"), at(day, "13:00"), "x")
     tuesday = day + timedelta(days=1)
-    await rooms.add_closure(
+    await services.add_closure(
         manager, ClosureCreate(starts_at=at(tuesday, "00:00"), ends_at=at(tuesday, "24:00"), reason="Holiday")
     )
     with pytest.raises(Invalid):
         await services.create_booking(user, other.id, at(tuesday, "09:00"), at(tuesday, "10:00"), "x")
-    found = await rooms.availability(other, at(tuesday, "00:00"), at(tuesday, "24:00"))
+    found = await services.availability(other, at(tuesday, "00:00"), at(tuesday, "24:00"))
     assert found.free == []
     with pytest.raises(Forbidden):
-        await rooms.add_closure(
+        await services.add_closure(
             user, ClosureCreate(starts_at=at(tuesday, "00:00"), ends_at=at(tuesday, "24:00"), reason="No")
         )
 
@@ -301,11 +301,11 @@ async def test_check_in_window_and_release_of_no_shows() -> None:
     await services.check_in(user, kept.id, now=at(day, "09:45"))
     with pytest.raises(Conflict):
         await services.check_in(user, kept.id, now=at(day, "09:50"))
-    assert await noshows.release_no_shows(at(day, "09:14")) == 0
-    assert await noshows.release_no_shows(at(day, "09:15")) == 1
+    assert await services.release_no_shows(at(day, "09:14")) == 0
+    assert await services.release_no_shows(at(day, "09:15")) == 1
     await early.refresh_from_db()
     assert early.status == Status.CANCELLED and early.cancel_reason == "no_show"
-    assert await noshows.release_no_shows(at(day, "10:30")) == 0
+    assert await services.release_no_shows(at(day, "10:30")) == 0
     await kept.refresh_from_db()
     assert kept.status == Status.CONFIRMED
     assert (
@@ -331,19 +331,21 @@ async def test_book_room_for_other_parts_inside_their_transaction() -> None:
         assert await Booking.filter(room_id=room.id).count() == 1
     assert booking.origin == "event"
     with pytest.raises(Invalid):  # outside opening hours
-        await services.book_room(room.id, at(day, "12:00"), at(day, "13:00"), "x")
+        await services.book_room(room.id, at(day, "12:00"), at(day, "13:00"), "x", origin="event")
     always_open = await make_room(opening_hours={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed")})
     # events book their own times: no 15-minute step for them
     odd = await services.book_room(always_open.id, at(day, "10:05"), at(day, "10:50"), "Session", origin="event")
     assert odd.ends_at - odd.starts_at == timedelta(minutes=45)
     with pytest.raises(Invalid) as caught:  # no booking lasts more than a day
-        await services.book_room(always_open.id, at(day, "00:00"), at(day, "00:00") + timedelta(hours=25), "x")
+        await services.book_room(
+            always_open.id, at(day, "00:00"), at(day, "00:00") + timedelta(hours=25), "x", origin="event"
+        )
     assert "A booking lasts at most 24 hours." in message_ids(caught.value)
     # a rolled-back caller leaves nothing behind
     with pytest.raises(RuntimeError):
         async with in_transaction():
             await services.book_room(
-                room.id, at(day + timedelta(days=7), "08:00"), at(day + timedelta(days=7), "09:00"), "x"
+                room.id, at(day + timedelta(days=7), "08:00"), at(day + timedelta(days=7), "09:00"), "x", origin="event"
             )
             raise RuntimeError("the event could not be saved")
     assert await Booking.filter(room_id=room.id).count() == 1
@@ -361,7 +363,7 @@ async def test_recurring_preview_create_skip_and_cancel_rest() -> None:
     await services.create_booking(
         other, room.id, at(monday + timedelta(days=7), "18:30"), at(monday + timedelta(days=7), "19:30"), "x"
     )
-    await rooms.add_closure(
+    await services.add_closure(
         manager,
         ClosureCreate(
             room_id=room.id,
@@ -370,38 +372,38 @@ async def test_recurring_preview_create_skip_and_cancel_rest() -> None:
             reason="Works",
         ),
     )
-    preview = await recurrence.preview_series(user, room, ["mon", "wed"], "18:00", "19:00", monday, 3, None)
+    preview = await services.preview_series(user, room, ["mon", "wed"], "18:00", "19:00", monday, 3, None)
     assert [item.day for item in preview] == [monday + timedelta(days=d) for d in (0, 2, 7, 9, 14, 16)]
     assert [item.free for item in preview] == [True, True, False, True, True, False]
     assert preview[2].conflict is not None
     assert "The room is closed at this time: %(reason)s." in message_ids(Invalid("x", "x", fields=preview[5].problems))
     # confirming without accepting to skip the taken dates is refused as a whole
     with pytest.raises(Conflict):
-        await recurrence.create_series(user, room.id, ["mon", "wed"], "18:00", "19:00", monday, 3, None, "Club")
+        await services.create_series(user, room.id, ["mon", "wed"], "18:00", "19:00", monday, 3, None, "Club")
     assert await Series.all().count() == 0
     skip = [preview[2].day, preview[5].day]
-    series, created, skipped = await recurrence.create_series(
+    series, created, skipped = await services.create_series(
         user, room.id, ["mon", "wed"], "18:00", "19:00", monday, 3, None, "Club", 1, skip
     )
     assert len(created) == 4 and [item.day for item in skipped] == skip
     assert {b.series_id for b in created} == {series.id}
     assert await OutboxMail.filter(user_id=user.id).count() == 1  # one mail with every date
-    added = await recurrence.add_date(user, created[0].id, monday + timedelta(days=4))
+    added = await services.add_date(user, created[0].id, monday + timedelta(days=4))
     assert added.series_id == series.id and added.starts_at == at(monday + timedelta(days=4), "18:00")
     with pytest.raises(NotFound):  # another person's series is not even visible
-        await recurrence.add_date(other, created[0].id, monday + timedelta(days=5))
+        await services.add_date(other, created[0].id, monday + timedelta(days=5))
     await services.cancel_booking(user, added.id)  # removing a single date
     cancelled = await services.cancel_series_from(user, created[2].id)
     assert cancelled == 2
     assert await Booking.filter(series_id=series.id, status="confirmed").count() == 2
     with pytest.raises(Invalid):
-        await recurrence.create_series(user, room.id, ["mon"], "18:00", "19:00", monday, None, None, "x")
+        await services.create_series(user, room.id, ["mon"], "18:00", "19:00", monday, None, None, "x")
 
 
 async def test_recurring_series_respects_the_weekly_quota() -> None:
     user = await make_user()
     room = await make_room(weekly_quota_minutes=120)
-    preview = await recurrence.preview_series(
+    preview = await services.preview_series(
         user, room, ["mon", "tue", "wed"], "09:00", "10:00", next_monday(), 1, None
     )
     assert [item.free for item in preview] == [True, True, False]
@@ -414,9 +416,9 @@ async def test_free_slot_finder_filters_by_people_equipment_and_time() -> None:
     await make_room(name="Bare", capacity=20)
     day = next_monday() + timedelta(days=3)
     await services.create_booking(user, big.id, at(day, "12:00"), at(day, "15:00"), "x")
-    slots = await rooms.find_free_slots(6, 120, day, "afternoon", ["projector"])
+    slots = await services.find_free_slots(6, 120, day, "afternoon", ["projector"])
     assert [(s.room.name, s.starts_at) for s in slots] == [("Big", at(day, "15:00"))]
-    slots = await rooms.find_free_slots(2, 120, day, "morning", ["projector"])
+    slots = await services.find_free_slots(2, 120, day, "morning", ["projector"])
     assert [(s.room.name, s.starts_at) for s in slots] == [("Small", at(day, "08:00")), ("Big", at(day, "08:00"))]
     assert small.id
 
@@ -426,12 +428,12 @@ async def test_rooms_are_created_by_managers_only() -> None:
     member = await make_user()
     data = RoomCreate(name="Salle Ada", capacity=12, opening_hours={"mon": [["08:00", "20:00"]]})
     with pytest.raises(Forbidden):
-        await rooms.create_room(member, data)
-    room = await rooms.create_room(manager, data)
+        await services.create_room(member, data)
+    room = await services.create_room(manager, data)
     assert (room.granularity_minutes, room.min_minutes, room.max_minutes) == (15, 15, 480)
     assert (room.max_advance_days, room.weekly_quota_minutes, room.allowed_role) == (90, 1200, "member")
     with pytest.raises(Conflict):
-        await rooms.create_room(manager, data)
+        await services.create_room(manager, data)
     with pytest.raises(NotFound):
         await services.get_room(room.id + 100)
 
@@ -476,7 +478,7 @@ async def test_demo_is_idempotent() -> None:
 
 
 async def test_background_sweep_starts_and_stops() -> None:
-    stoppers = [start() for start in noshows.jobs]
+    stoppers = [start() for start in services.jobs]
     await asyncio.sleep(0)
     for stop in stoppers:
         await stop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from events import registrations
+from events import services as events_services
 from forum.models import Topic
 from tests.bookings.helpers import make_room, next_monday
 from tests.browser.conftest import OpenPage, sign_in
@@ -113,7 +113,7 @@ async def test_a_question_asked_is_answered_live_and_solved(open_page: OpenPage,
 async def test_a_member_waits_for_a_place_and_gets_it(open_page: OpenPage, js: bool) -> None:
     event = await make_event(capacity=1, title="Atelier robots pour débutants")
     holder = await make_user(display_name="Bérénice Petit")
-    await registrations.register(holder, event.id)  # the only place is taken
+    await events_services.register(holder, event.id)  # the only place is taken
     member = await make_user(display_name="Gaël Moreau")
     waiting = f"[data-live-waiting='{event.id}']"
 

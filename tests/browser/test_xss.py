@@ -35,10 +35,9 @@ from playwright.async_api import Page
 
 from accounts import services as accounts
 from accounts.models import Role, User
-from bookings import rooms as room_services
 from bookings import services as bookings
 from bookings.forms import ClosureCreate, RoomCreate
-from events import registrations
+from events import services as events_services
 from events.models import Feedback
 from forum import moderation, notify
 from forum import services as forum
@@ -286,7 +285,7 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
             )
         )
     for author in authors[:6]:
-        await registrations.register(author, events[0].id)
+        await events_services.register(author, events[0].id)
     for author in authors[6:16]:
         await Feedback.create(
             event_id=events[0].id, user_id=author.id, rating=4, comment=take("feedback comment", 3000, many=14)
@@ -294,7 +293,7 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
 
     # rooms: names, descriptions, accessibility, closures, bookings, decisions
     rooms = [
-        await room_services.create_room(
+        await bookings.create_room(
             boss,
             RoomCreate(
                 name=take("room name", 100),
@@ -334,7 +333,7 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
     for number in range(30):
         day = monday + timedelta(days=4 + number // 10)
         start = at(day, "08:00") + timedelta(minutes=30 * (number % 10))
-        await room_services.add_closure(
+        await bookings.add_closure(
             boss,
             ClosureCreate(
                 room_id=rooms[number % 4].id,

@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 
 from accounts import services as accounts
-from events import registrations, services
+from events import services
 from events.forms import EventChange
 from tests.events.helpers import make_event, make_facilitator
 from tests.helpers import make_user
@@ -164,16 +164,16 @@ async def test_personal_feed_has_my_places_with_the_join_link_and_revocation_404
     event = await make_event(capacity=1)
     full = await make_event(capacity=1)
     me, other = await make_user(), await make_user()
-    await registrations.register(me, event.id)
-    await registrations.register(other, full.id)
-    await registrations.register(me, full.id)  # waiting: not in my calendar
+    await services.register(me, event.id)
+    await services.register(other, full.id)
+    await services.register(me, full.id)  # waiting: not in my calendar
     url = accounts.calendar_url(me, settings).removeprefix(settings.base_url)
     response = await client.get(url)
     assert response.status_code == 200
     assert "visio.example.org/room-secret" in unfolded(response.text)
     assert [item["uid"] for item in read_with_icaljs(icaljs, response.content)] == [f"event-{event.id}@testserver"]
     assert (await client.get(url, headers={"If-None-Match": response.headers["etag"]})).status_code == 304
-    await registrations.cancel(me, event.id)
+    await services.cancel_registration(me, event.id)
     [item] = read_with_icalendar((await client.get(url)).content)
     assert item["status"] == "CANCELLED"
     assert "room-secret" not in unfolded((await client.get(url)).text)
@@ -186,7 +186,7 @@ async def test_mails_carry_invitations_that_both_parsers_read(icaljs: Path) -> N
     starts = local(datetime.now(UTC).year + 1, 7, 7, 18, PARIS)
     event = await make_event(starts_at=starts, ends_at=starts + timedelta(hours=1))
     person = await make_user()
-    await registrations.register(person, event.id)
+    await services.register(person, event.id)
     await services.cancel_event(event.facilitator, event.id)
     mails = await OutboxMail.filter(user_id=person.id).order_by("id")
     assert len(mails) == 2
@@ -216,11 +216,11 @@ async def test_site_feed_cache_follows_changes(client) -> None:
 async def test_personal_feed_cache_follows_event_changes(client, settings) -> None:
     event = await make_event(title="Avant")
     me = await make_user()
-    await registrations.register(me, event.id)
+    await services.register(me, event.id)
     url = accounts.calendar_url(me, settings).removeprefix(settings.base_url)
     assert "Avant" in (await client.get(url)).text
     await services.change_event(event.facilitator, event.id, EventChange(title="Après"))
     assert "Après" in (await client.get(url)).text
     other = await make_event(title="Deuxième")
-    await registrations.register(me, other.id)
+    await services.register(me, other.id)
     assert "Deuxième" in (await client.get(url)).text

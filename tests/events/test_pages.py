@@ -136,15 +136,15 @@ async def test_write_to_the_registrants(client) -> None:
 
 
 async def test_attendance_certificate(client) -> None:
-    from events import attendance, registrations
+    from events import services
 
     event = await make_event(title="Semaine NSI – graphes")
     person = await make_user(display_name="Zoé Œuvray")
     stranger = await make_user()
-    await registrations.register(person, event.id)
+    await services.register(person, event.id)
     await login(client, person.email)
     assert (await client.get(f"/events/{event.id}/certificate.pdf")).status_code == 404
-    await attendance.check_in(event.facilitator, event.id, person.id)
+    await services.record_attendance(event.facilitator, event.id, person.id)
     detail = await client.get(f"/events/{event.id}")
     assert "/certificate.pdf" in detail.text
     pdf = await client.get(f"/events/{event.id}/certificate.pdf")
@@ -157,23 +157,23 @@ async def test_attendance_certificate(client) -> None:
 async def test_feedback_after_the_event_from_attendees_only(client) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from events import attendance, feedback, registrations
+    from events import services
     from events.models import Event, Feedback
     from tierslieu.models import OutboxMail
 
     event = await make_event()
     attendee, absent = await make_user(), await make_user()
     for person in (attendee, absent):
-        await registrations.register(person, event.id)
-    await attendance.check_in(event.facilitator, event.id, attendee.id)
+        await services.register(person, event.id)
+    await services.record_attendance(event.facilitator, event.id, attendee.id)
     await login(client, attendee.email)
     page = f"/events/{event.id}"
     early = await post_form(client, f"/events/{event.id}/feedback", {"rating": "5"}, from_page=page)
     assert early.status_code == 422  # not over yet
     past = datetime.now(UTC) - timedelta(hours=1)
     await Event.filter(id=event.id).update(starts_at=past - timedelta(hours=2), ends_at=past)
-    assert await feedback.ask_for_feedback() == 1
-    assert await feedback.ask_for_feedback() == 0  # once
+    assert await services.ask_for_feedback() == 1
+    assert await services.ask_for_feedback() == 0  # once
     assert await OutboxMail.filter(user_id=absent.id, subject__icontains="feedback").count() == 0
     assert 'id="feedback"' in (await client.get(page)).text
     wrong = await post_form(client, f"/events/{event.id}/feedback", {"rating": "9"}, from_page=page)
@@ -192,14 +192,14 @@ async def test_feedback_after_the_event_from_attendees_only(client) -> None:
 
 
 async def test_my_registrations_on_the_list(client) -> None:
-    from events import registrations
+    from events import services
 
     full = await make_event(capacity=1, title="Complet")
     open_event = await make_event(title="Ouvert")
     me, other = await make_user(locale="en"), await make_user()
-    await registrations.register(other, full.id)
-    await registrations.register(me, full.id)
-    await registrations.register(me, open_event.id)
+    await services.register(other, full.id)
+    await services.register(me, full.id)
+    await services.register(me, open_event.id)
     await login(client, me.email)
     text = text_of((await client.get("/events")).text)
     assert "My registrations" in text

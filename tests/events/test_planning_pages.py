@@ -63,10 +63,10 @@ async def test_plan_an_event_in_local_time(client) -> None:
 async def test_manage_capacity_programme_and_cancel(client) -> None:
     event = await make_event(capacity=1, mode="onsite", join_url="")
     people = [await make_user() for _ in range(2)]
-    from events import registrations
+    from events import services
 
     for person in people:
-        await registrations.register(person, event.id)
+        await services.register(person, event.id)
     other = await make_facilitator()
     await login(client, other.email)
     assert (await client.get(f"/events/{event.id}/edit")).status_code == 403

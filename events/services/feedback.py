@@ -3,14 +3,15 @@ what they thought; each gives one rating (1 to 5) and a comment, and may change 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from events.models import Attendance, Event, EventStatus, Feedback, Registration, RegistrationStatus
-from events.services import get_event, managed_event
-from tierslieu import mail
+from events.services.events import get_event, managed_event
+from events.services.notices import MAIL_KIND
+from tierslieu import clock, mail
 from tierslieu.errors import N_, Invalid
 
 ASK_WITHIN = timedelta(days=7)  # after this, an event is too old to ask about
@@ -18,7 +19,7 @@ BATCH = 500
 
 
 async def can_give_feedback(user: Any, event: Event, *, now: datetime | None = None) -> bool:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if user is None or event.ends_at > now or event.status == EventStatus.CANCELLED:
         return False
     return await Attendance.exists(event_id=event.id, user_id=user.id)
@@ -41,7 +42,7 @@ async def give_feedback(user: Any, event_id: int, rating: int, comment: str) -> 
         return found
 
 
-async def summary(actor: Any, event_id: int) -> tuple[int, float | None, list[str]]:
+async def feedback_summary(actor: Any, event_id: int) -> tuple[int, float | None, list[str]]:
     """For the people running the event: how many answered, the average, the comments."""
     event = await managed_event(actor, event_id)
     rows = await Feedback.filter(event_id=event.id).order_by("created_at")
@@ -51,7 +52,7 @@ async def summary(actor: Any, event_id: int) -> tuple[int, float | None, list[st
 
 async def ask_for_feedback(now: datetime | None = None) -> int:
     """Mail the attendees of events that ended in the last week, once each."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = (
         await Registration.filter(
             status=RegistrationStatus.CONFIRMED,
@@ -76,7 +77,7 @@ async def ask_for_feedback(now: datetime | None = None) -> int:
                     registration.user,
                     "events/feedback",
                     {"event": registration.event, "event_zone": registration.event.timezone},
-                    kind="events",
+                    kind=MAIL_KIND,
                 )
                 sent += 1
     return sent

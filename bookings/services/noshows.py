@@ -10,20 +10,23 @@ from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
 from bookings.models import Booking, Origin, Status
-from bookings.rules import announce_rooms, now_utc
-from bookings.services import mail_context
-from tierslieu import mail
+from bookings.services import notices
+from bookings.services.rules import publish_rooms
+from notifications import services as notifications
+from tierslieu import clock
 from tierslieu.background import Start, periodic
 
 log = logging.getLogger("tierslieu.bookings")
 
 SWEEP_SECONDS = 60
+NO_SHOW = "no_show"  # the cancel_reason of a booking released because nobody checked in
 
 
 async def release_no_shows(now: datetime | None = None) -> int:
     """Release the confirmed member bookings nobody checked in to within the room's grace
-    period: the slot becomes free, open views update, the person is told. Returns how many."""
-    now = now or now_utc()
+    period: the slot becomes free, open views update, the person is told (by mail and
+    in-app). Returns how many."""
+    now = now or clock.now()
     candidates = await Booking.filter(
         status=Status.CONFIRMED,
         origin=Origin.MEMBER,
@@ -31,20 +34,21 @@ async def release_no_shows(now: datetime | None = None) -> int:
         starts_at__lte=now,
         ends_at__gt=now - timedelta(days=1),
     ).prefetch_related("room", "user")
-    released = []
+    released, told = [], []
     for booking in candidates:
         grace = booking.room.checkin_grace_minutes
         if grace <= 0 or now < booking.starts_at + timedelta(minutes=grace):
             continue
         async with in_transaction():
             updated = await Booking.filter(id=booking.id, status=Status.CONFIRMED, checked_in_at=None).update(
-                status=Status.CANCELLED, cancelled_at=now, cancel_reason="no_show", sequence=booking.sequence + 1
+                status=Status.CANCELLED, cancelled_at=now, cancel_reason=NO_SHOW, sequence=booking.sequence + 1
             )
-            if updated and booking.user is not None:
-                await mail.send(booking.user, "bookings/released", mail_context(booking, booking.room), kind="bookings")
+            if updated:
+                told += await notices.tell_release(booking)
         if updated:
             released.append(booking.room_id)
-    await announce_rooms(released)
+    await publish_rooms(*released)
+    await notifications.publish(told)
     return len(released)
 
 

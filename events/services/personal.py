@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.models import Attendance, Event, Facilitator, Registration, RegistrationStatus
-from events.registrations import fill_places
+from events.services.registrations import free_place
 
 
 async def export_personal_data(user: Any) -> dict[str, Any]:
@@ -46,12 +46,10 @@ async def erase_personal_data(user: Any) -> None:
         event = await Event.select_for_update().get(id=row.event_id)
         await Registration.filter(id=row.id).delete()
         if row.status == RegistrationStatus.CONFIRMED:
-            count = "online_confirmed_count" if event.mode == "hybrid" and row.place == "online" else "confirmed_count"
-            setattr(event, count, getattr(event, count) - 1)
-            await event.save(update_fields=[count])
-            await fill_places(event)
+            # the promoted people's notifications show on their next page: the deletion's
+            # transaction is not committed here, so nothing is published live
+            await free_place(event, row.place)
     await Registration.filter(user_id=user.id).delete()
     await Attendance.filter(user_id=user.id).delete()
     await Facilitator.filter(user_id=user.id).delete()
     await Event.filter(created_by_id=user.id).update(created_by_id=None)
-

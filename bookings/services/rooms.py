@@ -1,4 +1,5 @@
-"""Rooms, closures, availability and the free-slot finder."""
+"""Rooms and closures (the managers' side), availability and the free-slot finder; the one
+way to get a room."""
 
 from __future__ import annotations
 
@@ -11,39 +12,72 @@ from tortoise.exceptions import IntegrityError
 
 from bookings import hours, permissions, queries
 from bookings.forms import DAY_PARTS, ClosureCreate, RoomCreate
-from bookings.models import Closure, Room
-from bookings.rules import announce_rooms, closures_between, forbidden, get_room, now_utc, zone_of
-from tierslieu import realtime
+from bookings.models import Booking, Closure, Room
+from bookings.services.rules import forbidden, publish_rooms, zone_of
+from tierslieu import clock
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
+from tierslieu.validation import parse_id
+
+FEED_PAST = timedelta(days=30)
+FEED_FUTURE = timedelta(days=365)
+
+
+async def get_room(room_id: int) -> Room:
+    """A room by id (404 when there is none)."""
+    room = await queries.room(room_id)
+    if room is None:
+        raise NotFound()
+    return room
 
 
 async def list_rooms() -> list[Room]:
+    """Every room, by name (for a list or a select)."""
     return await Room.all().order_by("name")
+
+
+async def room_feed_bookings(room_id: int) -> list[Booking]:
+    """A room's bookings for its busy-time feed: from 30 days ago to a year ahead, cancelled
+    ones included (as STATUS:CANCELLED)."""
+    now = clock.now()
+    return await Booking.filter(room_id=room_id, ends_at__gt=now - FEED_PAST, starts_at__lt=now + FEED_FUTURE).order_by(
+        "starts_at", "id"
+    )
+
+
+async def can_read_room(user: Any, roles: frozenset[str], ident: str) -> bool:
+    # busy times of a room are public (no names travel on this channel)
+    return parse_id(ident) is not None
 
 
 # --- rooms and closures ----------------------------------------------------------------------
 
 
-async def create_room(actor: Any, data: RoomCreate) -> Room:
-    if not permissions.can_manage_rooms(actor):
-        raise forbidden()
+def _name_taken() -> Conflict:
+    return Conflict(
+        "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
+    )
+
+
+async def _check_room(data: RoomCreate, *, room_id: int | None = None) -> None:
     if data.min_minutes > data.max_minutes:
         raise Invalid(
             "invalid",
             N_("Some fields are missing or invalid."),
             fields={"max_minutes": N_("The longest booking cannot be shorter than the shortest one.")},
         )
-    if await Room.filter(name=data.name).exists():
-        raise Conflict(
-            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
-        )
+    if await Room.filter(name=data.name).exclude(id=room_id or 0).exists():
+        raise _name_taken()
+
+
+async def create_room(actor: Any, data: RoomCreate) -> Room:
+    if not permissions.can_manage_rooms(actor):
+        raise forbidden()
+    await _check_room(data)
     try:
         room = await Room.create(**data.model_dump())
     except IntegrityError:
-        raise Conflict(
-            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
-        ) from None
-    await realtime.publish(f"room:{room.id}", "room.changed", id=room.id)
+        raise _name_taken() from None
+    await publish_rooms(room.id)
     return room
 
 
@@ -52,19 +86,10 @@ async def update_room(actor: Any, room_id: int, data: RoomCreate) -> Room:
     if not permissions.can_manage_rooms(actor):
         raise forbidden()
     room = await get_room(room_id)
-    if data.min_minutes > data.max_minutes:
-        raise Invalid(
-            "invalid",
-            N_("Some fields are missing or invalid."),
-            fields={"max_minutes": N_("The longest booking cannot be shorter than the shortest one.")},
-        )
-    if await Room.filter(name=data.name).exclude(id=room.id).exists():
-        raise Conflict(
-            "conflict", N_("A room already has this name."), fields={"name": N_("A room already has this name.")}
-        )
+    await _check_room(data, room_id=room.id)
     room.update_from_dict(data.model_dump())
     await room.save()
-    await announce_rooms([room.id])
+    await publish_rooms(room.id)
     return room
 
 
@@ -85,7 +110,7 @@ async def add_closure(actor: Any, data: ClosureCreate) -> Closure:
         ends_at=data.ends_at.astimezone(UTC),
         reason=data.reason,
     )
-    await announce_rooms([data.room_id] if data.room_id else [room.id for room in await Room.all()])
+    await publish_rooms(*([data.room_id] if data.room_id else await Room.all().values_list("id", flat=True)))
     return closure
 
 
@@ -96,11 +121,11 @@ async def delete_closure(actor: Any, closure_id: int) -> None:
     if closure is None:
         raise NotFound()
     await closure.delete()
-    await announce_rooms([closure.room_id] if closure.room_id else [room.id for room in await Room.all()])
+    await publish_rooms(*([closure.room_id] if closure.room_id else await Room.all().values_list("id", flat=True)))
 
 
 async def upcoming_closures(now: datetime | None = None) -> list[Closure]:
-    return await Closure.filter(ends_at__gt=now or now_utc()).prefetch_related("room").order_by("starts_at")
+    return await Closure.filter(ends_at__gt=now or clock.now()).prefetch_related("room").order_by("starts_at")
 
 
 @dataclass
@@ -115,7 +140,7 @@ async def availability(room: Room, starts_at: datetime, ends_at: datetime) -> Av
     rows = await queries.busy(room.id, starts_at, ends_at)
     # clipped to the window (comparisons: a fifth of the cost of max() and min() calls)
     busy = [(start if start >= starts_at else starts_at, end if end <= ends_at else ends_at) for start, end in rows]
-    closures = await closures_between(room.id, starts_at, ends_at)
+    closures = await queries.closures(room.id, starts_at, ends_at)
     opening = hours.opening_intervals(room.opening_hours, zone_of(room), starts_at, ends_at)
     closed = [(c.starts_at, c.ends_at) for c in closures]
     free = hours.subtract(opening, busy + closed)
@@ -133,7 +158,7 @@ async def find_free_slots(
     people: int, minutes: int, day: date, part: str, equipment: list[str], *, now: datetime | None = None
 ) -> list[Slot]:
     """The first free slot of ``minutes`` on a local day part, in every fitting room."""
-    now = now or now_utc()
+    now = now or clock.now()
     start_hhmm, end_hhmm, _label = DAY_PARTS[part]
     length = timedelta(minutes=minutes)
     slots = []

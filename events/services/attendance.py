@@ -1,5 +1,6 @@
 """Attendance: the people running an event check registrants in, per session or for
-the whole event; the rows stay for micro-certificates."""
+the whole event; the rows stay for micro-certificates, and the parts above hear of each
+new one (the happening ``events.attendance_recorded``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Attendance, Registration, RegistrationStatus, Session
-from events.services import managed_event
+from events.services.events import managed_event
+from tierslieu import happenings
 from tierslieu.errors import N_, Invalid, NotFound
 
+ATTENDANCE_RECORDED = "events.attendance_recorded"  # data: event_id, session_id, user_ids
 
-async def check_in(actor: Any, event_id: int, user_id: int, session_id: int | None = None) -> Attendance:
-    """Record that a confirmed registrant attended; recording twice changes nothing."""
+
+async def record_attendance(actor: Any, event_id: int, user_id: int, session_id: int | None = None) -> Attendance:
+    """Record that a confirmed registrant attended; recording twice changes nothing (and
+    is announced once)."""
     event = await managed_event(actor, event_id)
     if session_id is not None and not await Session.exists(id=session_id, event_id=event.id):
         raise NotFound()
@@ -30,7 +35,7 @@ async def check_in(actor: Any, event_id: int, user_id: int, session_id: int | No
         return existing
     try:
         async with in_transaction():
-            return await Attendance.create(
+            row = await Attendance.create(
                 event_id=event.id, session_id=session_id, user_id=user_id, checked_by_id=actor.id
             )
     except IntegrityError:
@@ -38,6 +43,8 @@ async def check_in(actor: Any, event_id: int, user_id: int, session_id: int | No
         if found is None:
             raise
         return found
+    await happenings.announce(ATTENDANCE_RECORDED, event_id=event.id, session_id=session_id, user_ids=[user_id])
+    return row
 
 
 async def attended(event_id: int, session_id: int | None = None) -> set[int]:

@@ -6,20 +6,23 @@ Every change runs in one transaction that first locks the event row
 The event row carries the count of confirmed places and the last waiting-list ticket,
 so the rules read and write one row under the lock; the database refuses a count above
 the capacity (migration 0002) as the backstop. A freed place goes to the first waiting
-person in the same transaction, and their mail is written to the outbox with it.
+person in the same transaction, and their mail and in-app notification are written with
+it (published after the commit).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from events import permissions
 from events.models import Event, EventStatus, Mode, Place, Registration, RegistrationStatus
-from events.services import attach_facilitators, get_event, managed_event
-from tierslieu import mail, realtime
+from events.services import notices
+from events.services.events import get_event, managed_event
+from notifications import services as notifications
+from tierslieu import clock, mail, realtime
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 
 CONFIRMED, WAITLISTED, CANCELLED = (
@@ -27,9 +30,6 @@ CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.WAITLISTED,
     RegistrationStatus.CANCELLED,
 )
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def _fields(event: Event, place: Place) -> tuple[str, str]:
@@ -39,7 +39,8 @@ def _fields(event: Event, place: Place) -> tuple[str, str]:
     return "capacity", "confirmed_count"
 
 
-def _place(event: Event, wanted: Place | None) -> Place:
+def place_for(event: Event, wanted: Place | None = None) -> Place:
+    """The place a registration takes: the event's only kind, or the one wanted at a hybrid event."""
     if event.mode == Mode.ONLINE:
         return Place.ONLINE
     if event.mode == Mode.ONSITE:
@@ -83,14 +84,14 @@ async def register(
         if str(event.status) == "cancelled":
             raise Conflict("event_cancelled", N_("This event has been cancelled."))
         raise Conflict("registration_closed", N_("Registration is not open for this event."))
-    now = now or now_utc()
+    now = now or clock.now()
     async with in_transaction():
         event = await Event.select_for_update().get(id=event_id)
         if event.status != EventStatus.PUBLISHED:
             raise Conflict("registration_closed", N_("Registration is not open for this event."))
         if now < event.registration_opens_at or now >= event.registration_closes_at:
             raise Invalid("registration_closed", N_("Registration is not open for this event."))
-        chosen = _place(event, place)
+        chosen = place_for(event, place)
         if event.mode == Mode.HYBRID and chosen == Place.ONLINE and event.online_capacity == 0:
             raise Invalid("invalid", N_("This event has no online places."))
         registration = await Registration.get_or_none(event_id=event.id, user_id=actor.id)
@@ -112,12 +113,12 @@ async def register(
             registration.update_from_dict({**values, "sequence": registration.sequence + 1})
             await registration.save()
         registration.position = await position(registration)  # type: ignore[attr-defined]
-        await _mail(actor, event, registration, "confirmed" if confirmed else "waitlisted")
+        await notices.mail_registration(actor, event, registration, "confirmed" if confirmed else "waitlisted")
     await announce_seats(event)
     return registration
 
 
-async def cancel(actor: Any, event_id: int, *, user_id: int | None = None) -> list[Registration]:
+async def cancel_registration(actor: Any, event_id: int, *, user_id: int | None = None) -> list[Registration]:
     """Cancel one's registration (or, for the people running the event, someone's);
     a freed place goes to the first waiting person. Returns the promoted registrations."""
     event = await get_event(actor, event_id)
@@ -130,24 +131,33 @@ async def cancel(actor: Any, event_id: int, *, user_id: int | None = None) -> li
         if registration is None or registration.status == CANCELLED:
             raise NotFound("not_registered", N_("You are not registered for this event."))
         was = registration.status
-        registration.status, registration.cancelled_at = CANCELLED, now_utc()
+        registration.status, registration.cancelled_at = CANCELLED, clock.now()
         registration.ticket, registration.sequence = None, registration.sequence + 1
         await registration.save()
         promoted: list[Registration] = []
+        told: list[Any] = []
         if was == CONFIRMED:
-            _, count = _fields(event, registration.place)
-            setattr(event, count, getattr(event, count) - 1)
-            await event.save(update_fields=[count])
-            promoted = await fill_places(event)
+            promoted, told = await free_place(event, registration.place)
     await announce_seats(event)
+    await notifications.publish(told)
     return promoted
 
 
-async def fill_places(event: Event) -> list[Registration]:
+async def free_place(event: Event, place: Place) -> tuple[list[Registration], list[Any]]:
+    """Inside the caller's transaction, with the event row locked: a confirmed place of
+    ``place`` is free again and goes to the first waiting person (see :func:`fill_places`)."""
+    _, count = _fields(event, place)
+    setattr(event, count, getattr(event, count) - 1)
+    await event.save(update_fields=[count])
+    return await fill_places(event)
+
+
+async def fill_places(event: Event) -> tuple[list[Registration], list[Any]]:
     """Inside the caller's transaction, with the event row locked: give free places to the
-    first waiting people, in ticket order, and tell them."""
+    first waiting people, in ticket order, and tell them. Returns the promoted registrations
+    and the notifications to publish after the commit."""
     promoted: list[Registration] = []
-    places = (Place.ONSITE, Place.ONLINE) if event.mode == Mode.HYBRID else (_place(event, None),)
+    places = (Place.ONSITE, Place.ONLINE) if event.mode == Mode.HYBRID else (place_for(event),)
     for place in places:
         capacity, count = _fields(event, place)
         free = getattr(event, capacity) - getattr(event, count)
@@ -161,16 +171,15 @@ async def fill_places(event: Event) -> list[Registration]:
         )
         if not waiting:
             continue
-        now = now_utc()
+        now = clock.now()
         for registration in waiting:
             registration.status, registration.ticket, registration.confirmed_at = CONFIRMED, None, now
             registration.sequence += 1
             await registration.save(update_fields=["status", "ticket", "confirmed_at", "sequence", "updated_at"])
-            await _mail(registration.user, event, registration, "promoted")
         setattr(event, count, getattr(event, count) + len(waiting))
         await event.save(update_fields=[count])
         promoted.extend(waiting)
-    return promoted
+    return promoted, await notices.tell_promoted(event, promoted)
 
 
 # --- lists ------------------------------------------------------------------------------------------
@@ -198,7 +207,7 @@ async def registrants(actor: Any, event_id: int) -> tuple[Event, list[Registrati
 async def my_registrations(user: Any) -> list[Registration]:
     """My places and waiting-list positions for events not over yet."""
     rows = (
-        await Registration.filter(user_id=user.id, status__in=[CONFIRMED, WAITLISTED], event__ends_at__gt=now_utc())
+        await Registration.filter(user_id=user.id, status__in=[CONFIRMED, WAITLISTED], event__ends_at__gt=clock.now())
         .prefetch_related("event")
         .order_by("event__starts_at")
     )
@@ -207,68 +216,7 @@ async def my_registrations(user: Any) -> list[Registration]:
     return rows
 
 
-# --- mails and live updates -------------------------------------------------------------------------
-
-
-async def _mail(user: Any, event: Event, registration: Registration, template: str) -> None:
-    from events import calendar
-
-    attachments = []
-    if template in ("confirmed", "promoted"):
-        attachments.append(
-            mail.Attachment(
-                filename="event.ics",
-                content_type="text/calendar; method=REQUEST",
-                content=await calendar.invitation(event, user),
-            )
-        )
-    await mail.send(
-        user,
-        f"events/{template}",
-        {"event": event, "registration": registration, "event_zone": event.timezone},
-        kind="events",
-        attachments=attachments,
-    )
-
-
-async def mail_change(event: Event, *, exclude: set[int]) -> None:
-    from events import calendar
-
-    rows = await Registration.filter(event_id=event.id, status=CONFIRMED).exclude(id__in=list(exclude) or [0])
-    for row in await Registration.filter(id__in=[r.id for r in rows]).prefetch_related("user"):
-        await mail.send(
-            row.user,
-            "events/changed",
-            {"event": event, "registration": row, "event_zone": event.timezone},
-            kind="events",
-            attachments=[
-                mail.Attachment(
-                    filename="event.ics",
-                    content_type="text/calendar; method=REQUEST",
-                    content=await calendar.invitation(event, row.user),
-                )
-            ],
-        )
-
-
-async def mail_event_cancelled(event: Event) -> None:
-    from events import calendar
-
-    rows = await Registration.filter(event_id=event.id, status__in=[CONFIRMED, WAITLISTED]).prefetch_related("user")
-    for row in rows:
-        await mail.send(
-            row.user,
-            "events/cancelled",
-            {"event": event, "registration": row, "event_zone": event.timezone},
-            kind="events",
-            attachments=[
-                mail.Attachment(
-                    filename="event.ics",
-                    content_type="text/calendar; method=CANCEL",
-                    content=await calendar.cancellation(event, row.user),
-                )
-            ],
-        )
+# --- live updates and messages ---------------------------------------------------------------------
 
 
 async def announce_seats(event: Event) -> None:
@@ -286,9 +234,6 @@ async def announce_seats(event: Event) -> None:
     )
 
 
-__all__ = ["attach_facilitators", "cancel", "fill_places", "register", "registrants"]
-
-
 async def message_registrants(actor: Any, event_id: int, subject: str, body: str, *, include_waiting: bool) -> int:
     """The people running an event write to its registrants (by mail, in the outbox)."""
     event = await managed_event(actor, event_id)
@@ -301,7 +246,7 @@ async def message_registrants(actor: Any, event_id: int, subject: str, body: str
                 row.user,
                 "events/message",
                 {"event": event, "sender": actor.display_name, "message_subject": subject, "message_body": body},
-                kind="events",
+                kind=notices.MAIL_KIND,
             )
             sent += written is not None
     return sent

@@ -9,7 +9,7 @@ from typing import Any
 from fpdf import FPDF
 
 from events.models import Attendance, Event, Session
-from events.services import get_event
+from events.services.events import get_event
 from tierslieu import i18n
 from tierslieu.errors import NotFound
 

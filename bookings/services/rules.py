@@ -1,24 +1,20 @@
 """What every booking path shares: the rules of a room, the insert guarded by the
-database, the 409 that names the time already taken, and the live announcement."""
+database, the 409 that names the time already taken, and the live update of a room."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
 from bookings import hours, permissions, queries
-from bookings.models import LIVE, Booking, Closure, Room
+from bookings.models import LIVE, MAX_BOOKING, Booking, Room
 from tierslieu import db, realtime
-from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from tierslieu.errors import N_, Conflict, Forbidden, Invalid
 from tierslieu.i18n import Message
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def zone_of(room: Room) -> ZoneInfo:
@@ -29,11 +25,6 @@ def forbidden() -> Forbidden:
     return Forbidden("forbidden", N_("You may not do this."))
 
 
-# No booking lasts longer than this (every path goes through check_rules), so that an
-# overlap search reads a narrow range of the (room_id, ends_at) index.
-MAX_BOOKING = timedelta(hours=24)
-
-
 def live_filter(room_id: int, starts_at: datetime, ends_at: datetime) -> Q:
     return Q(
         room_id=room_id,
@@ -42,21 +33,6 @@ def live_filter(room_id: int, starts_at: datetime, ends_at: datetime) -> Q:
         ends_at__lt=ends_at + MAX_BOOKING,
         starts_at__lt=ends_at,
     )
-
-
-async def closures_between(room_id: int, starts_at: datetime, ends_at: datetime) -> list[Closure]:
-    return await queries.closures(room_id, starts_at, ends_at)
-
-
-async def list_rooms() -> list[Room]:
-    return await Room.all().order_by("name")
-
-
-async def get_room(room_id: int) -> Room:
-    room = await queries.room(room_id)
-    if room is None:
-        raise NotFound()
-    return room
 
 
 # --- the rules ----------------------------------------------------------------------------------
@@ -96,33 +72,39 @@ async def check_rules(
     if member and starts_at < now:
         problems.add("starts_at", N_("This time is in the past."))
     if member and starts_at > now + timedelta(days=room.max_advance_days):
-        problems.add("starts_at", message(N_("Bookings open %(days)s days ahead."), days=room.max_advance_days))
+        problems.add("starts_at", Message(N_("Bookings open %(days)s days ahead."), {"days": room.max_advance_days}))
     step = room.granularity_minutes if member else 1
     if hours.minutes_of_day(starts_at, zone) % step or starts_at.second or starts_at.microsecond:
-        problems.add("starts_at", message(N_("Start on a multiple of %(minutes)s minutes."), minutes=step))
+        problems.add("starts_at", Message(N_("Start on a multiple of %(minutes)s minutes."), {"minutes": step}))
     if hours.minutes_of_day(ends_at, zone) % step or ends_at.second or ends_at.microsecond:
-        problems.add("ends_at", message(N_("End on a multiple of %(minutes)s minutes."), minutes=step))
+        problems.add("ends_at", Message(N_("End on a multiple of %(minutes)s minutes."), {"minutes": step}))
     minutes = (ends_at - starts_at) / timedelta(minutes=1)
     if minutes > MAX_BOOKING / timedelta(minutes=1):
         problems.add("ends_at", N_("A booking lasts at most 24 hours."))
     elif not member:
         pass
     elif minutes < room.min_minutes:
-        problems.add("ends_at", message(N_("A booking lasts at least %(minutes)s minutes."), minutes=room.min_minutes))
+        problems.add(
+            "ends_at", Message(N_("A booking lasts at least %(minutes)s minutes."), {"minutes": room.min_minutes})
+        )
     elif minutes > room.max_minutes:
-        problems.add("ends_at", message(N_("A booking lasts at most %(minutes)s minutes."), minutes=room.max_minutes))
+        problems.add(
+            "ends_at", Message(N_("A booking lasts at most %(minutes)s minutes."), {"minutes": room.max_minutes})
+        )
     if people > room.capacity:
-        problems.add("people", message(N_("This room holds at most %(capacity)s people."), capacity=room.capacity))
+        problems.add("people", Message(N_("This room holds at most %(capacity)s people."), {"capacity": room.capacity}))
     opening = hours.opening_intervals(room.opening_hours, zone, starts_at, ends_at)
     if not hours.covered((starts_at, ends_at), opening):
         problems.add("starts_at", N_("The room is not open for all of this time."))
     if facts is not None:
         closure_reason = facts.closure_reason
     else:
-        closures = await closures_between(room.id, starts_at, ends_at)
+        closures = await queries.closures(room.id, starts_at, ends_at)
         closure_reason = closures[0].reason if closures else None
     if closure_reason is not None:
-        problems.add("starts_at", message(N_("The room is closed at this time: %(reason)s."), reason=closure_reason))
+        problems.add(
+            "starts_at", Message(N_("The room is closed at this time: %(reason)s."), {"reason": closure_reason})
+        )
     if member and quota and not permissions.exempt_from_quota(user) and "ends_at" not in problems.fields:
         if facts is not None:
             used = facts.minutes
@@ -132,22 +114,16 @@ async def check_rules(
         if used + minutes > room.weekly_quota_minutes:
             problems.add(
                 "ends_at",
-                message(
-                    N_("This goes past your quota of %(hours)s hours a week (%(used)s already booked)."),
-                    hours=hours_text(room.weekly_quota_minutes),
-                    used=hours_text(used),
-                ),
+                quota_message(room, used),
             )
     return problems.fields
 
 
-def hours_text(minutes: float) -> str:
-    value = minutes / 60
-    return f"{value:g}"
-
-
-def message(message: str, **ctx: str | int | float) -> Message:
-    return Message(message, ctx)
+def quota_message(room: Room, used_minutes: float) -> Message:
+    return Message(
+        N_("This goes past your quota of %(hours)s hours a week (%(used)s already booked)."),
+        {"hours": f"{room.weekly_quota_minutes / 60:g}", "used": f"{used_minutes / 60:g}"},
+    )
 
 
 def invalid(fields: dict[str, str | Message]) -> Invalid:
@@ -185,12 +161,8 @@ def is_overlap(exc: Exception) -> bool:
     return "booking_overlap" in text or "bookings_booking_no_overlap" in text or "exclusion" in text.lower()
 
 
-async def announce(*room_ids: int) -> None:
-    """Tell open availability views that a room changed (after commit)."""
-    await announce_rooms(list(room_ids))
-
-
-async def announce_rooms(room_ids: list[int | None]) -> None:
+async def publish_rooms(*room_ids: int | None) -> None:
+    """Tell open availability views that these rooms changed (after the commit)."""
     for room_id in dict.fromkeys(room_ids):
         if room_id is not None:
             await realtime.publish(f"room:{room_id}", "room.changed", id=room_id)

@@ -16,25 +16,23 @@ from tortoise.transactions import in_transaction
 
 from bookings import hours, permissions
 from bookings.models import Booking, Origin, Room, Series, Status
-from bookings.rules import (
-    announce,
+from bookings.services import notices
+from bookings.services.bookings import create_booking, get_booking
+from bookings.services.rooms import get_room
+from bookings.services.rules import (
     check_rules,
     forbidden,
-    get_room,
-    hours_text,
     insert_live,
     is_overlap,
     live_filter,
-    message,
-    now_utc,
     overlap_error,
+    publish_rooms,
+    quota_message,
     zone_of,
 )
-from bookings.services import create_booking, get_booking, mail_confirmed
+from tierslieu import clock
 from tierslieu.errors import N_, Conflict, Invalid
 from tierslieu.i18n import Message
-
-# --- recurring bookings -------------------------------------------------------------------------
 
 
 @dataclass
@@ -91,7 +89,7 @@ async def preview_series(
     The quota is counted over the whole series (earlier occurrences included)."""
     if not permissions.can_book_room(actor, room):
         raise forbidden()
-    now = now or now_utc()
+    now = now or clock.now()
     zone = zone_of(room)
     result = []
     for day in series_days(weekdays, first_date, weeks, until):
@@ -117,11 +115,7 @@ def _series_quota(room: Room, actor: Any, occurrences: list[Occurrence]) -> None
         week = hours.week_start(item.starts_at.astimezone(zone_of(room)).date())
         per_week[week] = per_week.get(week, 0) + (item.ends_at - item.starts_at) / timedelta(minutes=1)
         if per_week[week] > room.weekly_quota_minutes:
-            item.problems["ends_at"] = message(
-                N_("This goes past your quota of %(hours)s hours a week (%(used)s already booked)."),
-                hours=hours_text(room.weekly_quota_minutes),
-                used=hours_text(per_week[week]),
-            )
+            item.problems["ends_at"] = quota_message(room, per_week[week])
 
 
 async def create_series(
@@ -143,7 +137,7 @@ async def create_series(
     person accepted to skip after the preview. Any other occurrence that cannot be booked
     (a rule, or a booking made since the preview) fails the whole series: 422 or 409."""
     room = await get_room(room_id)
-    now = now or now_utc()
+    now = now or clock.now()
     skip = set(skip_dates or ())
     status = Status.PENDING if room.requires_approval and not permissions.is_manager(actor) else Status.CONFIRMED
     occurrences = await preview_series(actor, room, weekdays, start, end, first_date, weeks, until, people, now=now)
@@ -193,7 +187,7 @@ async def create_series(
             if status == Status.CONFIRMED:
                 for booking in created[:1]:
                     booking.room = room
-                    await mail_confirmed(actor, booking, room, series=created)
+                    await notices.mail_confirmed(actor, booking, room, series=created)
     except (IntegrityError, OperationalError) as exc:
         if not is_overlap(exc):
             raise
@@ -201,7 +195,7 @@ async def create_series(
             if await Booking.filter(live_filter(room.id, item.starts_at, item.ends_at)).exists():
                 raise await overlap_error(room, item.starts_at, item.ends_at) from None
         raise Conflict("booking_overlap", N_("This room was booked at the same moment. Please try again.")) from None
-    await announce(room.id)
+    await publish_rooms(room.id)
     return series, created, skipped
 
 

@@ -1,18 +1,20 @@
 """The reminder mailed 24 hours before an event, sent once: a periodic sweep claims each
 registration by setting ``reminded_at`` where it is still null, in the transaction that
 writes the mail, so a restart or a second process never sends it twice. The same sweep
-asks attendees for feedback after the event (:mod:`events.feedback`), claimed the same way."""
+asks attendees for feedback after the event (:mod:`.feedback`), claimed the same way."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
 from events.models import EventStatus, Registration, RegistrationStatus
-from tierslieu import mail
+from events.services.feedback import ask_for_feedback
+from events.services.notices import MAIL_KIND
+from tierslieu import clock, mail
 from tierslieu.background import Start, periodic
 
 log = logging.getLogger("tierslieu.events")
@@ -24,7 +26,7 @@ BATCH = 500
 
 async def send_reminders(now: datetime | None = None) -> int:
     """Remind the confirmed registrants of published events starting within 24 hours."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = (
         await Registration.filter(
             status=RegistrationStatus.CONFIRMED,
@@ -48,15 +50,13 @@ async def send_reminders(now: datetime | None = None) -> int:
                     registration.user,
                     "events/reminder",
                     {"event": event, "registration": registration, "event_zone": event.timezone},
-                    kind="events",
+                    kind=MAIL_KIND,
                 )
                 sent += 1
     return sent
 
 
 async def _sweep() -> None:
-    from events.feedback import ask_for_feedback
-
     count = await send_reminders()
     if count:
         log.info("sent %s event reminder(s)", count)
@@ -66,6 +66,4 @@ async def _sweep() -> None:
 
 
 # Started by the app's lifespan when background tasks run (the manifest lists them).
-jobs: list[Start] = [
-    periodic("events-reminders", SWEEP_SECONDS, _sweep, (IntegrityError, OperationalError, OSError))
-]
+jobs: list[Start] = [periodic("events-reminders", SWEEP_SECONDS, _sweep, (IntegrityError, OperationalError, OSError))]

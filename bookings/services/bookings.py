@@ -1,15 +1,9 @@
-"""The rules of room booking: plain async functions, no HTTP objects.
+"""Bookings: a member books a room, cancels, checks in; a manager decides; other parts book
+and release rooms for their own needs.
 
 Every write runs in one transaction, and a database constraint is the backstop for
 overlaps (see migration 0002): when two requests race, the loser's insert fails and
 becomes a 409 naming the time already taken. Live updates go out after commit.
-
-Other parts (events, mentoring, the help desk) book rooms with :func:`book_room` and
-release them with :func:`release_room`, inside their own transaction; they call
-:func:`announce` once it has committed.
-
-Rooms, closures and availability are in :mod:`bookings.rooms`, recurring bookings in
-:mod:`bookings.recurrence`, the release of no-shows in :mod:`bookings.noshows`.
 """
 
 from __future__ import annotations
@@ -20,25 +14,23 @@ from typing import Any
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from bookings import calendar, hours, permissions, queries
-from bookings.models import LIVE, Booking, Origin, Room, Series, Status
-from bookings.rules import (
-    announce,
+from bookings import hours, permissions, queries
+from bookings.models import LIVE, Booking, Origin, Status
+from bookings.services import notices
+from bookings.services.rooms import get_room
+from bookings.services.rules import (
     check_rules,
     forbidden,
-    get_room,
     insert_live,
     invalid,
     is_overlap,
-    now_utc,
     overlap_error,
+    publish_rooms,
     zone_of,
 )
-from tierslieu import mail
+from notifications import services as notifications
+from tierslieu import clock
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
-from tierslieu.validation import parse_id
-
-__all__ = ["announce", "book_room", "get_room", "release_room"]
 
 CHECKIN_BEFORE = timedelta(minutes=15)
 
@@ -61,7 +53,7 @@ async def create_booking(
     if not permissions.can_book_room(actor, room):
         raise forbidden()
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    now = now or now_utc()
+    now = now or clock.now()
     status = Status.PENDING if room.requires_approval and not permissions.is_manager(actor) else Status.CONFIRMED
     try:
         async with in_transaction():
@@ -85,12 +77,12 @@ async def create_booking(
             )
             booking.room = room
             if status == Status.CONFIRMED:
-                await mail_confirmed(actor, booking, room)
+                await notices.mail_confirmed(actor, booking, room)
     except (IntegrityError, OperationalError) as exc:
         if not is_overlap(exc):
             raise
         raise await overlap_error(room, starts_at, ends_at) from None
-    await announce(room.id)
+    await publish_rooms(room.id)
     return booking
 
 
@@ -100,15 +92,15 @@ async def book_room(
     ends_at: datetime,
     purpose: str,
     *,
+    origin: str,
     user_id: int | None = None,
     people: int = 1,
-    origin: str = Origin.EVENT,
 ) -> Booking:
     """For other parts, inside *their* transaction: book a room with the same no-overlap
     guarantee (a savepoint keeps the caller's transaction usable after a 409). Opening
     hours, closures and the capacity apply; the time step, duration limits, quotas and
-    the approval step do not. Call
-    :func:`announce` after the caller's commit."""
+    the approval step do not. ``origin`` says which part booked it. Call
+    :func:`~bookings.services.rules.publish_rooms` after the caller's commit."""
     room = await get_room(room_id)
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     problems = await check_rules(room, None, starts_at, ends_at, people, now=starts_at, member=False)
@@ -135,7 +127,7 @@ async def book_room(
 async def release_room(booking_id: int) -> None:
     """For other parts, inside their transaction: free a room booked with :func:`book_room`."""
     await Booking.filter(id=booking_id, status__in=list(LIVE)).update(
-        status=Status.CANCELLED, cancelled_at=now_utc(), cancel_reason="released"
+        status=Status.CANCELLED, cancelled_at=clock.now(), cancel_reason="released"
     )
     booking = await Booking.get_or_none(id=booking_id)
     if booking is not None:
@@ -157,11 +149,11 @@ async def cancel_booking(actor: Any, booking_id: int, *, reason: str = "cancelle
         raise Conflict("conflict", N_("This booking is no longer active."))
     async with in_transaction():
         updated = await Booking.filter(id=booking.id, status__in=list(LIVE)).update(
-            status=Status.CANCELLED, cancelled_at=now_utc(), cancel_reason=reason, sequence=booking.sequence + 1
+            status=Status.CANCELLED, cancelled_at=clock.now(), cancel_reason=reason, sequence=booking.sequence + 1
         )
         if not updated:
             raise Conflict("conflict", N_("This booking is no longer active."))
-    await announce(booking.room_id)
+    await publish_rooms(booking.room_id)
     await booking.refresh_from_db()
     return booking
 
@@ -176,15 +168,15 @@ async def cancel_series_from(actor: Any, booking_id: int) -> int:
             series_id=booking.series_id, starts_at__gte=booking.starts_at, status__in=list(LIVE)
         ).all()
         for row in rows:
-            row.status, row.cancelled_at, row.cancel_reason = Status.CANCELLED, now_utc(), "cancelled"
+            row.status, row.cancelled_at, row.cancel_reason = Status.CANCELLED, clock.now(), "cancelled"
             row.sequence += 1
             await row.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence", "updated_at"])
-    await announce(booking.room_id)
+    await publish_rooms(booking.room_id)
     return len(rows)
 
 
 async def decide_booking(actor: Any, booking_id: int, approve: bool, message: str = "") -> Booking:
-    """A manager approves or rejects a pending booking; the requester is told by mail."""
+    """A manager approves or rejects a pending booking; the requester is told by mail and in-app."""
     booking = await get_booking(actor, booking_id)
     if not permissions.can_decide_booking(actor, booking):
         if permissions.is_manager(actor):
@@ -201,24 +193,16 @@ async def decide_booking(actor: Any, booking_id: int, approve: bool, message: st
             raise Conflict("conflict", N_("This booking has already been decided."))
         await booking.refresh_from_db()
         await booking.fetch_related("room", "user")
-        if booking.user is not None:
-            if approve:
-                await mail_confirmed(booking.user, booking, booking.room, message=message)
-            else:
-                await mail.send(
-                    booking.user,
-                    "bookings/rejected",
-                    mail_context(booking, booking.room, message=message),
-                    kind="bookings",
-                )
-    await announce(booking.room_id)
+        told = await notices.tell_decision(booking, actor, approve, message)
+    await publish_rooms(booking.room_id)
+    await notifications.publish(told)
     return booking
 
 
 async def check_in(actor: Any, booking_id: int, *, now: datetime | None = None) -> Booking:
     """The person (or the desk) checks in, from 15 minutes before the start until the end."""
     booking = await get_booking(actor, booking_id)
-    now = now or now_utc()
+    now = now or clock.now()
     if not permissions.can_check_in(actor, booking):
         raise Conflict("conflict", N_("This booking cannot be checked in."))
     if now < booking.starts_at - CHECKIN_BEFORE:
@@ -227,7 +211,7 @@ async def check_in(actor: Any, booking_id: int, *, now: datetime | None = None) 
         raise Conflict("conflict", N_("This booking cannot be checked in."))
     await Booking.filter(id=booking.id).update(checked_in_at=now)
     booking.checked_in_at = now
-    await announce(booking.room_id)
+    await publish_rooms(booking.room_id)
     return booking
 
 
@@ -235,7 +219,7 @@ async def check_in(actor: Any, booking_id: int, *, now: datetime | None = None) 
 
 
 async def user_bookings(user: Any, *, now: datetime | None = None) -> list[Booking]:
-    since = (now or now_utc()) - timedelta(days=30)
+    since = (now or clock.now()) - timedelta(days=30)
     return await Booking.filter(user_id=user.id, ends_at__gte=since).prefetch_related("room").order_by("starts_at")
 
 
@@ -243,7 +227,7 @@ async def desk_bookings(actor: Any, *, now: datetime | None = None) -> list[Book
     """The confirmed bookings under way or starting within 12 hours, for check-in at the desk."""
     if not permissions.is_manager(actor):
         raise forbidden()
-    now = now or now_utc()
+    now = now or clock.now()
     return (
         await Booking.filter(status=Status.CONFIRMED, starts_at__lt=now + timedelta(hours=12), ends_at__gt=now)
         .prefetch_related("room", "user")
@@ -255,75 +239,3 @@ async def pending_bookings(actor: Any) -> list[Booking]:
     if not permissions.is_manager(actor):
         raise forbidden()
     return await Booking.filter(status=Status.PENDING).prefetch_related("room", "user").order_by("starts_at")
-
-
-# --- mails --------------------------------------------------------------------------------------
-
-
-def mail_context(booking: Booking, room: Room, **extra: Any) -> dict[str, Any]:
-    return {"booking": booking, "room": room, "room_zone": room.timezone, **extra}
-
-
-async def mail_confirmed(
-    user: Any, booking: Booking, room: Room, *, message: str = "", series: list[Booking] | None = None
-) -> None:
-    """The confirmation with its .ics invitation: written with the booking, composed when sent."""
-    ids = [item.id for item in series or [booking]]
-    await mail.send_later(user, CONFIRMED_MAIL, {"booking_ids": ids, "message": message}, kind="bookings")
-
-
-CONFIRMED_MAIL = "bookings/confirmed"
-
-
-async def compose_confirmed(params: dict[str, Any], user: Any) -> mail.Composition | None:
-    # the dates still confirmed when the mail leaves: none left, nothing to confirm
-    ids = params["booking_ids"]
-    bookings = await Booking.filter(id__in=ids, status=Status.CONFIRMED).prefetch_related("room").order_by("starts_at")
-    if not bookings:
-        return None
-    first = next((item for item in bookings if item.id == ids[0]), bookings[0])
-    attachment = mail.Attachment(
-        filename="booking.ics",
-        content_type="text/calendar; method=REQUEST",
-        content=calendar.invitation(first.room, bookings, user),
-    )
-    context = mail_context(first, first.room, message=params.get("message", ""), occurrences=len(bookings))
-    return mail.Composition(CONFIRMED_MAIL, context, [attachment])
-
-
-
-# --- personal data ------------------------------------------------------------------------------
-
-
-async def export_personal_data(user: Any) -> list[dict[str, Any]]:
-    rows = await Booking.filter(user_id=user.id).prefetch_related("room").order_by("starts_at")
-    return [
-        {
-            "room": row.room.name,
-            "starts_at": row.starts_at.isoformat(),
-            "ends_at": row.ends_at.isoformat(),
-            "purpose": row.purpose,
-            "people": row.people,
-            "status": row.status.value,
-            "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
-        }
-        for row in rows
-    ]
-
-
-async def erase_personal_data(user: Any) -> None:
-    # future bookings are cancelled (the room becomes free); past ones stay as anonymous
-    # busy time, without their purpose
-    now = now_utc()
-    await Booking.filter(user_id=user.id, ends_at__gt=now, status__in=list(LIVE)).update(
-        status=Status.CANCELLED, cancelled_at=now, cancel_reason="erased"
-    )
-    await Booking.filter(user_id=user.id).update(user_id=None, purpose="", decision_message="")
-    await Series.filter(user_id=user.id).update(user_id=None, purpose="")
-
-
-
-async def can_read_room(user: Any, roles: frozenset[str], ident: str) -> bool:
-    # busy times of a room are public (no names travel on this channel)
-    return parse_id(ident) is not None
-

@@ -1,0 +1,41 @@
+"""What the events part shows outside its own pages: its panel of the home page and its
+figures on the evaluation dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.labels import MODE_LABELS
+from events.models import Attendance, Event, EventStatus, Registration, RegistrationStatus
+from tierslieu import clock
+from tierslieu.errors import N_
+from tierslieu.parts import Figure
+
+HOME_PANEL_SIZE = 3
+
+
+async def upcoming_panel(user: Any) -> dict[str, Any] | None:
+    """The next published events not over yet, as plain values (one query), or None."""
+    rows = (
+        await Event.filter(status=EventStatus.PUBLISHED, ends_at__gt=clock.now())
+        .order_by("starts_at", "id")
+        .limit(HOME_PANEL_SIZE)
+        .values("id", "title", "starts_at", "mode")
+    )
+    if not rows:
+        return None
+    return {"events": [{**row, "mode_label": MODE_LABELS[row["mode"]]} for row in rows]}
+
+
+async def figures() -> list[Figure]:
+    """Confirmed registrations, and the share of the confirmed people of past events who
+    were checked in (to a session or to the whole event), as a rounded percentage."""
+    confirmed = Registration.filter(status=RegistrationStatus.CONFIRMED)
+    past = {"event__status": EventStatus.PUBLISHED, "event__ends_at__lte": clock.now()}
+    expected = set(await confirmed.filter(**past).values_list("event_id", "user_id"))
+    present = set(await Attendance.filter(**past).distinct().values_list("event_id", "user_id"))
+    rate = round(100 * len(expected & present) / len(expected)) if expected else 0
+    return [
+        Figure(N_("Confirmed event registrations"), await confirmed.count()),
+        Figure(N_("Attendance rate of past events (%)"), rate),
+    ]
