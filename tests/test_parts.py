@@ -37,10 +37,8 @@ import tierslieu.app
 from accounts import staff, two_factor
 from accounts.models import Role, TokenPurpose, User
 from bookings import services as bookings_services
-from bookings.recurrence import create_series
-from events.attendance import check_in
+from events import services as events_services
 from events.models import Feedback
-from events.registrations import register
 from forum import moderation, reading
 from forum import services as forum_services
 from forum.forms import PostEdit
@@ -266,7 +264,7 @@ async def fill_bookings(person: User) -> None:
     day = next_monday()
     room = await make_room()
     await bookings_services.create_booking(person, room.id, at(day, "10:00"), at(day, "11:00"), "Réunion du club")
-    await create_series(person, room.id, ["mon"], "14:00", "15:00", next_monday(2), 2, None, "Atelier hebdo")
+    await bookings_services.create_series(person, room.id, ["mon"], "14:00", "15:00", next_monday(2), 2, None, "Atelier hebdo")
     gated = await make_room(requires_approval=True)
     asking = await make_user()
     pending = await bookings_services.create_booking(asking, gated.id, at(day, "10:00"), at(day, "11:00"), "Répétition")
@@ -276,11 +274,11 @@ async def fill_bookings(person: User) -> None:
 async def fill_events(person: User) -> None:
     mine = await make_event(facilitator=person)  # created_by and Facilitator
     attendee = await make_user()
-    await register(attendee, mine.id)
-    await check_in(person, mine.id, attendee.id)  # checked_by
+    await events_services.register(attendee, mine.id)
+    await events_services.record_attendance(person, mine.id, attendee.id)  # checked_by
     theirs = await make_event(starts_at=soon(days=12))
-    await register(person, theirs.id)
-    await check_in(theirs.facilitator, theirs.id, person.id)  # type: ignore[attr-defined]
+    await events_services.register(person, theirs.id)
+    await events_services.record_attendance(theirs.facilitator, theirs.id, person.id)  # type: ignore[attr-defined]
     # giving feedback waits for the event's end: written directly, as the service would
     await Feedback.create(event_id=theirs.id, user_id=person.id, rating=4, comment="Très utile, merci.")
 

@@ -37,5 +37,5 @@ async def figures() -> list[Figure]:
     rate = round(100 * len(expected & present) / len(expected)) if expected else 0
     return [
         Figure(N_("Confirmed event registrations"), await confirmed.count()),
-        Figure(N_("Attendance rate of past events (%)"), rate),
+        Figure(N_("Attendance rate of past events (per cent)"), rate),
     ]

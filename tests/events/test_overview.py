@@ -79,7 +79,7 @@ async def test_the_home_panel_lists_the_next_three_published_events(client) -> N
 async def test_figures_count_confirmed_places_and_the_attendance_rate() -> None:
     assert {figure.label: figure.value for figure in await services.figures()} == {
         "Confirmed event registrations": 0,
-        "Attendance rate of past events (%)": 0,
+        "Attendance rate of past events (per cent)": 0,
     }
     past = await make_event(capacity=5)
     future = await make_event(capacity=5)
@@ -93,4 +93,4 @@ async def test_figures_count_confirmed_places_and_the_attendance_rate() -> None:
     # the first event is over now
     await Event.filter(id=past.id).update(starts_at=soon(-3), ends_at=soon(-3) + timedelta(hours=2))
     figures = {figure.label: figure.value for figure in await services.figures()}
-    assert figures == {"Confirmed event registrations": 3, "Attendance rate of past events (%)": 50}
+    assert figures == {"Confirmed event registrations": 3, "Attendance rate of past events (per cent)": 50}
