@@ -42,6 +42,10 @@ async def export(user: Any) -> dict[str, Any]:
             {"topic_id": w.topic_id, "category_id": w.category_id}  # type: ignore[attr-defined]
             for w in await Watch.filter(user_id=user.id).order_by("id")
         ],
+        "reading": [
+            {"topic_id": r.topic_id, "last_read_number": r.last_read_number}  # type: ignore[attr-defined]
+            for r in await ReadState.filter(user_id=user.id).order_by("id")
+        ],
     }
 
 

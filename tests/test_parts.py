@@ -76,15 +76,13 @@ class Reference:
     ``export``: the path, in ``export_personal_data(user)``, of what shows the rows (the
     first key is the part's section), or None with ``why`` saying why nothing is exported.
     ``erase``: DELETED, CLEARED or ANONYMISED. ``kept``: rows that DELETED leaves on
-    purpose (filter arguments). ``gap``: a known shortcoming, reported and marked xfail
-    (strict: the day it is fixed, the mark must go).
+    purpose (filter arguments).
     """
 
     export: tuple[str, ...] | None
     erase: str
     why: str = ""
     kept: dict[str, Any] | None = None
-    export_gap: str = ""
 
 
 # "<app>.<Model>.<field>": the field is the foreign key's name (``user``), a plain integer
@@ -133,7 +131,6 @@ REFERENCES: dict[str, Reference] = {
         ("events", "feedback"),
         ANONYMISED,
         why="the rating and comment stay with the event, under the anonymised name",
-        export_gap="events' exporter leaves out the person's feedback (rating and comment)",
     ),
     # forum
     "forum.Topic.author": Reference(("forum", "topics"), ANONYMISED, why="public contributions stay"),
@@ -144,11 +141,7 @@ REFERENCES: dict[str, Reference] = {
     "forum.Flag.resolved_by": Reference(None, ANONYMISED, why="the moderator who resolved someone's flag"),
     "forum.ModerationEntry.actor": Reference(None, ANONYMISED, why="the moderation log"),
     "forum.Watch.user": Reference(("forum", "watching"), DELETED),
-    "forum.ReadState.user": Reference(
-        ("forum", "read_states"),
-        DELETED,
-        export_gap="forum's exporter leaves out how far the person read each topic (forum_read_state)",
-    ),
+    "forum.ReadState.user": Reference(("forum", "reading"), DELETED),
 }
 
 # Plain integer columns that hold a user id (the kernel's and the parts' tables that may not
@@ -322,14 +315,8 @@ def _at(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _cases(with_export: bool) -> list[Any]:
-    cases = []
-    for key, ref in REFERENCES.items():
-        if with_export and ref.export is None:
-            continue
-        marks = [pytest.mark.xfail(strict=True, reason=ref.export_gap)] if with_export and ref.export_gap else []
-        cases.append(pytest.param(key, id=key, marks=marks))
-    return cases
+def _cases(with_export: bool) -> list[str]:
+    return [key for key, ref in REFERENCES.items() if not (with_export and ref.export is None)]
 
 
 async def test_a_fill_writes_a_row_of_each_of_its_models() -> None:

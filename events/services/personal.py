@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.models import Attendance, Event, Facilitator, Registration, RegistrationStatus
+from events.models import Attendance, Event, Facilitator, Feedback, Registration, RegistrationStatus
 from events.services.registrations import free_place
 
 
@@ -12,6 +12,7 @@ async def export_personal_data(user: Any) -> dict[str, Any]:
     rows = await Registration.filter(user_id=user.id).prefetch_related("event").order_by("created_at")
     attended = await Attendance.filter(user_id=user.id).prefetch_related("event", "session").order_by("checked_at")
     running = await Facilitator.filter(user_id=user.id).prefetch_related("event")
+    opinions = await Feedback.filter(user_id=user.id).prefetch_related("event").order_by("created_at")
     return {
         "registrations": [
             {
@@ -33,6 +34,15 @@ async def export_personal_data(user: Any) -> dict[str, Any]:
             for row in attended
         ],
         "facilitated_events": [row.event.title for row in running],
+        "feedback": [
+            {
+                "event": row.event.title,
+                "rating": row.rating,
+                "comment": row.comment,
+                "given_at": row.created_at.isoformat(),
+            }
+            for row in opinions
+        ],
     }
 
 
