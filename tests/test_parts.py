@@ -257,7 +257,9 @@ async def fill_bookings(person: User) -> None:
     day = next_monday()
     room = await make_room()
     await bookings_services.create_booking(person, room.id, at(day, "10:00"), at(day, "11:00"), "Réunion du club")
-    await bookings_services.create_series(person, room.id, ["mon"], "14:00", "15:00", next_monday(2), 2, None, "Atelier hebdo")
+    await bookings_services.create_series(
+        person, room.id, ["mon"], "14:00", "15:00", next_monday(2), 2, None, "Atelier hebdo"
+    )
     gated = await make_room(requires_approval=True)
     asking = await make_user()
     pending = await bookings_services.create_booking(asking, gated.id, at(day, "10:00"), at(day, "11:00"), "Répétition")
