@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.utils import parseaddr
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 from tierslieu import clock, mail
-from tierslieu.calendar import vtimezone
+from tierslieu.calendar import host_of, vtimezone
 
 PRODID = "-//tierslieu//bookings//EN"
 # a booking's STATUS in a calendar: a pending one is tentative, a rejected one cancelled
@@ -27,11 +25,7 @@ def booking_path(booking_id: int) -> str:
 
 
 def uid(booking: Any) -> str:
-    return f"booking-{booking.id}@{_host()}"
-
-
-def _host() -> str:
-    return urlsplit(mail._settings().base_url).hostname or "tierslieu.invalid"
+    return f"booking-{booking.id}@{host_of(mail.base_url())}"
 
 
 def _calendar(name: str, method: str | None = None) -> Calendar:
@@ -78,7 +72,7 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
     the invitation is built inside the booking request)."""
     zone = ZoneInfo(room.timezone)
     stamp = clock.now().strftime(_UTC_FORMAT)
-    organizer = "mailto:" + (parseaddr(mail._settings().mail_from)[1] or "no-reply@" + _host())
+    organizer = "mailto:" + mail.sender_address()
     attendee = f"ATTENDEE;CN={_param(user.display_name)};PARTSTAT=ACCEPTED:mailto:{user.email}"
     location = "LOCATION:" + _text(room.name)
     tzid = f";TZID={room.timezone}"

@@ -9,10 +9,8 @@ SEQUENCE is the event's, which every change increases.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit
 
 from icalendar import vCalAddress
 from tortoise.expressions import Q
@@ -25,12 +23,8 @@ from tierslieu.calendar import FeedItem
 FEED_PAST = timedelta(days=30)
 
 
-def _host(base_url: str) -> str:
-    return urlsplit(base_url).hostname or "tierslieu.invalid"
-
-
 def uid(event: Event, base_url: str) -> str:
-    return f"event-{event.id}@{_host(base_url)}"
+    return f"event-{event.id}@{calendar.host_of(base_url)}"
 
 
 def event_path(event_id: int) -> str:
@@ -102,7 +96,7 @@ async def site_feed(base_url: str, name: str, *, kind: str | None = None) -> tup
 
 
 def _invitation(event: Event, user: Any, method: str, status: str) -> str:
-    base_url = mail._settings().base_url
+    base_url = mail.base_url()
     cal = calendar.new_calendar(event.title, method=method, refresh=None)
     stamp = clock.now().replace(microsecond=0)
     entry = calendar.vevent(
@@ -111,7 +105,7 @@ def _invitation(event: Event, user: Any, method: str, status: str) -> str:
         ),
         stamp,
     )
-    organizer = vCalAddress("mailto:" + (parseaddr(mail._settings().mail_from)[1] or "no-reply@" + _host(base_url)))
+    organizer = vCalAddress("mailto:" + mail.sender_address())
     organizer.params["cn"] = "Tiers-lieu"
     entry.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{user.email}")

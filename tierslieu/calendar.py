@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
@@ -30,8 +31,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tierslieu import identity, parts
+from tierslieu import clock, identity, parts
 from tierslieu.errors import NotFound
+
+
+def host_of(base_url: str) -> str:
+    """The host named in stable UIDs (``event-12@host``) and default addresses."""
+    return urlsplit(base_url).hostname or "tierslieu.invalid"
+
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2040
@@ -131,7 +138,7 @@ def vtimezone(name: str) -> Timezone:
     items = transitions(name)
     if not items:
         zone = ZoneInfo(name)
-        now = datetime.now(UTC).astimezone(zone)
+        now = clock.now().astimezone(zone)
         offset = now.utcoffset() or timedelta(0)
         fixed = Transition(
             datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1), offset, offset, now.tzname() or "", False
@@ -365,7 +372,7 @@ async def personal_feed_body(user: Any, base_url: str) -> tuple[bytes, str]:
     providers = [provider for _, provider in parts.installed().calendars()]
     if all(provider.version is not None for provider in providers):
         versions = [await provider.version(user) for provider in providers]  # type: ignore[misc]
-        version: Hashable = ("summary", name, base_url, datetime.now(UTC).date(), tuple(versions))
+        version: Hashable = ("summary", name, base_url, clock.now().date(), tuple(versions))
         cached = personal_cache.get(user.id, version)
         if cached is not None:
             return cached

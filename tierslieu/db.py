@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +20,8 @@ from tortoise.fields import DatetimeField, JSONField
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
+
+from tierslieu import clock
 
 M = TypeVar("M", bound=Model)
 
@@ -156,7 +157,7 @@ async def insert(model: type[M], **values: Any) -> M:
     unknown = values.keys() - names
     if unknown:
         raise TypeError(f"{model.__name__} has no column {sorted(unknown)}")
-    now = datetime.now(UTC)
+    now = clock.now()
     row: dict[str, Any] = {}
     params: list[Any] = []
     for column in columns:

@@ -49,6 +49,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -57,6 +58,7 @@ from jinja2 import Environment
 from tortoise.expressions import Q
 
 from tierslieu import clock, db, i18n, identity, parts
+from tierslieu.calendar import host_of
 from tierslieu.errors import N_
 from tierslieu.models import OutboxMail
 from tierslieu.parts import MailKind
@@ -124,10 +126,21 @@ def configure(settings: Settings, sender: MailSender | None = None) -> None:
     _state.sender = sender
 
 
-def _settings() -> Settings:
+def configured_settings() -> Settings:
     if _state.settings is None:
         raise RuntimeError("tierslieu.mail is not configured: create_app() or MailSender(settings) does it")
     return _state.settings
+
+
+def base_url() -> str:
+    """The site's address, as links in mails and invitations write it."""
+    return configured_settings().base_url
+
+
+def sender_address() -> str:
+    """The address mails and calendar invitations come from."""
+    settings = configured_settings()
+    return parseaddr(settings.mail_from)[1] or f"no-reply@{host_of(settings.base_url)}"
 
 
 # --- unsubscribe tokens -----------------------------------------------------------------
@@ -141,7 +154,7 @@ def _signature(secret_key: str, user_id: int, kind_name: str) -> str:
 
 def unsubscribe_token(user_id: int, kind_name: str) -> str:
     """``<user id>.<kind>.<signature>``: the kind stays readable, the signature unforgeable."""
-    return f"{user_id}.{kind_name}.{_signature(_settings().secret_key, user_id, kind_name)}"
+    return f"{user_id}.{kind_name}.{_signature(configured_settings().secret_key, user_id, kind_name)}"
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
@@ -150,7 +163,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     user_id = parse_id(user_part)  # not isdigit(): "²" passes it, and int() refuses it
     if user_id is None or not signature:
         return None
-    expected = _signature(_settings().secret_key, user_id, kind_name)
+    expected = _signature(configured_settings().secret_key, user_id, kind_name)
     if not hmac.compare_digest(signature.encode(), expected.encode()):
         return None
     return user_id, kind_name
@@ -158,7 +171,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 def unsubscribe_url(user_id: int, kind_name: str) -> str:
     query = urlencode({"t": unsubscribe_token(user_id, kind_name)})
-    return f"{_settings().base_url}/mail/unsubscribe?{query}"
+    return f"{configured_settings().base_url}/mail/unsubscribe?{query}"
 
 
 # --- writing mails ----------------------------------------------------------------------
@@ -223,7 +236,7 @@ def _recipient(to: Any, kind_name: str, locale: str, timezone: str) -> _Recipien
 def _render_for(recipient: _Recipient, kind_name: str, template: str, context: dict[str, Any]) -> tuple[str, str]:
     full_context = {
         "user": recipient.user,
-        "base_url": _settings().base_url,
+        "base_url": configured_settings().base_url,
         "locale": recipient.locale,
         "timezone": recipient.timezone,
         "kind": kind(kind_name),
