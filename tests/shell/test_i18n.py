@@ -131,6 +131,22 @@ def test_translations_keep_the_placeholders(locale: str) -> None:
     )
 
 
+# A per-cent sign that is neither a "%(name)s" placeholder nor "%%". Jinja's new-style
+# gettext formats every translated string with its variables, even with none: such a sign
+# makes the page fail (a "(%)" in a figure's label did).
+STRAY_PERCENT = re.compile(r"%(?!\(\w+\)[sdif]|%)")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_stray_per_cent_sign(locale: str) -> None:
+    stray = []
+    for message in catalog(locale):
+        texts = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        stray += [text for text in (*texts, *strings) if text and STRAY_PERCENT.search(text)]
+    assert not stray, f"write a per-cent sign as %% or in words in the {locale} catalogue: {stray}"
+
+
 class _LiteralText(HTMLParser):
     """Collects text nodes and read-out attribute values that still hold letters."""
 
