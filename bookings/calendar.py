@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from tierslieu import clock, mail
+from tierslieu import clock, i18n, mail
 from tierslieu.calendar import host_of, vtimezone
 
 PRODID = "-//tierslieu//bookings//EN"
@@ -43,11 +43,11 @@ def _event(booking: Any, zone: ZoneInfo, summary: str, stamp: datetime) -> Event
     event = Event()
     event.add("uid", uid(booking))
     event.add("dtstamp", stamp)
-    event.add("dtstart", booking.starts_at.astimezone(zone))
-    event.add("dtend", booking.ends_at.astimezone(zone))
+    event.add("dtstart", i18n.in_zone(booking.starts_at, zone))
+    event.add("dtend", i18n.in_zone(booking.ends_at, zone))
     event.add("summary", summary)
     event.add("sequence", booking.sequence)
-    event.add("last-modified", (booking.updated_at or stamp).astimezone(UTC))
+    event.add("last-modified", i18n.in_zone(booking.updated_at or stamp, UTC))
     status = ICAL_STATUS[booking.status]
     event.add("status", status)
     event.add("transp", "OPAQUE" if status != "CANCELLED" else "TRANSPARENT")
@@ -86,12 +86,12 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
     ]
     for booking in bookings:
         status = ICAL_STATUS[booking.status]
-        modified = booking.updated_at.astimezone(UTC).strftime(_UTC_FORMAT) if booking.updated_at else stamp
+        modified = i18n.in_zone(booking.updated_at, UTC).strftime(_UTC_FORMAT) if booking.updated_at else stamp
         lines += [
             "BEGIN:VEVENT",
             "SUMMARY:" + _text(f"{room.name}: {booking.purpose}"),
-            f"DTSTART{tzid}:" + booking.starts_at.astimezone(zone).strftime(_LOCAL_FORMAT),
-            f"DTEND{tzid}:" + booking.ends_at.astimezone(zone).strftime(_LOCAL_FORMAT),
+            f"DTSTART{tzid}:" + i18n.in_zone(booking.starts_at, zone).strftime(_LOCAL_FORMAT),
+            f"DTEND{tzid}:" + i18n.in_zone(booking.ends_at, zone).strftime(_LOCAL_FORMAT),
             "DTSTAMP:" + stamp,
             "UID:" + uid(booking),
             f"SEQUENCE:{booking.sequence}",

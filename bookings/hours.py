@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from tierslieu import i18n
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
 
@@ -147,4 +149,4 @@ def local_week_bounds(instant: datetime, zone: ZoneInfo) -> Interval:
 
 def local_text(instant: datetime, zone: ZoneInfo) -> str:
     """A language-neutral local time for messages: ``2026-12-03 09:00``."""
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return i18n.in_zone(instant, zone).strftime("%Y-%m-%d %H:%M")

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tierslieu import clock, identity, parts
+from tierslieu import clock, i18n, identity, parts
 from tierslieu.errors import NotFound
 
 
@@ -248,11 +248,12 @@ def vevent(item: FeedItem, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", item.starts_at.astimezone(zone))
-    event.add("dtend", item.ends_at.astimezone(zone))
+    # an instant the zone cannot show (an offset past year 9999 overflows) is written in UTC
+    event.add("dtstart", i18n.in_zone(item.starts_at, zone))
+    event.add("dtend", i18n.in_zone(item.ends_at, zone))
     event.add("summary", item.summary)
     event.add("sequence", item.sequence)
-    event.add("last-modified", item.last_modified.astimezone(UTC).replace(microsecond=0))
+    event.add("last-modified", i18n.in_zone(item.last_modified, UTC).replace(microsecond=0))
     event.add("status", item.status)
     event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
     if item.url:
@@ -274,7 +275,7 @@ def _vevent_bytes(item: FeedItem) -> bytes:
     key = _key(item)
     found = _vevent_cache.get(key)
     if found is None:
-        found = vevent(item, item.last_modified.astimezone(UTC).replace(microsecond=0)).to_ical()
+        found = vevent(item, i18n.in_zone(item.last_modified, UTC).replace(microsecond=0)).to_ical()
         _vevent_cache[key] = found
         if len(_vevent_cache) > VEVENT_CACHE_SIZE:
             _vevent_cache.popitem(last=False)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -137,8 +137,26 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def format_datetime(value: datetime, locale: str, timezone: str | None, fmt: str = "medium") -> str:
-    """A UTC instant shown in the viewer's zone, the way their language writes it."""
-    return babel_format_datetime(value, fmt, tzinfo=zone(timezone), locale=locale)
+    """A UTC instant shown in the viewer's zone, the way their language writes it. It never
+    raises, whatever is stored: an instant the zone cannot show (near year 1 or 9999 an offset
+    overflows) is shown in UTC, and failing that as its ISO text."""
+    try:
+        return babel_format_datetime(value, fmt, tzinfo=zone(timezone), locale=locale)
+    except (OverflowError, ValueError):
+        pass
+    try:
+        return babel_format_datetime(value, fmt, tzinfo=UTC, locale=locale)
+    except (OverflowError, ValueError):
+        return value.isoformat()
+
+
+def in_zone(value: datetime, tz: tzinfo) -> datetime:
+    """``value`` in ``tz`` for display, feeds and mail; as it is (UTC below the template layer)
+    when the zone cannot show it (an offset past year 1 or 9999 overflows)."""
+    try:
+        return value.astimezone(tz)
+    except (OverflowError, ValueError):
+        return value
 
 
 def timezone_label(timezone: str, locale: str) -> str:

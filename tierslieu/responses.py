@@ -42,7 +42,7 @@ class JSONResponse(StarletteJSONResponse):
 
 def rfc3339(value: datetime) -> str:
     """An instant as the API writes it (see ``JSON_OPTIONS``), for texts built by hand."""
-    return orjson.dumps(value.astimezone(UTC), option=JSON_OPTIONS)[1:-1].decode()
+    return orjson.dumps(i18n.in_zone(value, UTC), option=JSON_OPTIONS)[1:-1].decode()
 
 # Messages for pydantic's error types; custom validators raise PydanticCustomError
 # whose message template is itself a message id.

@@ -33,7 +33,7 @@ def _datetime_filter(context: Any, value: datetime | None, fmt: str = "medium", 
 def _iso_filter(value: datetime) -> str:
     """``<time datetime="{{ when|iso }}">``: UTC to the second, as HTML's valid date-time
     strings want (at most three digits of fractions)."""
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return i18n.in_zone(value, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def create_environment() -> Environment:
