@@ -6,16 +6,16 @@ local times, read in the room's zone (see :func:`local_range`).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from bookings import hours
 from tierslieu import i18n
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import Id, Timezone, custom_error
+from tierslieu.validation import NOT_AN_INSTANT, Day, Id, Instant, Planned, Timezone, custom_error, parse_instant
 
 EQUIPMENT = {
     "projector": N_("Projector"),
@@ -119,16 +119,16 @@ class RoomCreate(Strict):
 
 class BookingCreate(Strict):
     room_id: Id
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     purpose: Purpose
     people: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
 class ClosureCreate(Strict):
     room_id: Id | None = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Planned
+    ends_at: Planned
     reason: Purpose
 
 
@@ -139,14 +139,14 @@ class Decision(Strict):
 
 class LocalBooking(Strict):
     # the HTML form: a local day and local times in the room's zone, maybe repeated
-    date: date
+    date: Day
     start: HHMM
     end: HHMM
     purpose: Purpose
     people: Annotated[int, Field(ge=1, le=1000)] = 1
     weekdays: Weekdays | None = None
     weeks: Annotated[int, Field(ge=1, le=MAX_SERIES_WEEKS)] | None = None
-    until: date | None = None
+    until: Day | None = None
 
 
 class SeriesCreate(Strict):
@@ -154,18 +154,18 @@ class SeriesCreate(Strict):
     weekdays: Weekdays
     start: HHMM
     end: HHMM
-    first_date: date
+    first_date: Day
     weeks: Annotated[int, Field(ge=1, le=MAX_SERIES_WEEKS)] | None = None
-    until: date | None = None
+    until: Day | None = None
     purpose: Purpose
     people: Annotated[int, Field(ge=1, le=1000)] = 1
-    skip_dates: Annotated[list[date], Field(max_length=400)] = []
+    skip_dates: Annotated[list[Day], Field(max_length=400)] = []
 
 
 class FreeSlotQuery(Strict):
     people: Annotated[int, Field(ge=1, le=1000)] = 1
     minutes: Annotated[int, Field(ge=15, le=1440)] = 60
-    date: date
+    date: Day
     part: Annotated[str, Field(pattern=r"^(morning|afternoon|evening|day)$")] = "day"
     equipment: Annotated[list[str], AfterValidator(_equipment), BeforeValidator(_weekdays)] = []
 
@@ -175,14 +175,11 @@ def time_window(raw_from: str | None, raw_to: str | None) -> tuple[datetime, dat
     fields: dict[str, str] = {}
     values: dict[str, datetime] = {}
     for name, raw in (("from", raw_from), ("to", raw_to)):
-        try:
-            value = datetime.fromisoformat((raw or "").replace("Z", "+00:00").replace(" ", "+"))
-        except ValueError:
-            value = None
-        if value is None or value.tzinfo is None:
-            fields[name] = N_("A date and time with an offset is expected, like 2026-12-03T09:00:00+01:00.")
+        value = parse_instant(raw)
+        if value is None:
+            fields[name] = NOT_AN_INSTANT
         else:
-            values[name] = value.astimezone(UTC)
+            values[name] = value
     if not fields:
         if values["to"] <= values["from"]:
             fields["to"] = N_("The end must come after the start.")

@@ -29,7 +29,7 @@ from tierslieu.pages import form_error, form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
-from tierslieu.validation import parse_id
+from tierslieu.validation import day_field, parse_day, parse_id
 
 ROW_MINUTES = 30
 
@@ -157,11 +157,8 @@ async def edit_room(request: Request) -> Response:
 
 
 def _week_of(request: Request, room_zone: Any) -> date:
-    raw = request.query_params.get("week", "")
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        day = clock.now().astimezone(room_zone).date()
+    # a week past the range (``0001-01-01``, ``9999-12-31``) is this week, as a missing one
+    day = parse_day(request.query_params.get("week")) or clock.now().astimezone(room_zone).date()
     return hours.week_start(day)
 
 
@@ -295,7 +292,7 @@ async def book(request: Request) -> Response:
             ]
             return render(request, "bookings/preview.html", {**context, "values": values, "occurrences": rows})
         skip = values.get("skip") or []
-        skip_dates = [date.fromisoformat(item) for item in (skip if isinstance(skip, list) else [skip])]
+        skip_dates = [day_field(item, "skip") for item in (skip if isinstance(skip, list) else [skip])]
         _series, created, _skipped = await services.create_series(
             user,
             room.id,
@@ -358,12 +355,7 @@ async def booking_action(request: Request) -> Response:
     elif action == "cancel-rest":
         await services.cancel_series_from(user, booking_id)
     elif action == "add-date":
-        try:
-            day = date.fromisoformat(str(values.get("date", "")))
-        except ValueError:
-            raise Invalid(
-                "invalid", N_("Some fields are missing or invalid."), fields={"date": N_("A date is expected here.")}
-            ) from None
+        day = day_field(values.get("date"), "date")
         added = await services.add_date(user, booking_id, day)
         return see_other(path_for("bookings:detail", booking_id=added.id) + "?done=booked")
     elif action == "checkin":
@@ -420,12 +412,7 @@ async def add_closure(request: Request) -> Response:
 
 
 def _local_date(values: dict, name: str, hhmm: str, zone: Any, extra_days: int) -> str:
-    try:
-        day = date.fromisoformat(str(values.get(name, "")))
-    except ValueError:
-        raise Invalid(
-            "invalid", N_("Some fields are missing or invalid."), fields={name: N_("A date is expected here.")}
-        ) from None
+    day = day_field(values.get(name), name)
     return hours.local_instant(day + timedelta(days=extra_days), hhmm, zone).isoformat()
 
 

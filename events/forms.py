@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from events.models import EventStatus, Kind, Language, Mode, Place
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import Id, Timezone, custom_error
+from tierslieu.validation import Day, Id, Planned, Timezone, custom_error
 
 MAX_SESSIONS = 100
 
@@ -32,12 +32,8 @@ def _url(value: str) -> str:
     return value
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
 Title = Annotated[str, Field(max_length=200), AfterValidator(_text)]
-Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
+Instant = Planned
 
 
 class Strict(BaseModel):
@@ -158,7 +154,7 @@ class SeriesCreate(Strict):
     language: Language = Language.FR
     description: Annotated[str, Field(max_length=20_000)] = ""
     timezone: Timezone
-    first_date: date
+    first_date: Day
     start: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     duration_minutes: Annotated[int, Field(ge=15, le=720)]
     weeks: Annotated[int, Field(ge=1, le=52)]

@@ -4,7 +4,6 @@ programme. Everything goes through the same services as the JSON API."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -21,6 +20,7 @@ from tierslieu.guards import current_user
 from tierslieu.pages import form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.urls import path_for
+from tierslieu.validation import parse_day
 
 ZONES = ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Africa/Dakar", "Africa/Abidjan", "Africa/Douala")
 
@@ -29,14 +29,13 @@ def _local(values: dict[str, Any], name: str, zone: str) -> str:
     """A ``datetime-local`` field ("2026-12-03T09:00") read in the event's zone, as RFC 3339."""
     raw = str(values.get(name, ""))
     day, _, hhmm = raw.partition("T")
-    try:
-        parsed = date.fromisoformat(day)
-    except ValueError:
+    parsed = parse_day(day)
+    if parsed is None:
         raise Invalid(
             "invalid",
             N_("Some fields are missing or invalid."),
             fields={name: N_("A date and a time are expected here.")},
-        ) from None
+        )
     return local_instant(parsed, hhmm[:5], zone).isoformat()
 
 

@@ -6,13 +6,14 @@ Messages are English message ids, translated when the error is shown
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
-from tierslieu import i18n
-from tierslieu.errors import N_
+from tierslieu import clock, i18n
+from tierslieu.errors import N_, Invalid
 
 
 def custom_error(message: str, **ctx: object) -> PydanticCustomError:
@@ -54,3 +55,94 @@ def parse_int(text: object, *, low: int, high: int) -> int | None:
 def parse_id(text: object) -> int | None:
     """``text`` as the id of a row (1 to :data:`MAX_ID`), or None."""
     return parse_int(text, low=1, high=MAX_ID)
+
+
+# --- instants: the one boundary for every date and time that comes in ------------------------------
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Every instant that comes in (form, JSON, query string) falls between these: past them, the
+viewer's zone, iCal and the databases stop agreeing (year 1 or 9999 shifted by an offset
+overflows). Each use may be tighter (:func:`at_most_years_ahead`, a room's horizon)."""
+
+OUT_OF_RANGE = N_("Choose a date between 1900 and 2200.")
+NOT_AN_INSTANT = N_("A date and time with an offset is expected, like 2026-12-03T09:00:00+01:00.")
+
+
+def bounded_instant(value: datetime) -> datetime:
+    """An aware instant as UTC, or an invalid field when it is outside :data:`EARLIEST` to
+    :data:`LATEST` (an overflow while converting it counts as outside)."""
+    try:
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise custom_error(OUT_OF_RANGE) from None
+    if not EARLIEST <= utc < LATEST:
+        raise custom_error(OUT_OF_RANGE)
+    return utc
+
+
+def bounded_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise custom_error(OUT_OF_RANGE)
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(bounded_instant)]
+"""An RFC 3339 instant with an offset in a form or JSON body, as aware UTC within range."""
+
+Day = Annotated[date, AfterValidator(bounded_day)]
+"""A calendar day in a form or JSON body, within range."""
+
+
+def parse_instant(text: object) -> datetime | None:
+    """A query string's RFC 3339 instant with an offset ("Z" allowed; a "+" read as a space
+    is put back) as aware UTC within range, or None."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        return None
+    try:
+        return bounded_instant(value)
+    except PydanticCustomError:
+        return None
+
+
+def parse_day(text: object) -> date | None:
+    """A query string's ISO day ("2026-12-03") within range, or None."""
+    if not isinstance(text, str) or len(text) > 10:
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if EARLIEST.date() <= value < LATEST.date() else None
+
+
+MAX_YEARS_AHEAD = 5
+"""Events, their sessions and room closures are planned at most this many years ahead."""
+
+
+def _within_years_ahead(value: datetime) -> datetime:
+    limit = clock.now() + timedelta(days=365 * MAX_YEARS_AHEAD + MAX_YEARS_AHEAD // 4 + 1)
+    if value > limit:
+        raise custom_error(N_("At most %(years)s years ahead."), years=MAX_YEARS_AHEAD)
+    return value
+
+
+Planned = Annotated[Instant, AfterValidator(_within_years_ahead)]
+"""An instant that plans something (an event, a session, a closure): within range and at most
+:data:`MAX_YEARS_AHEAD` years ahead."""
+
+
+def day_field(raw: object, name: str) -> date:
+    """A form's ISO day within range, or an invalid field (422) naming ``name``."""
+    value = parse_day(raw if isinstance(raw, str) else "")
+    if value is None:
+        raise Invalid(
+            "invalid", N_("Some fields are missing or invalid."), fields={name: N_("A date is expected here.")}
+        )
+    return value

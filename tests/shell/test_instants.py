@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from accounts.models import Role
 from events.models import Event
-from tests.events.helpers import make_event
+from tests.bookings.helpers import make_room
+from tests.events.helpers import make_event, make_facilitator, soon
+from tests.helpers import api_token, make_user
 from tierslieu import i18n
 from tierslieu.templating import _iso_filter
 
@@ -34,3 +37,68 @@ async def test_a_stored_event_in_year_9999_keeps_its_pages_and_feeds_up(client) 
         response = await client.get(path)
         assert response.status_code == 200, path
     assert b"9999" in (await client.get(f"/events/{event.id}.ics")).content
+
+
+async def test_an_event_more_than_five_years_ahead_is_a_422_naming_the_field(client) -> None:
+    await make_facilitator(email="facilitator@example.org")
+    auth = await api_token(client, "facilitator@example.org")
+    starts = soon() + timedelta(days=6 * 365)
+    body = {
+        "title": "Trop tôt",
+        "kind": "webinar",
+        "mode": "online",
+        "timezone": "Europe/Paris",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "capacity": 2,
+    }
+    response = await client.post("/api/v1/events", json=body, headers=auth)
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"starts_at", "ends_at"}
+    english = await client.post("/api/v1/events", json=body, headers={**auth, "Accept-Language": "en"})
+    assert english.json()["error"]["fields"]["starts_at"] == "At most 5 years ahead."
+    for year in ("0001", "9999"):
+        far = {**body, "starts_at": f"{year}-06-01T10:00:00+01:00", "ends_at": f"{year}-06-01T12:00:00+01:00"}
+        response = await client.post("/api/v1/events", json=far, headers=auth)
+        assert response.status_code == 422 and "starts_at" in response.json()["error"]["fields"]
+    near = {**body, "starts_at": soon().isoformat(), "ends_at": (soon() + timedelta(hours=1)).isoformat()}
+    assert (await client.post("/api/v1/events", json=near, headers=auth)).status_code == 201
+
+
+async def test_extreme_instants_in_a_query_are_a_422(client) -> None:
+    room = await make_room()
+    path = f"/api/v1/rooms/{room.id}/availability"
+    for start, end in [
+        ("9999-12-30T00:00:00Z", "9999-12-31T23:00:00Z"),
+        ("0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z"),
+        ("0001-01-01T00:00:00+01:00", "0001-01-02T00:00:00+01:00"),
+        ("2200-01-01T00:00:00Z", "2200-01-02T00:00:00Z"),
+    ]:
+        response = await client.get(path, params={"from": start, "to": end})
+        assert response.status_code == 422, start
+        assert "from" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "0001-01-03", "2199-12-31"])
+async def test_an_extreme_week_shows_a_sane_week(client, week: str) -> None:
+    room = await make_room()
+    await make_user(email="member@example.org")
+    auth = await api_token(client, "member@example.org")
+    response = await client.get(f"/rooms/{room.id}", params={"week": week}, headers=auth)
+    assert response.status_code < 500
+
+
+async def test_a_booking_in_year_1_or_9999_is_a_422(client) -> None:
+    room = await make_room()
+    await make_user(email="member@example.org", roles=(Role.MEMBER,))
+    auth = await api_token(client, "member@example.org")
+    for starts, ends in [
+        ("0001-01-01T10:00:00+01:00", "0001-01-01T11:00:00+01:00"),
+        ("0001-01-01T10:00:00Z", "0001-01-01T11:00:00Z"),
+        ("9999-12-31T21:00:00Z", "9999-12-31T22:00:00Z"),
+        ("9999-12-31T22:00:00-05:00", "9999-12-31T23:00:00-05:00"),
+    ]:
+        body = {"room_id": room.id, "starts_at": starts, "ends_at": ends, "purpose": "Réunion"}
+        response = await client.post("/api/v1/bookings", json=body, headers=auth)
+        assert response.status_code == 422, (starts, response.text)
+        assert "starts_at" in response.json()["error"]["fields"]
