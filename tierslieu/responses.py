@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -43,6 +44,7 @@ class JSONResponse(StarletteJSONResponse):
 def rfc3339(value: datetime) -> str:
     """An instant as the API writes it (see ``JSON_OPTIONS``), for texts built by hand."""
     return orjson.dumps(i18n.in_zone(value, UTC), option=JSON_OPTIONS)[1:-1].decode()
+
 
 # Messages for pydantic's error types; custom validators raise PydanticCustomError
 # whose message template is itself a message id.
@@ -143,12 +145,59 @@ def _nul_fields(data: Any, name: str = "") -> list[str]:
     return found
 
 
-async def read_json(request: Request, model: type[Model]) -> Model:
+MAX_JSON_DEPTH = 32
+"""Arrays and objects nest at most this deep in a JSON body: no form of ours goes past 4, and
+50,000 nested ``[`` would exhaust the parser's recursion (a 500 that closed the connection)."""
+
+MAX_NUMBER_LENGTH = 40
+"""Digits in one JSON number: past it, no field of ours can use it, and Python's int() refuses
+more than 4,300 digits with a ValueError of its own."""
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def nests_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` in ``body``: one linear scan,
+    strings left out, without parsing (so a hostile body costs no recursion)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', body)):
+        depth += 1 if match.group() in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _number(text: str) -> int | float:
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise ValueError(text[:20])
+    return float(text) if any(char in text for char in ".eE") else int(text)
+
+
+def _constant(name: str) -> None:
+    raise ValueError(name)  # NaN, Infinity and -Infinity are not JSON
+
+
+def bad_json() -> DomainError:
+    return DomainError("bad_request", N_("The body is not valid JSON."), status=400)
+
+
+def load_json(body: bytes) -> Any:
+    """The one reader of JSON bodies: bounded depth (:data:`MAX_JSON_DEPTH`) and number length
+    (:data:`MAX_NUMBER_LENGTH`); the size is bounded before, by ``BodyLimitMiddleware``. Anything
+    else is a 400 in the JSON error format, never a 500."""
+    if nests_too_deep(body):
+        raise DomainError("too_deep", N_("The body nests too deep."), status=400)
     try:
-        data = json.loads(await request.body() or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise DomainError("bad_request", N_("The body is not valid JSON."), status=400) from None
-    return parse(model, data)
+        return json.loads(body or b"null", parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # JSONDecodeError is a ValueError
+        raise bad_json() from None
+
+
+async def read_json(request: Request, model: type[Model]) -> Model:
+    return parse(model, load_json(await request.body()))
 
 
 async def read_form(request: Request) -> dict[str, Any]:
@@ -169,5 +218,3 @@ async def read_form(request: Request) -> dict[str, Any]:
 def field_messages(request: Request, error: DomainError) -> dict[str, str]:
     """Field messages of an error in the viewer's language, for re-rendering a form."""
     return {name: localise(request.state.locale, text) for name, text in error.fields.items()}
-
-
