@@ -13,11 +13,12 @@ from tierslieu.guards import current_user, optional_user
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json, rfc3339
 from tierslieu.urls import path_for
+from tierslieu.validation import QueryText
 
 
 class EventQuery(BaseModel):
     limit: int = Field(default=services.PAGE_SIZE, ge=1, le=services.MAX_PAGE)
-    cursor: str | None = None
+    cursor: QueryText(200) | None = None
     kind: Kind | None = None
 
 

@@ -16,7 +16,7 @@ from events.models import Kind, Mode, Place
 from tierslieu import clock, i18n, markdown
 from tierslieu.calendar import ics_response
 from tierslieu.errors import N_, DomainError, Invalid
-from tierslieu.guards import current_user, id_param, optional_user
+from tierslieu.guards import current_user, id_param, optional_user, text_param
 from tierslieu.pages import form_error, form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
@@ -33,7 +33,7 @@ async def event_list(request: Request) -> Response:
     kind = _kind(request)
     rows, cursor = await services.published_events(
         limit=50,
-        cursor=request.query_params.get("cursor"),
+        cursor=text_param(request, "cursor", max_length=200) or None,
         kind=kind,
         upcoming_from=clock.now(),
         include_cancelled=True,

@@ -13,19 +13,19 @@ from forum import permissions, reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
 from forum.models import Post, Topic
 from notifications import services as notifications
-from tierslieu.guards import current_user, optional_user, page_number
+from tierslieu.guards import current_user, optional_user, page_number, text_param
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, parse, read_json
 from tierslieu.urls import path_for
-from tierslieu.validation import Id
+from tierslieu.validation import Id, QueryText
 
 
 class TopicQuery(BaseModel):
     category_id: Id | None = None
-    tag: str | None = None
+    tag: QueryText(30) | None = None
     status: Literal["unanswered", "solved", "unsolved"] | None = None
     limit: int = Field(default=30, ge=1, le=100)
-    cursor: str | None = None
+    cursor: QueryText(200) | None = None
 
 
 class CategoryOut(BaseModel):
@@ -346,7 +346,7 @@ async def accept(request: Request) -> Response:
     query={"q": "the words to find"},
 )
 async def search_posts(request: Request) -> Response:
-    query = request.query_params.get("q", "")[:200]
+    query = text_param(request, "q", max_length=200)
     hits = await search.search(query, limit=20)
     items = [
         SearchHit(
@@ -369,7 +369,7 @@ async def search_posts(request: Request) -> Response:
     query={"title": "the title being typed"},
 )
 async def similar(request: Request) -> Response:
-    title = request.query_params.get("title", "")[:200]
+    title = text_param(request, "title", max_length=200)
     items = [
         SimilarItem(id=t["id"], title=t["title"], solved=t["solved"], url=_topic_url(request, t["id"])).model_dump()
         for t in await search.similar_topics(title)

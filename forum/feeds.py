@@ -14,6 +14,7 @@ from forum import services
 from forum.models import Category, Post, Topic
 from tierslieu import i18n
 from tierslieu.errors import N_
+from tierslieu.guards import path_text
 from tierslieu.responses import rfc3339
 from tierslieu.urls import path_for
 
@@ -74,7 +75,7 @@ async def forum_feed(request: Request) -> Response:
 
 
 async def category_feed(request: Request) -> Response:
-    category = await services.category_by_slug(request.path_params["slug"])
+    category = await services.category_by_slug(path_text(request, "slug", max_length=80))
     base = request.app.state.settings.base_url.rstrip("/")
     title = i18n.gettext(request.state.locale, N_("Forum: latest topics in %(name)s"), name=category.name)
     feed_path = path_for("forum:category_feed", slug=category.slug)

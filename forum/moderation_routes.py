@@ -12,7 +12,7 @@ from forum.models import Tag
 from forum.pages import page
 from forum.permissions import can_moderate
 from tierslieu.errors import N_, DomainError, Forbidden
-from tierslieu.guards import current_user, page_number
+from tierslieu.guards import current_user, page_number, path_text
 from tierslieu.pages import form_error, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.urls import path_for
@@ -126,14 +126,14 @@ async def tags(request: Request) -> Response:
 async def rename_tag(request: Request) -> Response:
     user = _moderator(request)
     data = parse(TagRename, await _form(request))
-    await moderation.rename_tag(user, request.path_params["name"], data.name, data.reason)
+    await moderation.rename_tag(user, path_text(request, "name", max_length=30), data.name, data.reason)
     return see_other(path_for("forum:tags"))
 
 
 async def merge_tag(request: Request) -> Response:
     user = _moderator(request)
     data = parse(TagMerge, await _form(request))
-    await moderation.merge_tags(user, request.path_params["name"], data.into, data.reason)
+    await moderation.merge_tags(user, path_text(request, "name", max_length=30), data.into, data.reason)
     return see_other(path_for("forum:tags"))
 
 

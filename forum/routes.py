@@ -17,7 +17,7 @@ from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import page
 from tierslieu.errors import N_, DomainError, Invalid
-from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, text_param
+from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, path_text, text_param
 from tierslieu.markdown import render as render_markdown
 from tierslieu.pages import form_error, see_other
 from tierslieu.responses import parse, read_form
@@ -58,7 +58,7 @@ async def index(request: Request) -> Response:
 
 async def category_page(request: Request) -> Response:
     viewer = optional_user(request)
-    category = await services.category_by_slug(request.path_params["slug"])
+    category = await services.category_by_slug(path_text(request, "slug", max_length=80))
     status, tag = _filters(request)
     topics = await reading.list_topics(viewer, category=category, tag=tag, status=status, page=page_number(request))
     categories = await services.list_categories()
@@ -80,7 +80,7 @@ async def category_page(request: Request) -> Response:
 
 async def watch_category(request: Request) -> Response:
     user = current_user(request)
-    category = await services.category_by_slug(request.path_params["slug"])
+    category = await services.category_by_slug(path_text(request, "slug", max_length=80))
     values = await read_form(request)
     if values.get("action") == "unwatch":
         await notify.unwatch_category(user, category)
@@ -339,7 +339,7 @@ async def moved_notification(request: Request) -> Response:
 
 
 async def search_page(request: Request) -> Response:
-    query = request.query_params.get("q", "")[:200]
+    query = text_param(request, "q", max_length=200)
     number = page_number(request)
     hits = await search.search(query, limit=21, offset=(number - 1) * 20) if query.strip() else []
     return await page(

@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from tierslieu import clock, i18n, identity, parts
 from tierslieu.errors import NotFound
+from tierslieu.guards import path_text
 
 
 def host_of(base_url: str) -> str:
@@ -360,6 +361,7 @@ def ics_response(
 
 # --- the personal feed -------------------------------------------------------------------------------
 
+
 async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     items: list[FeedItem] = []
     for _, provider in parts.installed().calendars():
@@ -388,7 +390,7 @@ async def personal_feed_body(user: Any, base_url: str) -> tuple[bytes, str]:
 
 async def personal_feed(request: Request) -> Response:
     settings = request.app.state.settings
-    user = await identity.current().calendar_owner(request.path_params["token"], settings.secret_key)
+    user = await identity.current().calendar_owner(path_text(request, "token", max_length=200), settings.secret_key)
     if user is None:
         raise NotFound()
     body, tag = await personal_feed_body(user, settings.base_url)

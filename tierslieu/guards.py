@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from tierslieu.errors import N_, Unauthorized
-from tierslieu.validation import MAX_ID, parse_int
+from tierslieu.errors import N_, NotFound, Unauthorized
+from tierslieu.validation import MAX_ID, has_control, parse_int, query_text
 
 T = TypeVar("T")
 
@@ -42,9 +42,19 @@ def id_param(request: Request, name: str) -> int | None:
 
 
 def text_param(request: Request, name: str, *, max_length: int) -> str:
-    """The query parameter ``name`` as text for a query, "" when missing: NUL characters are
-    dropped (PostgreSQL refuses them in text, which was a 500) and the rest cut to ``max_length``."""
-    return request.query_params.get(name, "").replace("\x00", "")[:max_length]
+    """The query parameter ``name`` as text for a query, "" when missing; longer than
+    ``max_length`` or with a control character (NUL, which PostgreSQL refuses) it is a 422 naming
+    it (see :func:`tierslieu.validation.query_text`): every text parameter goes through here."""
+    return query_text(request.query_params.get(name), name, max_length=max_length)
+
+
+def path_text(request: Request, name: str, *, max_length: int) -> str:
+    """The path parameter ``name`` (a slug, a tag, a token): longer than ``max_length`` or with a
+    control character it names nothing, so it is a 404 before any query."""
+    value = request.path_params[name]
+    if not isinstance(value, str) or len(value) > max_length or has_control(value):
+        raise NotFound()
+    return value
 
 
 def page_number(request: Request) -> int:

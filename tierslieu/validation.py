@@ -6,14 +6,16 @@ Messages are English message ids, translated when the error is shown
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
 from tierslieu import clock, i18n
 from tierslieu.errors import N_, Invalid
+from tierslieu.i18n import Message
 
 
 def custom_error(message: str, **ctx: object) -> PydanticCustomError:
@@ -146,3 +148,38 @@ def day_field(raw: object, name: str) -> date:
             "invalid", N_("Some fields are missing or invalid."), fields={name: N_("A date is expected here.")}
         )
     return value
+
+
+# --- text in a query string or a path: the one boundary before any query ----------------------------
+
+
+def has_control(value: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
+
+
+def plain_text(value: str) -> str:
+    """Text with no control character (NUL, which PostgreSQL refuses, escapes, bidi-less
+    controls) nor lone surrogate (which no database encodes)."""
+    if has_control(value):
+        raise custom_error(N_("This value is not valid."))
+    return value
+
+
+def query_text(raw: object, name: str, *, max_length: int) -> str:
+    """A query parameter's text, "" when missing; a 422 naming ``name`` when it is longer than
+    ``max_length`` or holds a control character, before it can reach a query (the ORM checks a
+    column's length itself, with a 500)."""
+    value = raw if isinstance(raw, str) else ""
+    if len(value) > max_length:
+        message: str | Message = Message(N_("Too long: at most %(max_length)s characters."), {"max_length": max_length})
+    elif has_control(value):
+        message = N_("This value is not valid.")
+    else:
+        return value
+    raise Invalid("invalid", N_("Some fields are missing or invalid."), fields={name: message})
+
+
+def QueryText(max_length: int) -> Any:
+    """The type of a text field of a query model (``TopicQuery.tag``): bounded, no control
+    character."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(plain_text)]

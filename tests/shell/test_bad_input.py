@@ -32,7 +32,7 @@ from tierslieu.convertors import IdConvertor
 from tierslieu.validation import MAX_ID
 
 BAD_IDS = [str(MAX_ID + 1), "99999999999", "99999999999999999999", "0", "-1", "²", "١٢", "007"]
-BAD_VALUES = ["²", "-1", "99999999999999999999", "\x00"]
+BAD_VALUES = ["²", "-1", "99999999999999999999", "\x00", "x" * 300, "\x01\u202e", "0001-01-01", "9999-12-31T23:00:00Z"]
 
 
 def _cursor(text: str) -> str:

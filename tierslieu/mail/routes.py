@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from tierslieu import identity, parts, urls
 from tierslieu.errors import NotFound
+from tierslieu.guards import text_param
 from tierslieu.mail import NEVER, read_unsubscribe_token, set_preference
 from tierslieu.parts import MailKind
 from tierslieu.templating import render
@@ -30,7 +31,7 @@ async def resolve_unsubscribe(token: str) -> tuple[Any, MailKind]:
 async def unsubscribe(request: Request) -> Response:
     """GET shows a confirmation form (mail scanners follow links, so GET changes nothing);
     POST, from that form or a mail client's one-click (RFC 8058), sets the kind to never."""
-    token = request.query_params.get("t", "")
+    token = text_param(request, "t", max_length=500)
     user, item = await resolve_unsubscribe(token)
     done = request.method == "POST"
     if done:
