@@ -16,7 +16,7 @@ from accounts.services import User
 from forum import permissions
 from forum.models import Category, Post, ReadState, Topic, TopicKind
 from tierslieu.errors import N_, Invalid, NotFound
-from tierslieu.validation import parse_id
+from tierslieu.validation import parse_id, parse_instant
 
 TOPICS_PER_PAGE = 30
 
@@ -130,8 +130,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, ident = raw.split("|")
-        parsed, topic_id = datetime.fromisoformat(moment), parse_id(ident)
-        if parsed.tzinfo is None or topic_id is None:
+        parsed, topic_id = parse_instant(moment), parse_id(ident)
+        if parsed is None or topic_id is None:
             raise ValueError(raw)
         return parsed, topic_id
     except (ValueError, UnicodeDecodeError, binascii.Error):

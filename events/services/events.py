@@ -11,7 +11,7 @@ from typing import Any
 from events import permissions
 from events.models import Event, EventStatus, Facilitator, Session
 from tierslieu.errors import N_, Forbidden, Invalid, NotFound
-from tierslieu.validation import parse_id
+from tierslieu.validation import parse_id, parse_instant
 
 PAGE_SIZE = 20
 MAX_PAGE = 100
@@ -60,8 +60,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         starts, ident = json.loads(raw)
-        moment, event_id = datetime.fromisoformat(starts), parse_id(str(ident))
-        if moment.tzinfo is None or event_id is None:
+        moment, event_id = parse_instant(starts), parse_id(str(ident))
+        if moment is None or event_id is None:
             raise ValueError(raw)
         return moment, event_id
     except (ValueError, TypeError):

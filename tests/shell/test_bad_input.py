@@ -53,6 +53,8 @@ EXTRA_VALUES = {
         _cursor(json.dumps(["2030-01-01T00:00:00", 1])),
         _cursor("2030-01-01T00:00:00+00:00|99999999999"),  # a topic cursor
         _cursor("2030-01-01T00:00:00+00:00|²"),
+        _cursor(json.dumps(["0001-01-01T00:00:00+01:00", 1])),  # instants past the range
+        _cursor("9999-12-31T23:59:59-05:00|1"),
     ],
     "t": ["².unsubscribe.x", "99999999999999.unsubscribe.x"],
     "token": ["99999999999-x"],
