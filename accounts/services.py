@@ -24,7 +24,7 @@ from accounts.models import User as User
 from accounts.permissions import has_role as has_role
 from accounts.permissions import roles_of as roles_of
 from tierslieu import clock, mail, parts, passwords
-from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from tierslieu.errors import N_, Conflict, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS,
@@ -113,23 +113,20 @@ async def sign_up(data: SignUp, *, locale: str, client_address: str, limiter: Ra
 async def authenticate(email: str, password: str, *, client_address: str, limiter: RateLimiter) -> User:
     """The person behind these credentials, or 401 ``bad_credentials``.
 
-    Unknown addresses and wrong passwords answer the same, after the same work (one
-    argon2 verification either way), and count against the same limits.
+    Unknown addresses, wrong passwords and suspended accounts answer the same, after the
+    same work (one argon2 verification either way), and count against the same limits:
+    a suspended account never tells whether a password is right (the person learns of
+    the suspension by mail).
     """
     account_key = email.strip().lower()
     await limiter.check(LOGIN_PER_ADDRESS, client_address)
     await limiter.check(LOGIN_PER_ACCOUNT, account_key)
     user = await User.get_or_none(email=account_key, deleted_at=None)
     matches, needs_rehash = await passwords.verify_password(user.password_hash if user else None, password)
-    if user is None or not matches:
+    if user is None or not matches or user.suspended_at is not None:
         await limiter.hit(LOGIN_PER_ADDRESS, client_address)
         await limiter.hit(LOGIN_PER_ACCOUNT, account_key)
         raise bad_credentials()
-    if user.suspended_at is not None:
-        raise Forbidden(
-            "account_suspended",
-            N_("This account is suspended. Contact the team of the space if you think this is a mistake."),
-        )
     if needs_rehash:
         user.password_hash = await passwords.hash_password(password)
         await user.save(update_fields=["password_hash"])
