@@ -222,6 +222,7 @@ async def change_password(request: Request) -> Response:
             data.current_password,
             data.new_password,
             keep_session=request.state.session.id if request.state.session else None,
+            limiter=request.app.state.limiter,
         )
         return "password"
 
@@ -231,7 +232,7 @@ async def change_password(request: Request) -> Response:
 async def change_email(request: Request) -> Response:
     async def handle(user, values):
         data = parse(EmailChange, values)
-        await services.request_email_change(user, data.password, data.new_email)
+        await services.request_email_change(user, data.password, data.new_email, limiter=request.app.state.limiter)
         return "email"
 
     return await _me_form(request, handle)
@@ -295,7 +296,7 @@ async def delete_account(request: Request) -> Response:
             raise Invalid(
                 "invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")}
             )
-        await services.delete_account(user, data.password)
+        await services.delete_account(user, data.password, limiter=request.app.state.limiter)
     except DomainError as error:
         return form_page(request, "accounts/delete.html", error)
     response = render(request, "accounts/done.html", {"purpose": "deleted"})

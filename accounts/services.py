@@ -381,8 +381,12 @@ async def reset_password(plain: str, new_password: str) -> User:
     return user
 
 
-async def change_password(user: User, current: str, new: str, *, keep_session: str | None) -> None:
-    await passwords.require_password(user.password_hash, current, field="current_password")
+async def change_password(
+    user: User, current: str, new: str, *, keep_session: str | None, limiter: RateLimiter
+) -> None:
+    await passwords.require_password(
+        user.password_hash, current, account=user.email, limiter=limiter, field="current_password"
+    )
     user.password_hash = await passwords.hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
@@ -390,8 +394,8 @@ async def change_password(user: User, current: str, new: str, *, keep_session: s
         await mail.send(user, "accounts/password_changed", {})
 
 
-async def request_email_change(user: User, password: str, new_email: str) -> None:
-    await passwords.require_password(user.password_hash, password)
+async def request_email_change(user: User, password: str, new_email: str, *, limiter: RateLimiter) -> None:
+    await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     if new_email == user.email:
         raise Invalid(
             "invalid",
@@ -481,9 +485,9 @@ async def export_personal_data(user: User) -> dict:
     return data
 
 
-async def delete_account(user: User, password: str) -> None:
+async def delete_account(user: User, password: str, *, limiter: RateLimiter) -> None:
     """Private data goes; public contributions stay under an anonymous name."""
-    await passwords.require_password(user.password_hash, password)
+    await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():
