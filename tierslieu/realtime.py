@@ -51,6 +51,9 @@ CLOSE_NORMAL = 1000
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 
+# a kernel control message on ``user:{id}``: some of that person's sessions ended
+SESSION_REVOKED = "session.revoked"
+
 CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")
 
 # ---------------------------------------------------------------------------

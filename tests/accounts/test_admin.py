@@ -110,7 +110,9 @@ async def test_suspension_stops_sign_in_sessions_and_tokens(client, other_client
     assert (
         await client.post(f"/api/v1/admin/users/{person.id}/restore", json={"reason": "Erreur"}, headers=headers)
     ).status_code == 200
-    assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 200
+    # issue 17: a suspension revokes the tokens held before it; the person makes new ones
+    assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 401
+    assert (await client.get("/api/v1/me", headers=await api_token(other_client, person.email))).status_code == 200
     actions = [e.action for e in await AuditEntry.filter(target_id=person.id).order_by("id")]
     assert actions == ["account.suspended", "account.restored"]
     assert (
