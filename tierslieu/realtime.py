@@ -108,6 +108,10 @@ class Subscriber:
         # a socket opened with a session: whose, and how to tell whether it still holds
         self.user_key: str | None = None
         self.session_alive: Callable[[], Awaitable[bool]] | None = None
+        # while its session is checked again, what arrives waits here: nothing private
+        # reaches a socket whose session may have ended
+        self._held: list[str] | None = None
+        self._checks = 0  # session checks under way
 
     def watch_session(self, user_id: int, alive: Callable[[], Awaitable[bool]]) -> None:
         """Close this subscriber when ``alive()`` turns false after a revocation of
@@ -138,6 +142,12 @@ class Subscriber:
         """Queue one text without waiting; a full queue closes the subscriber."""
         if self.closed:
             return False
+        if self._held is not None:
+            if len(self._held) >= self._queue.maxsize:
+                self.close(CLOSE_TRY_AGAIN_LATER)
+                return False
+            self._held.append(text)
+            return True
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
@@ -151,6 +161,7 @@ class Subscriber:
         if self.closed:
             return
         self.close_code = code
+        self._held = None
         for channel in list(self.channels):
             self.unsubscribe(channel)
         self._hub._subscribers.discard(self)
@@ -162,6 +173,20 @@ class Subscriber:
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(None)
+
+    def hold(self) -> None:
+        """Keep what arrives from now on until each ``hold()`` is released (or ``close()``)."""
+        self._checks += 1
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        self._checks = max(0, self._checks - 1)
+        if self._checks:
+            return
+        held, self._held = self._held or [], None
+        for text in held:
+            self.push(text)
 
     async def get(self) -> str | None:
         return await self._queue.get()
@@ -247,6 +272,7 @@ class Hub:
 
     def _recheck_sessions(self, user_key: str) -> None:
         for subscriber in list(self._sessions.get(user_key, ())):
+            subscriber.hold()
             task = asyncio.create_task(_recheck(subscriber), name="tierslieu.realtime.recheck")
             self._checks.add(task)
             task.add_done_callback(self._checks.discard)
@@ -269,12 +295,15 @@ def _is_revocation(text: str) -> bool:
 async def _recheck(subscriber: Subscriber) -> None:
     """Close ``subscriber`` unless its session still holds (closed too if the check fails)."""
     if subscriber.closed or subscriber.session_alive is None:
+        subscriber.release()
         return
     alive = False
     try:
         alive = await subscriber.session_alive()
     finally:
-        if not alive:
+        if alive:
+            subscriber.release()
+        else:
             subscriber.close(CLOSE_POLICY_VIOLATION)
 
 
