@@ -28,7 +28,6 @@ part = Part(
         "two_factor_required": "The role requires two-step sign-in: enrol first.",
         "email_taken": "An account already uses this email.",
         "last_admin": "The last admin cannot lose the admin role.",
-        "account_suspended": "The account is suspended.",
         "token_invalid": "The link is invalid, used or expired.",
     },
     demo=demo.run,

@@ -21,7 +21,7 @@ from accounts.forms import (
     SignUp,
 )
 from accounts.models import Motivation
-from accounts.pages import sign_in
+from accounts.pages import set_session_cookie, sign_in
 from tierslieu import i18n, mail
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
 from tierslieu.guards import client_address, current_user, safe_next
@@ -71,7 +71,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     if request.state.session is not None:
-        await services.end_session(request.state.session.id)
+        await services.end_session(request.state.session.id, request.state.session.user_id)
     response = see_other("/")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
@@ -217,13 +217,18 @@ async def update_profile(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     async def handle(user, values):
         data = parse(PasswordChange, values)
-        await services.change_password(
+        token = await services.change_password(
             user,
             data.current_password,
             data.new_password,
-            keep_session=request.state.session.id if request.state.session else None,
+            session=request.state.session,
+            settings=request.app.state.settings,
+            limiter=request.app.state.limiter,
         )
-        return "password"
+        response = see_other(path_for("accounts:me") + "?done=password")
+        if token is not None:
+            set_session_cookie(response, request, token)  # the same session, under a new id
+        return response
 
     return await _me_form(request, handle)
 
@@ -231,7 +236,7 @@ async def change_password(request: Request) -> Response:
 async def change_email(request: Request) -> Response:
     async def handle(user, values):
         data = parse(EmailChange, values)
-        await services.request_email_change(user, data.password, data.new_email)
+        await services.request_email_change(user, data.password, data.new_email, limiter=request.app.state.limiter)
         return "email"
 
     return await _me_form(request, handle)
@@ -249,7 +254,7 @@ async def mail_preferences(request: Request) -> Response:
 
 async def logout_everywhere(request: Request) -> Response:
     user = current_user(request)
-    await services.end_all_sessions(user)
+    await services.revoke_access(user, rotate_calendar=True)
     response = see_other("/login")
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)
@@ -295,7 +300,7 @@ async def delete_account(request: Request) -> Response:
             raise Invalid(
                 "invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")}
             )
-        await services.delete_account(user, data.password)
+        await services.delete_account(user, data.password, limiter=request.app.state.limiter)
     except DomainError as error:
         return form_page(request, "accounts/delete.html", error)
     response = render(request, "accounts/done.html", {"purpose": "deleted"})

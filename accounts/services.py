@@ -23,8 +23,8 @@ from accounts.models import Role as Role  # re-exported: the other parts' view o
 from accounts.models import User as User
 from accounts.permissions import has_role as has_role
 from accounts.permissions import roles_of as roles_of
-from tierslieu import clock, mail, parts, passwords
-from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from tierslieu import clock, mail, parts, passwords, realtime
+from tierslieu.errors import N_, Conflict, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS,
@@ -113,23 +113,20 @@ async def sign_up(data: SignUp, *, locale: str, client_address: str, limiter: Ra
 async def authenticate(email: str, password: str, *, client_address: str, limiter: RateLimiter) -> User:
     """The person behind these credentials, or 401 ``bad_credentials``.
 
-    Unknown addresses and wrong passwords answer the same, after the same work (one
-    argon2 verification either way), and count against the same limits.
+    Unknown addresses, wrong passwords and suspended accounts answer the same, after the
+    same work (one argon2 verification either way), and count against the same limits:
+    a suspended account never tells whether a password is right (the person learns of
+    the suspension by mail).
     """
     account_key = email.strip().lower()
     await limiter.check(LOGIN_PER_ADDRESS, client_address)
     await limiter.check(LOGIN_PER_ACCOUNT, account_key)
     user = await User.get_or_none(email=account_key, deleted_at=None)
     matches, needs_rehash = await passwords.verify_password(user.password_hash if user else None, password)
-    if user is None or not matches:
+    if user is None or not matches or user.suspended_at is not None:
         await limiter.hit(LOGIN_PER_ADDRESS, client_address)
         await limiter.hit(LOGIN_PER_ACCOUNT, account_key)
         raise bad_credentials()
-    if user.suspended_at is not None:
-        raise Forbidden(
-            "account_suspended",
-            N_("This account is suspended. Contact the team of the space if you think this is a mistake."),
-        )
     if needs_rehash:
         user.password_hash = await passwords.hash_password(password)
         await user.save(update_fields=["password_hash"])
@@ -175,8 +172,51 @@ async def resolve_session(token: str, settings: Settings) -> tuple[Session, User
     return session, user, user.role_names  # type: ignore[attr-defined]
 
 
-async def end_session(session_id: str) -> None:
+async def end_session(session_id: str, user_id: int | None = None) -> None:
+    """End one session (signing out); that person's live sockets on it are closed."""
     await Session.filter(id=session_id).delete()
+    if user_id is not None:
+        await announce_revocation(user_id)
+
+
+async def announce_revocation(user_id: int) -> None:
+    """Tell every process that some of this person's sessions ended: their live sockets
+    check their session again and close when it is gone (see ``tierslieu.realtime``)."""
+    await realtime.publish(f"user:{user_id}", realtime.SESSION_REVOKED)
+
+
+async def revoke_access(user: User, *, keep_session: str | None = None, rotate_calendar: bool) -> list[str]:
+    """Take back everything a person (or someone who took over their account) holds.
+
+    The one function behind a password change or reset, "sign out everywhere", a
+    suspension and an admin's two-step reset: every session ends but ``keep_session``,
+    every API token is revoked, and with ``rotate_calendar`` the personal calendar link
+    changes. The person is told by mail which tokens were revoked (they can create new
+    ones) and given the new calendar link; their live sockets close in every process.
+    Called after the change that motivates it is committed. Returns the revoked tokens'
+    names."""
+    moment = clock.now()
+    async with in_transaction():
+        tokens = await ApiToken.filter(user_id=user.id, revoked_at=None).order_by("created_at", "id")
+        if tokens:
+            await ApiToken.filter(id__in=[t.id for t in tokens]).update(revoked_at=moment)
+        await end_all_sessions(user, keep=keep_session)
+        if rotate_calendar:
+            await User.filter(id=user.id).update(calendar_token_version=user.calendar_token_version + 1)
+            user.calendar_token_version += 1
+        names = [t.name for t in tokens]
+        if names or rotate_calendar:
+            settings = mail.configured_settings()
+            await mail.send(
+                user,
+                "accounts/access_revoked",
+                {
+                    "tokens": names,
+                    "calendar_url": calendar_url(user, settings) if rotate_calendar else None,
+                },
+            )
+    await announce_revocation(user.id)
+    return names
 
 
 async def end_all_sessions(user: User, *, keep: str | None = None) -> int:
@@ -381,20 +421,31 @@ async def reset_password(plain: str, new_password: str) -> User:
         )
         await end_all_sessions(user)
         await mail.send(user, "accounts/password_changed", {})
+    await revoke_access(user, rotate_calendar=True)
     return user
 
 
-async def change_password(user: User, current: str, new: str, *, keep_session: str | None) -> None:
-    await passwords.require_password(user.password_hash, current, field="current_password")
+async def change_password(
+    user: User, current: str, new: str, *, session: Session | None, settings: Settings, limiter: RateLimiter
+) -> str | None:
+    """Change the password from a signed-in ``session``: it goes on under a new id (the
+    new cookie value is returned), every other session ends and every API token is
+    revoked. The calendar link stays, so subscriptions do not break silently."""
+    await passwords.require_password(
+        user.password_hash, current, account=user.email, limiter=limiter, field="current_password"
+    )
     user.password_hash = await passwords.hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
-        await end_all_sessions(user, keep=keep_session)
+        await end_all_sessions(user)
+        token = await start_session(user, session.ip, session.user_agent, settings) if session else None
         await mail.send(user, "accounts/password_changed", {})
+    await revoke_access(user, keep_session=sha256(token) if token else None, rotate_calendar=False)
+    return token
 
 
-async def request_email_change(user: User, password: str, new_email: str) -> None:
-    await passwords.require_password(user.password_hash, password)
+async def request_email_change(user: User, password: str, new_email: str, *, limiter: RateLimiter) -> None:
+    await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     if new_email == user.email:
         raise Invalid(
             "invalid",
@@ -484,9 +535,9 @@ async def export_personal_data(user: User) -> dict:
     return data
 
 
-async def delete_account(user: User, password: str) -> None:
+async def delete_account(user: User, password: str, *, limiter: RateLimiter) -> None:
     """Private data goes; public contributions stay under an anonymous name."""
-    await passwords.require_password(user.password_hash, password)
+    await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():

@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from accounts import permissions, two_factor
 from accounts.models import AuditEntry, Role, Session, User, UserRole
-from accounts.services import load_roles
+from accounts.services import load_roles, revoke_access
 from tierslieu import clock, mail
 from tierslieu.errors import N_, Conflict, Forbidden, NotFound
 
@@ -67,6 +67,7 @@ async def suspend(actor: User, target: User, reason: str) -> None:
         await Session.filter(user_id=target.id).delete()
         await record(actor, target, "account.suspended", reason)
         await mail.send(target, "accounts/suspended", {"reason": reason})
+    await revoke_access(target, rotate_calendar=True)
 
 
 async def restore(actor: User, target: User, reason: str) -> None:
@@ -92,6 +93,7 @@ async def reset_two_factor(actor: User, target: User, reason: str) -> None:
         await Session.filter(user_id=target.id).delete()
         await record(actor, target, "two_factor.reset", reason, had_two_factor=had)
         await mail.send(target, "accounts/two_factor_reset", {"reason": reason})
+    await revoke_access(target, rotate_calendar=False)
 
 
 async def search_people(query: str, page: int = 1) -> tuple[list[User], int]:

@@ -330,7 +330,7 @@ async def _reconfirm(
     """Changes to an enrolled second factor ask for the password and a code again."""
     if await confirmed_factor(user) is None:
         raise Invalid("two_factor_disabled", N_("Two-step sign-in is off."))
-    await passwords.require_password(user.password_hash, password)
+    await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     await check_second_step(
         user, code, secret_key=secret_key, client_address=client_address, limiter=limiter, signed_in=True
     )

@@ -53,6 +53,7 @@ from tests.notifications.factories import make_notification
 from tierslieu import cli, mail, parts
 from tierslieu.models import SitePage
 from tierslieu.openapi import build_document, mounted_api_routes
+from tierslieu.ratelimit import RateLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -362,7 +363,7 @@ async def test_deleting_the_account_leaves_no_personal_reference(key: str) -> No
     model, column = _model_and_column(key)
     before = await model.all().count()
     name, email = person.display_name, person.email
-    await accounts.services.delete_account(person, PASSWORD)
+    await accounts.services.delete_account(person, PASSWORD, limiter=RateLimiter.create())
     pointing = model.filter(**{column: person.id})
     if ref.kept:
         pointing = pointing.exclude(**ref.kept)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tierslieu import i18n
-from tierslieu.errors import DomainError
+from tierslieu.errors import DomainError, TooManyRequests
 from tierslieu.responses import field_messages
 from tierslieu.templating import render
 
@@ -37,9 +37,12 @@ def form_page(
 ) -> Response:
     """A form page, shown again with the messages of ``error`` (and its status) when there is one."""
     shown = form_error(request, error) if error is not None else {"errors": {}, "error": None}
-    return render(
+    response = render(
         request,
         template,
         {**shown, "values": values or {}, **context},
         status_code=200 if error is None else error.status,
     )
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tierslieu.errors import N_, Invalid
+from tierslieu.ratelimit import LOGIN_PER_ACCOUNT, RateLimiter
 
 # OWASP's password storage cheat sheet, first argon2id option: m=19 MiB, t=2, p=1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
@@ -56,11 +57,20 @@ async def verify_password(stored_hash: str | None, password: str) -> tuple[bool,
         return await asyncio.to_thread(_verify, stored_hash, password)
 
 
-async def require_password(stored_hash: str, password: str, *, field: str = "password") -> None:
-    """422 on ``field`` unless ``password`` matches: for changes that ask for the current
-    password again (password, address, second factor, deletion)."""
+async def require_password(
+    stored_hash: str, password: str, *, account: str, limiter: RateLimiter, field: str = "password"
+) -> None:
+    """422 on ``field`` unless ``password`` matches: the one place for changes that ask for
+    the current password again (password, address, second factor, deletion).
+
+    Wrong tries count toward the sign-in limit of ``account`` (the address it signs in
+    with), so a stolen session cannot guess the password here faster than at the sign-in
+    page: past the limit the answer is a 429, right password or not."""
+    account = account.strip().lower()
+    await limiter.check(LOGIN_PER_ACCOUNT, account)
     matches, _ = await verify_password(stored_hash, password)
     if not matches:
+        await limiter.hit(LOGIN_PER_ACCOUNT, account)
         raise Invalid(
             "invalid",
             N_("Some fields are missing or invalid."),

@@ -13,6 +13,11 @@ post written through one worker reaches sockets held by another.
 Each socket has a bounded mailbox: publishing never waits on a socket, and a
 socket too slow to keep up is closed (1013, "try again later") instead.
 
+A socket opened with a session watches it: when a service announces that some of a
+person's sessions ended (``SESSION_REVOKED`` on ``user:{id}``, through the same hub, so
+in every process), each of that person's sockets checks its session again and closes
+(1008) when it is gone. The control message never reaches a client.
+
 Who may read a channel is decided by the check a part's manifest declares for its
 prefix (``Part.channels``); an unknown prefix or a malformed name is refused.
 """
@@ -24,7 +29,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -33,8 +38,8 @@ from redis.exceptions import RedisError
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from tierslieu import parts
-from tierslieu.middleware import foreign_origin
+from tierslieu import identity, parts
+from tierslieu.middleware import SESSION_COOKIE, foreign_origin
 
 log = logging.getLogger("tierslieu.realtime")
 
@@ -48,8 +53,12 @@ POLL_SECONDS = 5.0  # the listener wakes this often, so Redis health checks run
 RECONNECT_MIN, RECONNECT_MAX = 0.2, 30.0
 
 CLOSE_NORMAL = 1000
+CLOSE_POLICY_VIOLATION = 1008  # the session behind the socket ended
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
+
+# a kernel control message on ``user:{id}``: some of that person's sessions ended
+SESSION_REVOKED = "session.revoked"
 
 CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")
 
@@ -96,6 +105,21 @@ class Subscriber:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
         self.channels: set[str] = set()
         self.close_code: int | None = None
+        # a socket opened with a session: whose, and how to tell whether it still holds
+        self.user_key: str | None = None
+        self.session_alive: Callable[[], Awaitable[bool]] | None = None
+        # while its session is checked again, what arrives waits here: nothing private
+        # reaches a socket whose session may have ended
+        self._held: list[str] | None = None
+        self._checks = 0  # session checks under way
+
+    def watch_session(self, user_id: int, alive: Callable[[], Awaitable[bool]]) -> None:
+        """Close this subscriber when ``alive()`` turns false after a revocation of
+        ``user_id``'s sessions is announced."""
+        if self.closed:
+            return
+        self.user_key, self.session_alive = str(user_id), alive
+        self._hub._sessions.setdefault(self.user_key, set()).add(self)
 
     @property
     def closed(self) -> bool:
@@ -118,6 +142,12 @@ class Subscriber:
         """Queue one text without waiting; a full queue closes the subscriber."""
         if self.closed:
             return False
+        if self._held is not None:
+            if len(self._held) >= self._queue.maxsize:
+                self.close(CLOSE_TRY_AGAIN_LATER)
+                return False
+            self._held.append(text)
+            return True
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
@@ -131,12 +161,32 @@ class Subscriber:
         if self.closed:
             return
         self.close_code = code
+        self._held = None
         for channel in list(self.channels):
             self.unsubscribe(channel)
         self._hub._subscribers.discard(self)
+        if self.user_key is not None:
+            watchers = self._hub._sessions.get(self.user_key, set())
+            watchers.discard(self)
+            if not watchers:
+                self._hub._sessions.pop(self.user_key, None)
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(None)
+
+    def hold(self) -> None:
+        """Keep what arrives from now on until each ``hold()`` is released (or ``close()``)."""
+        self._checks += 1
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        self._checks = max(0, self._checks - 1)
+        if self._checks:
+            return
+        held, self._held = self._held or [], None
+        for text in held:
+            self.push(text)
 
     async def get(self) -> str | None:
         return await self._queue.get()
@@ -168,6 +218,8 @@ class Hub:
         self.queue_size = queue_size
         self._listeners: dict[str, set[Subscriber]] = {}
         self._subscribers: set[Subscriber] = set()
+        self._sessions: dict[str, set[Subscriber]] = {}  # user id -> sockets on a session
+        self._checks: set[asyncio.Task[None]] = set()
 
     @property
     def subscriber_count(self) -> int:
@@ -210,10 +262,49 @@ class Hub:
 
     def dispatch(self, channel: str, text: str) -> int:
         """Hand a text to this process's readers of ``channel``; how many took it."""
+        if channel.startswith("user:") and _is_revocation(text):
+            self._recheck_sessions(channel.partition(":")[2])
+            return 0
         delivered = 0
         for subscriber in list(self._listeners.get(channel, ())):
             delivered += subscriber.push(text)
         return delivered
+
+    def _recheck_sessions(self, user_key: str) -> None:
+        for subscriber in list(self._sessions.get(user_key, ())):
+            subscriber.hold()
+            task = asyncio.create_task(_recheck(subscriber), name="tierslieu.realtime.recheck")
+            self._checks.add(task)
+            task.add_done_callback(self._checks.discard)
+            task.add_done_callback(_report_crash)
+
+    async def settled(self) -> None:
+        """Until every pending session check is done (for tests)."""
+        while self._checks:
+            await asyncio.wait(set(self._checks))
+
+
+def _is_revocation(text: str) -> bool:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("type") == SESSION_REVOKED
+
+
+async def _recheck(subscriber: Subscriber) -> None:
+    """Close ``subscriber`` unless its session still holds (closed too if the check fails)."""
+    if subscriber.closed or subscriber.session_alive is None:
+        subscriber.release()
+        return
+    alive = False
+    try:
+        alive = await subscriber.session_alive()
+    finally:
+        if alive:
+            subscriber.release()
+        else:
+            subscriber.close(CLOSE_POLICY_VIOLATION)
 
 
 class RedisHub(Hub):
@@ -308,7 +399,7 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 
 def _report_crash(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
-        log.error("live updates: the Redis listener stopped", exc_info=task.exception())
+        log.error("live updates: %s failed", task.get_name(), exc_info=task.exception())
 
 
 def create_hub(redis_pool: BlockingConnectionPool | None) -> Hub:
@@ -397,6 +488,15 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     hub: Hub = websocket.app.state.hub
     subscriber = hub.connect()
+    state = websocket.scope.get("state", {})
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    if state.get("auth") == "session" and state.get("user") is not None and cookie:
+        settings = websocket.app.state.settings
+
+        async def alive() -> bool:
+            return await identity.current().resolve_session(cookie, settings) is not None
+
+        subscriber.watch_session(state["user"].id, alive)
     sender = asyncio.create_task(_send_loop(websocket, subscriber))
     try:
         while True:

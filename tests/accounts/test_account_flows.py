@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from accounts import services
+import pytest
+
+from accounts import services, two_factor
 from accounts.models import ApiToken, OneTimeToken, Session, User
 from tests.helpers import PASSWORD, api_token, csrf_token, login, make_user, post_form
 from tierslieu import clock
+from tierslieu.errors import Invalid, TooManyRequests
 from tierslieu.models import OutboxMail
+from tierslieu.ratelimit import RateLimiter
 
 
 async def last_mail_link(address: str, path: str) -> str:
@@ -266,3 +270,47 @@ async def test_mail_preferences(client):
     assert (await User.get(id=user.id)).mail_preferences["account"] == "never"
     bad = await post_form(client, "/me/mail", {"account": "hourly"}, from_page="/me")
     assert bad.status_code == 422
+
+
+async def test_re_asking_the_password_counts_toward_the_sign_in_limit(client, other_client):
+    """A stolen session cannot guess the password through the forms that ask for it again."""
+    user = await make_user()
+    await login(client, user.email)
+    token = await csrf_token(client, "/me")
+    wrong = "not it at all"
+    tries = [
+        ("/me/password", {"current_password": wrong, "new_password": "a brand new secret"}),
+        ("/me/email", {"password": wrong, "new_email": "elsewhere@example.org"}),
+        ("/me/delete", {"password": wrong, "confirm": "yes"}),
+    ]
+    for attempt in range(10):
+        path, data = tries[attempt % len(tries)]
+        response = await client.post(path, data={"csrf_token": token, **data})
+        assert response.status_code == 422, (attempt, path)
+    right = await client.post(
+        "/me/password", data={"csrf_token": token, "current_password": PASSWORD, "new_password": "a brand new secret"}
+    )
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
+    assert "Trop de tentatives" in right.text
+    await User.filter(id=user.id).update(locale="en")  # a signed-in person reads their profile's language
+    english = await client.post(
+        "/me/email", data={"csrf_token": token, "password": PASSWORD, "new_email": "elsewhere@example.org"}
+    )
+    assert english.status_code == 429 and "Too many attempts" in english.text
+    # the sign-in itself is now limited for this account too
+    api = await other_client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert api.status_code == 429
+
+
+async def test_two_step_changes_count_toward_the_sign_in_limit(client):
+    user = await make_user(two_factor=True)
+    limiter = RateLimiter.create()
+    for _ in range(10):
+        with pytest.raises(Invalid):
+            await two_factor.disable(
+                user, "not it at all", "000000", secret_key="k", client_address="127.0.0.1", limiter=limiter
+            )
+    with pytest.raises(TooManyRequests):
+        await two_factor.regenerate_recovery_codes(
+            user, PASSWORD, "000000", secret_key="k", client_address="127.0.0.1", limiter=limiter
+        )

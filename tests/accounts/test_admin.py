@@ -106,11 +106,13 @@ async def test_suspension_stops_sign_in_sessions_and_tokens(client, other_client
     assert (await other_client.get("/me")).status_code == 303
     assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 401
     login_again = await client.post("/api/v1/auth/tokens", json={"email": person.email, "password": PASSWORD})
-    assert login_again.status_code == 403 and login_again.json()["error"]["code"] == "account_suspended"
+    assert login_again.status_code == 401 and login_again.json()["error"]["code"] == "bad_credentials"
     assert (
         await client.post(f"/api/v1/admin/users/{person.id}/restore", json={"reason": "Erreur"}, headers=headers)
     ).status_code == 200
-    assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 200
+    # issue 17: a suspension revokes the tokens held before it; the person makes new ones
+    assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 401
+    assert (await client.get("/api/v1/me", headers=await api_token(other_client, person.email))).status_code == 200
     actions = [e.action for e in await AuditEntry.filter(target_id=person.id).order_by("id")]
     assert actions == ["account.suspended", "account.restored"]
     assert (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from accounts.models import Session, User
+from accounts import staff
+from accounts.models import Role, Session, User
 from tests.helpers import PASSWORD, api_token, login, make_user, post_form
+from tierslieu.models import OutboxMail
 
 
 async def test_signup_page_creates_account_and_signs_in(client):
@@ -303,3 +305,21 @@ async def test_unexpected_errors_give_a_friendly_500_page(app):
         api = await client.get("/api/v1/_broken")
     assert page.status_code == 500 and "boom" not in page.text and "<h1>" in page.text
     assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
+
+
+async def test_a_suspended_account_never_tells_whether_the_password_is_right(client, other_client):
+    admin = await make_user(roles=(Role.ADMIN,))
+    person = await make_user()
+    await staff.suspend(admin, person, "Spam")
+    mails = await OutboxMail.filter(to_address=person.email).values_list("body_text", flat=True)
+    assert any("Spam" in body for body in mails)  # the person learns of it by mail
+    right = await post_form(client, "/login", {"email": person.email, "password": PASSWORD})
+    wrong = await post_form(other_client, "/login", {"email": person.email, "password": "wrong password!"})
+    assert right.status_code == wrong.status_code == 401
+    strip = lambda r: re.sub(r'name="csrf_token" value="[0-9a-f]+"', "T", r.text)
+    assert strip(right).split("<main")[1] == strip(wrong).split("<main")[1]
+    api_right = await client.post("/api/v1/auth/tokens", json={"email": person.email, "password": PASSWORD})
+    api_wrong = await client.post("/api/v1/auth/tokens", json={"email": person.email, "password": "wrong password!"})
+    assert api_right.status_code == api_wrong.status_code == 401
+    assert api_right.json() == api_wrong.json()
+    assert api_right.json()["error"]["code"] == "bad_credentials"

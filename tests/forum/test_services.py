@@ -357,7 +357,7 @@ async def test_personal_data_export_and_erasure() -> None:
     assert data["forum"]["topics"][0]["title"] == "Ma question personnelle"
     assert len(data["forum"]["votes"]) == 1
     await accounts.load_roles(author)
-    await accounts.delete_account(author, PASSWORD)
+    await accounts.delete_account(author, PASSWORD, limiter=RateLimiter.create())
     assert await Post.filter(topic_id=topic.id).count() == 2
     await answer.refresh_from_db()
     assert answer.score == 0

@@ -19,6 +19,7 @@ from tierslieu.errors import Invalid, NotFound
 from tierslieu.i18n import Message
 from tierslieu.models import OutboxMail
 from tierslieu.parts import NotificationKind, Part
+from tierslieu.ratelimit import RateLimiter
 
 MESSAGE = Message(LABEL, {"actor": "Karim", "title": "Les boucles"})
 
@@ -59,7 +60,7 @@ async def test_deleted_people_and_the_actor_are_left_out() -> None:
     actor = await make_user()
     gone = await make_user()
     await accounts.load_roles(gone)
-    await accounts.delete_account(gone, PASSWORD)
+    await accounts.delete_account(gone, PASSWORD, limiter=RateLimiter.create())
     reader = await make_user()
     created = await services.notify(
         [actor.id, gone.id, reader.id, reader.id], KIND, MESSAGE, url="/x", actor_id=actor.id
@@ -169,12 +170,12 @@ async def test_export_and_erase() -> None:
     assert exported["notifications"][0]["text"] == "Karim Benali replied in “Loops”"
     assert exported["notifications"][0]["url"] == "/forum/t/1"
     await accounts.load_roles(actor)
-    await accounts.delete_account(actor, PASSWORD)
+    await accounts.delete_account(actor, PASSWORD, limiter=RateLimiter.create())
     row = await Notification.get(user_id=reader.id)
     assert "actor" not in row.message["params"]
     assert "Karim" not in str(await services.export(reader))
     await accounts.load_roles(reader)
-    await accounts.delete_account(reader, PASSWORD)
+    await accounts.delete_account(reader, PASSWORD, limiter=RateLimiter.create())
     assert not await Notification.exists(user_id=reader.id)
     assert not await Preference.exists(user_id=reader.id)
 

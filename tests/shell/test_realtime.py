@@ -313,3 +313,29 @@ async def test_a_socket_that_falls_behind_is_closed_and_forgotten(
             break
         await asyncio.sleep(0.01)
     assert hub.subscriber_count == 0
+
+
+@pytest.mark.redis
+async def test_a_revocation_announced_in_one_process_closes_sockets_in_another(
+    two_hubs: tuple[RedisHub, RedisHub],
+) -> None:
+    hub_a, hub_b = two_hubs
+    user_id = uuid.uuid4().int % 10**9  # channels are shared by every database of a Redis server
+    ended, kept = hub_b.connect(), hub_b.connect()
+    ended.watch_session(user_id, lambda: _answer_now(False))
+    kept.watch_session(user_id, lambda: _answer_now(True))
+    for subscriber in (ended, kept):
+        subscriber.subscribe(f"user:{user_id}")
+    await hub_a.publish(f"user:{user_id}", realtime.SESSION_REVOKED)
+    for _ in range(100):
+        if ended.closed:
+            break
+        await asyncio.sleep(0.02)
+    await hub_b.settled()
+    assert ended.close_code == realtime.CLOSE_POLICY_VIOLATION
+    assert not kept.closed and kept.pending() == []  # the control message never reaches a client
+    kept.close()
+
+
+async def _answer_now(value: bool) -> bool:
+    return value
