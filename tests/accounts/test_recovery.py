@@ -11,12 +11,13 @@ from tierslieu.models import OutboxMail
 from tierslieu.settings import Settings
 
 
-async def with_tokens(user) -> list[str]:
+async def holding_access(user, settings: Settings) -> tuple[list[str], str]:
+    """Two API tokens and the calendar link the person holds before a recovery."""
     plains = []
     for name in ("Ordinateur portable", "Script de sauvegarde"):
         _, plain = await services.create_api_token(user, name)
         plains.append(plain)
-    return plains
+    return plains, services.calendar_url(user, settings)
 
 
 async def revocation_mail(user) -> str:
@@ -42,8 +43,7 @@ async def assert_taken_back(user, plains: list[str], old_calendar: str, *, rotat
 async def test_password_change_keeps_this_session_under_a_new_id_and_revokes_tokens(app, client, other_client):
     settings = app.state.settings
     user = await make_user()
-    plains = await with_tokens(user)
-    calendar = services.calendar_url(user, settings)
+    plains, calendar = await holding_access(user, settings)
     await login(client, user.email)
     await login(other_client, user.email)
     old_cookie = client.cookies[SESSION_COOKIE]
@@ -62,8 +62,7 @@ async def test_password_change_keeps_this_session_under_a_new_id_and_revokes_tok
 async def test_password_reset_ends_every_session_revokes_tokens_and_rotates_the_calendar(app, client, other_client):
     settings = app.state.settings
     user = await make_user()
-    plains = await with_tokens(user)
-    calendar = services.calendar_url(user, settings)
+    plains, calendar = await holding_access(user, settings)
     await login(other_client, user.email)
     link = await services.issue_one_time_token(user, TokenPurpose.RESET_PASSWORD, services.RESET_PASSWORD_TTL)
     response = await post_form(client, "/password/reset", {"token": link, "new_password": "a brand new secret"})
@@ -75,8 +74,7 @@ async def test_password_reset_ends_every_session_revokes_tokens_and_rotates_the_
 async def test_sign_out_everywhere_revokes_tokens_and_rotates_the_calendar(app, client, other_client):
     settings = app.state.settings
     user = await make_user()
-    plains = await with_tokens(user)
-    calendar = services.calendar_url(user, settings)
+    plains, calendar = await holding_access(user, settings)
     await login(client, user.email)
     await login(other_client, user.email)
     response = await post_form(client, "/me/sessions/end-all", from_page="/me")
@@ -90,8 +88,7 @@ async def test_suspension_revokes_tokens_and_rotates_the_calendar(app):
     settings = app.state.settings
     admin = await make_user(roles=(Role.ADMIN,))
     user = await make_user()
-    plains = await with_tokens(user)
-    calendar = services.calendar_url(user, settings)
+    plains, calendar = await holding_access(user, settings)
     await staff.suspend(admin, user, "Spam")
     await staff.restore(admin, user, "Erreur")  # the old tokens and link stay dead
     await assert_taken_back(user, plains, calendar, rotated=True, settings=settings)
@@ -101,8 +98,7 @@ async def test_an_admins_two_step_reset_revokes_tokens(app):
     settings = app.state.settings
     admin = await make_user(roles=(Role.ADMIN,))
     user = await make_user(two_factor=True)
-    plains = await with_tokens(user)
-    calendar = services.calendar_url(user, settings)
+    plains, calendar = await holding_access(user, settings)
     await staff.reset_two_factor(admin, user, "Téléphone perdu")
     assert await Session.filter(user_id=user.id).count() == 0
     await assert_taken_back(user, plains, calendar, rotated=False, settings=settings)
