@@ -1,0 +1,72 @@
+"""Issue 17, finding 11: what production trusts (the base URL, not the Host header; a random
+secret key), what it lets caches keep (nothing personal), and who may follow which live channel
+(a socket without Origin is anonymous; a draft event's channel is its team's)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from tests.conftest import make_settings
+from tests.helpers import PASSWORD
+from tierslieu.app import create_app
+
+BASE = "https://tiers.example.org"
+
+
+@pytest.fixture
+async def production() -> httpx.AsyncClient:
+    """The app as production runs it behind a TLS proxy: plain HTTP inside, the public
+    address in ``TIERSLIEU_BASE_URL``."""
+    app = create_app(make_settings(env="production", base_url=BASE), init_database=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tiers.example.org") as http:
+        yield http
+
+
+def signup(number: int) -> dict:
+    return {"email": f"p{number}@example.org", "password": PASSWORD, "display_name": "P"}
+
+
+async def test_production_refuses_unknown_hosts(production: httpx.AsyncClient) -> None:
+    assert (await production.get("/")).status_code == 200
+    assert (await production.get("/", headers={"Host": "TIERS.example.org:80"})).status_code == 200
+    for host in ("evil.example", "tiers.example.org.evil.example", "tiers.example.org:8443", "", "[::1", "a b"):
+        response = await production.get("/events", headers={"Host": host})
+        assert response.status_code == 400, host
+        assert response.json()["error"]["code"] == "bad_host"
+    # the unsafe request of a forged page, sent with its own Host and Origin
+    forged = await production.post(
+        "/api/v1/auth/signup", json=signup(1), headers={"Host": "evil.example", "Origin": "http://evil.example"}
+    )
+    assert forged.status_code == 400
+
+
+async def test_production_compares_origins_with_the_base_url_only(production: httpx.AsyncClient) -> None:
+    # the proxy speaks plain HTTP to the app: the browser's Origin is the public https one
+    accepted = await production.post("/api/v1/auth/signup", json=signup(2), headers={"Origin": BASE})
+    assert accepted.status_code == 201, accepted.text
+    # an origin that only the Host header vouches for is not ours
+    refused = await production.post(
+        "/api/v1/auth/signup", json=signup(3), headers={"Origin": "http://tiers.example.org"}
+    )
+    assert refused.status_code == 403
+    # links and redirects are built from the base URL: the request is seen under it
+    page = await production.get("/me")
+    assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+
+
+def ws_url(live_server: str) -> str:
+    return live_server.replace("http://", "ws://", 1) + "/ws"
+
+
+async def ask(socket, message: dict) -> dict:
+    await socket.send(json.dumps(message))
+    return json.loads(await asyncio.wait_for(socket.recv(), 3))
+
+
+def refused(channel: str) -> dict:
+    return {"error": {"code": "forbidden", "channel": channel}}
