@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import secrets
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -13,6 +17,7 @@ import pytest
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD
 from tierslieu.app import create_app
+from tierslieu.settings import ConfigError, load_settings
 
 BASE = "https://tiers.example.org"
 
@@ -57,6 +62,33 @@ async def test_production_compares_origins_with_the_base_url_only(production: ht
     # links and redirects are built from the base URL: the request is seen under it
     page = await production.get("/me")
     assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+
+
+def test_production_checks_the_secret_keys_randomness(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TIERSLIEU_ENV", "production")
+    monkeypatch.setenv("TIERSLIEU_DATA_DIR", str(tmp_path))
+    for weak in (" " * 40, "k" * 40, "ab" * 32, "0123" * 16, "password" * 5):
+        monkeypatch.setenv("TIERSLIEU_SECRET_KEY", weak)
+        with pytest.raises(ConfigError, match="not random enough"):
+            load_settings()
+    for strong in (secrets.token_urlsafe(48), secrets.token_urlsafe(32), secrets.token_hex(32)):
+        monkeypatch.setenv("TIERSLIEU_SECRET_KEY", strong)
+        assert load_settings().secret_key == strong
+
+
+def test_serve_stops_with_a_clear_error_on_a_weak_key(tmp_path) -> None:
+    env = {**os.environ, "TIERSLIEU_ENV": "production", "TIERSLIEU_SECRET_KEY": " " * 40}
+    env["TIERSLIEU_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "tierslieu", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "Configuration error" in result.stderr and "not random enough" in result.stderr
 
 
 def ws_url(live_server: str) -> str:
