@@ -279,6 +279,19 @@ def foreign_origin(scope: Scope, settings: Settings) -> bool:
     return origin.rstrip("/").lower() not in own_origins(scope, settings)
 
 
+PRIVATE = "private, no-store"
+
+
+def keep_private(headers: MutableHeaders) -> None:
+    """``Cache-Control: private, no-store`` on an answer to a request with credentials (a
+    session cookie, a bearer token) or that sets a cookie: no shared cache nor the browser's
+    history keeps a person's pages (profile, bookings, notifications, anything a signed-in
+    page shows). An answer that says itself it is the same for everyone (``public``: the
+    static files, the public feeds) keeps its own header."""
+    if "public" not in headers.get("cache-control", "").lower():
+        headers["Cache-Control"] = PRIVATE
+
+
 def csrf_token_for(secret_key: str, seed: str) -> str:
     """The secret CSRF token of a session (or anonymous cookie): 64 hex digits. It never
     leaves the server as such; pages get ``mask_csrf_token(token)``."""
@@ -353,6 +366,8 @@ class AuthMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         headers = Headers(scope=scope)
         cookies = _cookies(headers)
+        # credentials ride on this request: what it answers is for this person only
+        credentials = bool(cookies.get(SESSION_COOKIE) or headers.get("authorization"))
         state["client_address"] = client_address(scope, settings)
         state.update(user=None, roles=frozenset(), session=None, auth=None, api_token=None)
 
@@ -431,11 +446,15 @@ class AuthMiddleware:
                     return
 
             async def send_with_cookies(message: Message) -> None:
-                if message["type"] == "http.response.start" and new_csrf_seed and csrf_used:
-                    MutableHeaders(scope=message).append(
-                        "Set-Cookie",
-                        cookie_header(CSRF_COOKIE, new_csrf_seed, max_age=None, secure=settings.production),
-                    )
+                if message["type"] == "http.response.start":
+                    response_headers = MutableHeaders(scope=message)
+                    if new_csrf_seed and csrf_used:
+                        response_headers.append(
+                            "Set-Cookie",
+                            cookie_header(CSRF_COOKIE, new_csrf_seed, max_age=None, secure=settings.production),
+                        )
+                    if credentials or "set-cookie" in response_headers:
+                        keep_private(response_headers)
                 await send(message)
 
             await self.app(scope, receive, send_with_cookies)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_settings
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, login, make_user
 from tierslieu.app import create_app
 from tierslieu.settings import ConfigError, load_settings
 
@@ -89,6 +89,23 @@ def test_serve_stops_with_a_clear_error_on_a_weak_key(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "Configuration error" in result.stderr and "not random enough" in result.stderr
+
+
+async def test_personal_pages_are_never_kept_by_caches(client, other_client) -> None:
+    member = await make_user()
+    public = await client.get("/events")
+    assert "no-store" not in public.headers.get("cache-control", "")
+    await login(client, member.email)
+    for path in ("/me", "/bookings", "/notifications", "/", "/events", "/forum", "/me/delete"):
+        response = await client.get(path)
+        assert response.status_code < 400, path
+        assert response.headers["cache-control"] == "private, no-store", path
+    token = (await other_client.post("/api/v1/auth/tokens", json={"email": member.email, "password": PASSWORD})).json()
+    me = await other_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token['token']}"})
+    assert me.status_code == 200 and me.headers["cache-control"] == "private, no-store"
+    # what is the same for everyone keeps its own header
+    feed = await client.get("/events/feed.ics")
+    assert feed.headers["cache-control"].startswith("public")
 
 
 def ws_url(live_server: str) -> str:
