@@ -377,7 +377,9 @@ class AuthMiddleware:
             if found is not None:
                 state["user"], state["roles"], state["api_token"] = found
                 state["auth"] = "bearer"
-        elif cookies.get(SESSION_COOKIE):
+        elif cookies.get(SESSION_COOKIE) and not (scope["type"] == "websocket" and "origin" not in headers):
+            # a socket without Origin is anonymous (API.md): a browser always sends one, so a
+            # socket without it is a script replaying a cookie, never the person's own page
             found = await identity.current().resolve_session(cookies[SESSION_COOKIE], settings)
             if found is not None:
                 state["session"], state["user"], state["roles"] = found

@@ -13,10 +13,13 @@ import sys
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
+from accounts import services as accounts
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD, login, make_user
 from tierslieu.app import create_app
+from tierslieu.middleware import SESSION_COOKIE
 from tierslieu.settings import ConfigError, load_settings
 
 BASE = "https://tiers.example.org"
@@ -119,3 +122,14 @@ async def ask(socket, message: dict) -> dict:
 
 def refused(channel: str) -> dict:
     return {"error": {"code": "forbidden", "channel": channel}}
+
+
+async def test_a_socket_without_origin_is_anonymous(live_server: str, settings) -> None:
+    member = await make_user()
+    cookie = await accounts.start_session(member, "127.0.0.1", "pytest", settings)
+    headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    channel = f"user:{member.id}"
+    async with connect(ws_url(live_server), additional_headers=headers) as socket:
+        assert await ask(socket, {"subscribe": channel}) == refused(channel)
+    async with connect(ws_url(live_server), origin=live_server, additional_headers=headers) as socket:
+        assert await ask(socket, {"subscribe": channel}) == {"subscribed": channel}
