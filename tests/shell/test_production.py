@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 
 from accounts import services as accounts
 from tests.conftest import make_settings
+from tests.events.helpers import make_event, make_facilitator
 from tests.helpers import PASSWORD, login, make_user
 from tierslieu.app import create_app
 from tierslieu.middleware import SESSION_COOKIE
@@ -133,3 +134,22 @@ async def test_a_socket_without_origin_is_anonymous(live_server: str, settings) 
         assert await ask(socket, {"subscribe": channel}) == refused(channel)
     async with connect(ws_url(live_server), origin=live_server, additional_headers=headers) as socket:
         assert await ask(socket, {"subscribe": channel}) == {"subscribed": channel}
+
+
+async def test_a_draft_events_channel_is_for_those_who_see_the_draft(live_server: str, settings) -> None:
+    facilitator = await make_facilitator()
+    draft = await make_event(facilitator, status="draft")
+    published = await make_event(facilitator)
+    member = await make_user()
+    draft_channel = f"event:{draft.id}"
+    async with connect(ws_url(live_server)) as socket:
+        assert await ask(socket, {"subscribe": draft_channel}) == refused(draft_channel)
+        assert await ask(socket, {"subscribe": "event:999999"}) == refused("event:999999")
+        channel = f"event:{published.id}"
+        assert await ask(socket, {"subscribe": channel}) == {"subscribed": channel}
+    for person, allowed in ((member, False), (facilitator, True)):
+        cookie = await accounts.start_session(person, "127.0.0.1", "pytest", settings)
+        headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
+        async with connect(ws_url(live_server), origin=live_server, additional_headers=headers) as socket:
+            answer = await ask(socket, {"subscribe": draft_channel})
+            assert answer == ({"subscribed": draft_channel} if allowed else refused(draft_channel))
