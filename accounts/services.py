@@ -23,7 +23,7 @@ from accounts.models import Role as Role  # re-exported: the other parts' view o
 from accounts.models import User as User
 from accounts.permissions import has_role as has_role
 from accounts.permissions import roles_of as roles_of
-from tierslieu import clock, mail, parts, passwords, realtime
+from tierslieu import clock, mail, pagecache, parts, passwords, realtime
 from tierslieu.errors import N_, Conflict, Invalid, NotFound, Unauthorized
 from tierslieu.ratelimit import (
     LOGIN_PER_ACCOUNT,
@@ -488,9 +488,12 @@ async def confirm_email_change(plain: str) -> User:
 
 
 async def update_profile(user: User, data: Profile) -> User:
+    renamed = data.display_name != user.display_name
     for name, value in data.model_dump().items():
         setattr(user, name, value)
     await user.save(update_fields=[*Profile.model_fields])
+    if renamed:  # the name shows on pages kept for anonymous readers
+        await pagecache.bump(pagecache.PEOPLE)
     return user
 
 
@@ -543,6 +546,7 @@ async def delete_account(user: User, password: str, *, limiter: RateLimiter) -> 
     async with in_transaction():
         for contributor in parts.installed().personal_data():
             await contributor.erase(user)
+    await pagecache.bump(pagecache.PEOPLE)  # the contributions now show an anonymous name
 
 
 async def export_account(user: User) -> dict:

@@ -36,6 +36,7 @@ class Settings:
     session_absolute_seconds: int = 60 * 24 * 3600
     password_hash_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     run_background_tasks: bool = True
+    page_cache: bool = True  # keep rendered pages for anonymous readers (tierslieu.pagecache)
 
     @property
     def production(self) -> bool:
@@ -127,4 +128,16 @@ def load_settings(port: int = 8000) -> Settings:
         mail_from=os.environ.get("TIERSLIEU_MAIL_FROM") or Settings.mail_from,
         trusted_proxies=_trusted_proxies(os.environ.get("TIERSLIEU_TRUSTED_PROXIES", "")),
         data_dir=data_dir,
+        page_cache=_switch("TIERSLIEU_PAGE_CACHE", default=True),
     )
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"on", "1", "true", "yes"}:
+        return True
+    if raw in {"off", "0", "false", "no"}:
+        return False
+    raise ConfigError(f"{name} must be 'on' or 'off'")
