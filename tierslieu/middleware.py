@@ -287,8 +287,9 @@ def keep_private(headers: MutableHeaders) -> None:
     session cookie, a bearer token) or that sets a cookie: no shared cache nor the browser's
     history keeps a person's pages (profile, bookings, notifications, anything a signed-in
     page shows). An answer that says itself it is the same for everyone (``public``: the
-    static files, the public feeds) keeps its own header."""
-    if "public" not in headers.get("cache-control", "").lower():
+    static files, the public feeds), or that already forbids storing it, keeps its own header."""
+    own = headers.get("cache-control", "").lower()
+    if "public" not in own and "no-store" not in own:
         headers["Cache-Control"] = PRIVATE
 
 
