@@ -10,6 +10,7 @@ each test.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import socket
 import uuid
@@ -101,6 +102,21 @@ async def empty_database() -> None:
         script = "PRAGMA foreign_keys=OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables)
         script += "DELETE FROM sqlite_sequence; PRAGMA foreign_keys=ON;"
         await connection.execute_script(script)
+    await _reseed()
+
+
+# Reference rows that migrations seed and that every test may rely on, put back after each
+# test has emptied the tables: (model, the migration module that seeds it).
+SEEDED = (("skills.Skill", "skills.migrations.0001_initial"),)
+
+
+async def _reseed() -> None:
+    for label, module in SEEDED:
+        app, name = label.split(".")
+        if app in Tortoise.apps:
+            model = Tortoise.apps[app][name]
+            rows = importlib.import_module(module).SEED
+            await model.bulk_create([model(slug=slug, label_fr=fr, label_en=en) for slug, fr, en in rows])
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 Adding a part is one line in :data:`PARTS` (its package, ``templates/<part>/`` and
 ``tests/<part>/`` aside). The kernel's own manifest comes first; then the parts, lowest
-layer first: accounts and notifications, bookings, events; the forum beside them.
+layer first: accounts and notifications, bookings and skills, events; the forum beside them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import bookings.part
 import events.part
 import forum.part
 import notifications.part
+import skills.part
 import tierslieu.part
 from tierslieu import db, identity, mail, parts, passwords, realtime, urls
 from tierslieu.errors import N_, DomainError
@@ -48,6 +49,7 @@ PARTS: tuple[parts.Part, ...] = (
     accounts.part.part,
     notifications.part.part,
     bookings.part.part,
+    skills.part.part,
     events.part.part,
     forum.part.part,
 )
@@ -66,6 +68,7 @@ def install(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
     parts.install(setup)
     identity.install(IDENTITY)
     return setup
+
 
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
