@@ -43,14 +43,32 @@ NOTIFICATION_MODES = (INAPP, IMMEDIATE, DIGEST, NEVER)
 
 
 @dataclass(frozen=True)
+class DeletionChoice:
+    """A question the account deletion form asks for one part ("what becomes of my
+    badges?"): the form field ``name``, a ``label`` and the ``options`` as (value, label), the
+    labels English message ids; the first option is the default."""
+
+    name: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name) or not self.options:
+            raise ValueError(f"deletion choice {self.name!r}: a field name and at least one option")
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """``export(user)`` returns JSON-ready data for "download my data", under ``section`` in
     the exported document; ``erase(user)`` runs inside the account deletion's transaction,
-    deleting private data and anonymising public contributions."""
+    deleting private data and anonymising public contributions. A part that asks the person
+    a question first declares it as ``choice``: its ``erase`` is then called as
+    ``erase(user, answer)``, the answer one of the choice's option values."""
 
     section: str
     export: Callable[[Any], Awaitable[Any]]
-    erase: Callable[[Any], Awaitable[None]]
+    erase: Callable[..., Awaitable[None]]
+    choice: DeletionChoice | None = None
 
 
 @dataclass(frozen=True)
