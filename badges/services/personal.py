@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from badges.models import Award, BadgeClass, MentorGrant
+from badges.models import Award, BadgeClass, EventLink, MentorGrant
 from badges.services.openbadges import assertion_url
 from tierslieu import clock
 from tierslieu.errors import N_
@@ -58,6 +58,8 @@ async def erase_personal_data(user: Any, answer: str = KEEP) -> None:
         )
     await Award.filter(recipient_id=user.id).update(recipient_id=None, shared=False, evidence_note="")
     await Award.filter(awarded_by_id=user.id).update(awarded_by_id=None)
+    await Award.filter(revoked_by_id=user.id).update(revoked_by_id=None)
+    await EventLink.filter(linked_by_id=user.id).update(linked_by_id=None)
     await MentorGrant.filter(mentor_id=user.id).delete()
     await MentorGrant.filter(mentee_id=user.id).delete()
     await BadgeClass.filter(created_by_id=user.id).update(created_by_id=None)
