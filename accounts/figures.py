@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.models import User
 from tierslieu.errors import N_
 from tierslieu.i18n import gettext
-from tierslieu.parts import Figure, Figures, Period
+from tierslieu.parts import Figure, Figures, Period, ResearchRecord
 
 
 async def figures(period: Period, locale: str) -> Figures:
@@ -26,3 +26,15 @@ async def figures(period: Period, locale: str) -> Figures:
             Figure(gettext(locale, N_("People active during the period")), await active.count()),
         )
     )
+
+
+async def research(period: Period) -> list[ResearchRecord]:
+    """``accounts.signup``: one record per account opened in the period (deleted ones too,
+    counted without anything of theirs); category the motivation given at sign-up."""
+    rows = await User.filter(created_at__gte=period.start, created_at__lt=period.end).values_list(
+        "id", "created_at", "motivation"
+    )
+    return [
+        ResearchRecord(dataset="accounts.signup", day=created_at.date(), category=str(motivation or ""), person=ident)
+        for ident, created_at, motivation in rows
+    ]

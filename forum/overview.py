@@ -9,7 +9,7 @@ from typing import Any
 from forum.models import Post, Topic, TopicKind
 from tierslieu.errors import N_
 from tierslieu.i18n import gettext
-from tierslieu.parts import Figure, Figures, Period
+from tierslieu.parts import Figure, Figures, Period, ResearchRecord
 
 HOME_TOPICS = 5
 
@@ -66,3 +66,31 @@ async def home_panel(user: Any) -> dict[str, Any] | None:
         .values("id", "title", "created_at", "post_count", "solved_post_id")
     )
     return {"topics": topics} if topics else None
+
+
+async def research(period: Period) -> list[ResearchRecord]:
+    """``forum.question``: one record per visible question asked in the period; subject its
+    category, category ``answered`` or ``unanswered``, measure the hours to its first answer."""
+    questions = await Topic.filter(
+        kind=TopicKind.QUESTION, hidden_at=None, created_at__gte=period.start, created_at__lt=period.end
+    ).values_list("id", "category_id", "author_id", "created_at")
+    asked = {ident: created_at for ident, _, _, created_at in questions}
+    authors = {ident: author_id for ident, _, author_id, _ in questions}
+    replies = await Post.filter(topic_id__in=list(asked), number__gt=1, hidden_at=None).values_list(
+        "topic_id", "author_id", "created_at"
+    )
+    first: dict[int, Any] = {}
+    for topic_id, author_id, created_at in replies:
+        if author_id != authors[topic_id] and (topic_id not in first or created_at < first[topic_id]):
+            first[topic_id] = created_at
+    return [
+        ResearchRecord(
+            dataset="forum.question",
+            day=created_at.date(),
+            category="answered" if ident in first else "unanswered",
+            subject=f"forum_category:{category_id}",
+            person=author_id,
+            measure=round((first[ident] - created_at) / timedelta(hours=1), 2) if ident in first else None,
+        )
+        for ident, category_id, author_id, created_at in questions
+    ]

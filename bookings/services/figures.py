@@ -13,7 +13,7 @@ from bookings.models import Booking, Room, Status
 from bookings.services.noshows import NO_SHOW
 from tierslieu.errors import N_
 from tierslieu.i18n import gettext, zone
-from tierslieu.parts import Chart, Figure, Figures, Period
+from tierslieu.parts import Chart, Figure, Figures, Period, ResearchRecord
 
 # The hours the heat map shows at least (local time of each room); wider when a booking
 # falls outside them.
@@ -91,3 +91,25 @@ async def figures(period: Period, locale: str) -> Figures:
             ),
         ),
     )
+
+
+async def research(period: Period) -> list[ResearchRecord]:
+    """``bookings.booking``: one record per booking held or released for a no-show that
+    started in the period; subject the room, category ``held`` or ``no_show`` and the origin
+    (``held/member``…), measure its length in hours."""
+    rows = await Booking.filter(
+        Q(status=Status.CONFIRMED) | Q(status=Status.CANCELLED, cancel_reason=NO_SHOW),
+        starts_at__gte=period.start,
+        starts_at__lt=period.end,
+    ).values_list("room_id", "user_id", "status", "origin", "starts_at", "ends_at")
+    return [
+        ResearchRecord(
+            dataset="bookings.booking",
+            day=starts_at.date(),
+            category=f"{'held' if status == Status.CONFIRMED else 'no_show'}/{origin}",
+            subject=f"room:{room_id}",
+            person=user_id,
+            measure=round((ends_at - starts_at) / HOUR, 2),
+        )
+        for room_id, user_id, status, origin, starts_at, ends_at in rows
+    ]

@@ -10,7 +10,7 @@ from events.models import Attendance, Event, EventStatus, Registration, Registra
 from tierslieu import clock
 from tierslieu.errors import N_
 from tierslieu.i18n import gettext
-from tierslieu.parts import Chart, Figure, Figures, Period
+from tierslieu.parts import Chart, Figure, Figures, Period, ResearchRecord
 
 HOME_PANEL_SIZE = 3
 
@@ -90,3 +90,32 @@ async def figures(period: Period, locale: str) -> Figures:
             ),
         ),
     )
+
+
+async def research(period: Period) -> list[ResearchRecord]:
+    """``events.registration``: one record per confirmed registration to a published event
+    starting in the period; subject the event, category its kind, measure 1 when the person
+    was checked in, 0 when not, none while the event is not over."""
+    now = clock.now()
+    events = await Event.filter(
+        status=EventStatus.PUBLISHED, starts_at__gte=period.start, starts_at__lt=period.end
+    ).values_list("id", "kind", "starts_at", "ends_at")
+    shown = {ident: (kind, starts_at, ends_at) for ident, kind, starts_at, ends_at in events}
+    present = set(await Attendance.filter(event_id__in=list(shown)).distinct().values_list("event_id", "user_id"))
+    rows = await Registration.filter(event_id__in=list(shown), status=RegistrationStatus.CONFIRMED).values_list(
+        "event_id", "user_id"
+    )
+    records = []
+    for event_id, user_id in rows:
+        kind, starts_at, ends_at = shown[event_id]
+        records.append(
+            ResearchRecord(
+                dataset="events.registration",
+                day=starts_at.date(),
+                category=str(kind),
+                subject=f"event:{event_id}",
+                person=user_id,
+                measure=int((event_id, user_id) in present) if ends_at <= now else None,
+            )
+        )
+    return records
