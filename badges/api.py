@@ -48,7 +48,12 @@ def _ld(document: dict[str, Any], status_code: int = 200) -> Response:
 async def create_class(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, ClassCreateJSON)
-    badge_class = await services.create_class(user, ClassCreate(**data.model_dump()))
+    badge_class = await services.create_class(
+        user,
+        ClassCreate(
+            name=data.name, description=data.description, criteria=data.criteria, skills=data.skills, image=data.image
+        ),
+    )
     url = request.app.state.settings.base_url + path_for("badges:class", badge_class_id=badge_class.id)
     return JSONResponse({"id": badge_class.id, "url": url}, status_code=201)
 

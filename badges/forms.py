@@ -77,7 +77,9 @@ class ClassCreateJSON(Strict):
     description: LongText
     criteria: LongText
     skills: Annotated[list[Skill], Field(max_length=20)] = []
-    image: Annotated[str, Field(max_length=MAX_IMAGE_BYTES * 2), AfterValidator(_data_uri)] | None = None
+    image: Annotated[str, Field(max_length=MAX_IMAGE_BYTES * 2), AfterValidator(_data_uri)] | None = (
+        None  # bytes once read
+    )
 
 
 class AwardCreate(Strict):

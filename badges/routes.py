@@ -42,9 +42,12 @@ async def index(request: Request) -> Response:
 
 
 async def _image_from_form(value: Any) -> bytes | None:
-    if not isinstance(value, UploadFile) or not value.filename:
+    if not isinstance(value, UploadFile):
         return None
-    raw = await value.read(MAX_IMAGE_BYTES + 1)
+    try:
+        raw = await value.read(MAX_IMAGE_BYTES + 1) if value.filename else b""
+    finally:
+        await value.close()
     if len(raw) > MAX_IMAGE_BYTES:
         raise Invalid(
             "invalid",
