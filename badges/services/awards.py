@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -51,8 +53,11 @@ async def _give(
     event_id: int | None = None,
     session_ids: list[int] | None = None,
     relationship_id: int | None = None,
+    tell: bool = True,
+    issued_at: datetime | None = None,
 ) -> Award:
-    """Store the award, tell the person in-app and by mail (same transaction), publish after."""
+    """Store the award, tell the person in-app and by mail (same transaction), publish after;
+    ``tell`` False (the demo content) writes no notification and no mail."""
     salt = secrets.token_hex(16)
     try:
         async with in_transaction():
@@ -67,9 +72,11 @@ async def _give(
                 event_id=event_id,
                 session_ids=session_ids or [],
                 relationship_id=relationship_id,
-                issued_at=clock.now(),
+                issued_at=issued_at or clock.now(),
                 share_token=secrets.token_urlsafe(32),
             )
+            if not tell:
+                return award
             page = path_for("badges:award", award_id=award.id)
             created = await notifications.notify(
                 [recipient.id],
@@ -95,7 +102,9 @@ async def _give(
     return award
 
 
-async def award_badge(actor: Any, badge_class_id: int, data: AwardCreate) -> Award:
+async def award_badge(
+    actor: Any, badge_class_id: int, data: AwardCreate, *, tell: bool = True, issued_at: datetime | None = None
+) -> Award:
     """An award by hand: by the class's creator, a facilitator of an event linked to it, a
     coordinator, or a mentor for a mentee whose relationship completed."""
     badge_class = await get_class(badge_class_id)
@@ -117,6 +126,8 @@ async def award_badge(actor: Any, badge_class_id: int, data: AwardCreate) -> Awa
         awarded_by_id=actor.id,
         note=data.evidence.strip(),
         relationship_id=None if by_hand or grant is None else grant.relationship_id,
+        tell=tell,
+        issued_at=issued_at,
     )
 
 
@@ -138,15 +149,23 @@ async def _attended_everything(link: EventLink, event: Any, user_id: int) -> tup
 async def on_attendance_recorded(happening: Happening) -> None:
     """``events.attendance_recorded``: award the badges of the event's links whose required
     sessions the people checked in have now all attended."""
-    event_id = happening.data["event_id"]
+    await award_for_attendance(happening.data["event_id"], happening.data.get("user_ids", ()))
+
+
+async def award_for_attendance(
+    event_id: int, user_ids: Iterable[int], *, tell: bool = True, issued_at: datetime | None = None
+) -> list[Award]:
+    """Award the badges linked to the event to those of these people who attended its
+    required sessions and do not hold them yet."""
     links = await EventLink.filter(event_id=event_id).prefetch_related("badge_class")
     if not links:
-        return
+        return []
     try:
         event = await events.get_event(None, event_id)
     except NotFound:
-        return
-    for user_id in happening.data.get("user_ids", ()):
+        return []
+    given = []
+    for user_id in user_ids:
         recipient = await accounts.find_active(user_id)
         if recipient is None:
             continue
@@ -157,16 +176,21 @@ async def on_attendance_recorded(happening: Happening) -> None:
             if not done:
                 continue
             try:
-                await _give(
-                    link.badge_class,
-                    recipient,
-                    origin=Origin.EVENT,
-                    awarded_by_id=None,
-                    event_id=event.id,
-                    session_ids=present,
+                given.append(
+                    await _give(
+                        link.badge_class,
+                        recipient,
+                        origin=Origin.EVENT,
+                        awarded_by_id=None,
+                        event_id=event.id,
+                        session_ids=present,
+                        tell=tell,
+                        issued_at=issued_at,
+                    )
                 )
             except Conflict:
                 continue  # given meanwhile by another check-in
+    return given
 
 
 async def on_mentoring_completed(happening: Happening) -> None:
