@@ -84,8 +84,8 @@ def number(value: float | int | None, locale: str) -> str:
 
 # --- charts as SVG: the geometry here, the markup in admin/_chart.html ---------------------------
 
-BAR_LABEL = 170  # the width of the row labels
-BAR_WIDTH = 300  # the longest bar
+BAR_LABEL = 180  # the width of the row labels
+BAR_WIDTH = 230  # the longest bar (the table fits beside it)
 BAR_HEIGHT = 22
 BAR_GAP = 8
 CELL_WIDTH, CELL_HEIGHT, HEAT_LABEL, HEAT_HEADER = 44, 26, 100, 24

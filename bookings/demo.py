@@ -110,7 +110,7 @@ async def run(report: Callable[[str], None]) -> list[str]:
         except DomainError:
             continue  # taken or closed this week: the demo stays consistent
     past = await _history(rooms, monday, zone)
-    return [f"Rooms: {len(rooms)} ({', '.join(rooms)}); {made} new demo booking(s); {past} past one(s)."]
+    return [f"Rooms: {len(rooms)} ({', '.join(rooms)}); {past} past booking(s); {made} new demo booking(s)."]
 
 
 # The weeks before today, so that the evaluation dashboard has history: (room, weekday, start,
