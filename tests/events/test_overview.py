@@ -137,3 +137,16 @@ async def test_figures_per_kind_over_a_period() -> None:
     figures, _ = await _figures(_period(-5, 0))
     assert figures["Confirmed event registrations"] == 2
     assert figures["Attendance rate of past events (per cent)"] == 50
+
+
+async def test_events_run_by_a_facilitator_latest_first_without_cancelled_ones() -> None:
+    first = await make_event(starts_at=soon(3))
+    facilitator = first.facilitator
+    later = await make_event(facilitator, starts_at=soon(6))
+    cancelled = await make_event(facilitator, starts_at=soon(8))
+    await services.cancel_event(facilitator, cancelled.id)
+    await make_event(starts_at=soon(4))  # someone else's
+    found = await services.events_run_by(facilitator)
+    assert [event.id for event in found] == [later.id, first.id]
+    assert all(facilitator.id in event.facilitator_ids for event in found)
+    assert await services.events_run_by(None) == []
