@@ -22,7 +22,10 @@ from starlette.routing import Route
 
 from accounts import services as accounts
 from accounts.models import Role
+from badges import services as badges
+from badges.forms import AwardCreate
 from bookings import services as bookings
+from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
@@ -92,7 +95,11 @@ async def _world() -> dict[str, str]:
     topic = await make_topic(member)
     reply = await make_reply(topic, member)
     category = await topic.category
+    badge_class = await make_badge_class()
+    award = await badges.award_badge(badge_class.creator, badge_class.id, AwardCreate(user_id=member.id))  # type: ignore[attr-defined]
     return {
+        "badge_class_id": str(badge_class.id),
+        "award_id": str(award.id),
         "email": member.email,
         "user_id": str(member.id),
         "room_id": str(room.id),
