@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from accounts import dashboard as dashboard_figures
 from accounts import permissions, staff, two_factor
 from accounts.forms import RolesUpdate, Suspension, TwoFactorReset
 from accounts.models import Role
-from tierslieu import parts
 from tierslieu.errors import N_, DomainError, Forbidden
 from tierslieu.guards import current_user, page_number, text_param
-from tierslieu.pages import form_error, see_other
+from tierslieu.pages import form_error, form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
 from tierslieu.urls import path_for
@@ -38,22 +37,61 @@ async def index(request: Request) -> Response:
             "query": query,
             "page": page_number(request),
             "pages": pages,
-            "figures": await installed_figures(request.state.locale),
         },
     )
 
 
-async def installed_figures(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each installed part's evaluation figures (label, value written the way ``locale``
-    writes numbers) under the part's name, in the parts' order; a part with none is left out."""
-    shown = []
-    for part in parts.installed().parts:
-        figures = await part.figures() if part.figures is not None else []
-        if figures:
-            shown.append(
-                (part.name, [(figure.label, format_decimal(figure.value, locale=locale)) for figure in figures])
-            )
-    return shown
+async def dashboard(request: Request) -> Response:
+    """The evaluation dashboard over the period asked for in the query string (the last 90
+    days by default); a bad period shows the form again with its message (422)."""
+    user = _staff(request)
+    locale = request.state.locale
+    values = {name: text_param(request, name, max_length=20) for name in ("from", "to")}
+    try:
+        choice = dashboard_figures.choose_period(values, user.timezone)
+    except DomainError as error:
+        return form_page(request, "admin/dashboard.html", error, values, parts=[])
+    shown = [
+        (
+            name,
+            [(figure.label, dashboard_figures.number(figure.value, locale)) for figure in figures.figures],
+            [
+                (
+                    chart,
+                    dashboard_figures.draw(chart, locale),
+                    [(label, [dashboard_figures.number(value, locale) for value in row]) for label, row in chart.rows],
+                )
+                for chart in figures.charts
+            ],
+        )
+        for name, figures in await dashboard_figures.gather(choice.period, locale)
+    ]
+    return form_page(
+        request,
+        "admin/dashboard.html",
+        values={"from": choice.first.isoformat(), "to": choice.last.isoformat()},
+        parts=shown,
+    )
+
+
+async def research_export(request: Request) -> Response:
+    """The pseudonymised CSV file of the period in the form, keyed per export unless the
+    stable key is asked for."""
+    user = _staff(request)
+    values = await read_form(request)
+    period_values = {name: str(values.get(name) or "")[:20] for name in ("from", "to")}
+    try:
+        choice = dashboard_figures.choose_period(period_values, user.timezone)
+    except DomainError as error:
+        return form_page(request, "admin/dashboard.html", error, period_values, parts=[])
+    key = dashboard_figures.export_key(request.app.state.settings.secret_key, stable=values.get("stable") == "1")
+    text = dashboard_figures.research_csv(await dashboard_figures.research_records(choice.period), key)
+    name = f"tierslieu-{choice.first.isoformat()}-{choice.last.isoformat()}.csv"
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 async def _person_page(request: Request, person, error: DomainError | None = None) -> Response:
@@ -142,4 +180,6 @@ routes = [
         "/admin/users/{user_id:int}/two-factor/reset", reset_two_factor, methods=["POST"], name="admin:two_factor_reset"
     ),
     Route("/admin/audit", audit, name="admin:audit"),
+    Route("/admin/dashboard", dashboard, name="admin:dashboard"),
+    Route("/admin/dashboard/research.csv", research_export, methods=["POST"], name="admin:research_export"),
 ]

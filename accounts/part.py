@@ -32,6 +32,7 @@ part = Part(
     },
     demo=demo.run,
     figures=figures.figures,
+    research=figures.research,
 )
 
 identity = Identity(

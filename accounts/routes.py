@@ -22,7 +22,7 @@ from accounts.forms import (
 )
 from accounts.models import Motivation
 from accounts.pages import set_session_cookie, sign_in
-from tierslieu import i18n, mail
+from tierslieu import i18n, mail, parts
 from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
 from tierslieu.guards import client_address, current_user, safe_next
 from tierslieu.middleware import LOCALE_COOKIE, SESSION_COOKIE, cookie_header
@@ -291,18 +291,20 @@ async def revoke_calendar(request: Request) -> Response:
 
 async def delete_account(request: Request) -> Response:
     user = current_user(request)
+    choices = [contributor.choice for contributor in parts.installed().personal_data() if contributor.choice]
     if request.method == "GET":
-        return form_page(request, "accounts/delete.html")
+        return form_page(request, "accounts/delete.html", choices=choices)
     values = await read_form(request)
     try:
         data = parse(AccountDeletion, {**values, "confirm": values.get("confirm") == "yes"})
+        answers = services.deletion_answers(values)
         if not data.confirm:
             raise Invalid(
                 "invalid", N_("Some fields are missing or invalid."), fields={"confirm": N_("Tick the box to confirm.")}
             )
-        await services.delete_account(user, data.password, limiter=request.app.state.limiter)
+        await services.delete_account(user, data.password, limiter=request.app.state.limiter, answers=answers)
     except DomainError as error:
-        return form_page(request, "accounts/delete.html", error)
+        return form_page(request, "accounts/delete.html", error, values, choices=choices)
     response = render(request, "accounts/done.html", {"purpose": "deleted"})
     response.headers.append(
         "Set-Cookie", cookie_header(SESSION_COOKIE, "", max_age=0, secure=request.app.state.settings.production)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -538,14 +540,42 @@ async def export_personal_data(user: User) -> dict:
     return data
 
 
-async def delete_account(user: User, password: str, *, limiter: RateLimiter) -> None:
-    """Private data goes; public contributions stay under an anonymous name."""
+def deletion_answers(values: Mapping[str, Any]) -> dict[str, str]:
+    """The answers to the installed parts' deletion questions found in ``values`` (a form),
+    each checked against its options; a missing one takes the first option, a foreign one is
+    an invalid field."""
+    answers = {}
+    for contributor in parts.installed().personal_data():
+        if (choice := contributor.choice) is None:
+            continue
+        answer = values.get(choice.name) or choice.options[0][0]
+        if answer not in {value for value, _ in choice.options}:
+            raise Invalid(
+                "invalid",
+                N_("Some fields are missing or invalid."),
+                fields={choice.name: N_("Pick one of the choices.")},
+            )
+        answers[choice.name] = answer
+    return answers
+
+
+async def delete_account(
+    user: User, password: str, *, limiter: RateLimiter, answers: Mapping[str, str] | None = None
+) -> None:
+    """Private data goes; public contributions stay under an anonymous name. ``answers``
+    holds the person's answers to the parts' deletion questions (:func:`deletion_answers`);
+    a question left unanswered takes its first option."""
     await passwords.require_password(user.password_hash, password, account=user.email, limiter=limiter)
     if Role.ADMIN in user.role_names and await UserRole.filter(role=Role.ADMIN).exclude(user_id=user.id).count() == 0:  # type: ignore[attr-defined]
         raise Conflict("last_admin", N_("You are the last admin: give the admin role to someone else first."))
     async with in_transaction():
         for contributor in parts.installed().personal_data():
-            await contributor.erase(user)
+            if contributor.choice is None:
+                await contributor.erase(user)
+            else:
+                await contributor.erase(
+                    user, (answers or {}).get(contributor.choice.name, contributor.choice.options[0][0])
+                )
     await pagecache.bump(pagecache.PEOPLE)  # the contributions now show an anonymous name
 
 

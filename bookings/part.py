@@ -22,4 +22,5 @@ part = Part(
     navigation=[NavLink("bookings:rooms", N_("Rooms"), "/rooms")],
     demo=demo.run,
     figures=services.figures,
+    research=services.research,
 )

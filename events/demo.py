@@ -12,7 +12,7 @@ from accounts.services import User, load_roles
 from bookings import services as bookings
 from events import services
 from events.forms import EventCreate, SeriesCreate, SessionCreate, local_instant
-from events.models import Event
+from events.models import Attendance, Event, Facilitator, Registration, RegistrationStatus, Session
 from tierslieu import clock
 from tierslieu.errors import DomainError
 
@@ -41,6 +41,76 @@ WEEKEND_PROGRAMME = [
     (0, "13:30", "17:00", "Atelier : entraîner un classifieur avec des élèves", "Karim Benali", "Salle Ada Lovelace"),
     (1, "10:00", "12:00", "En ligne : IA générative en classe, usages et limites", "Claire Martin", None),
 ]
+
+
+# Past events, so that the evaluation dashboard has months of history: (weeks ago, weekday,
+# start hour, kind, title, people registered, people checked in, sessions).
+PAST = [
+    (16, 1, 18, "webinar", "Webinaire : débuter avec Python en seconde", 7, 5, 0),
+    (14, 3, 14, "workshop", "Atelier : micro:bit et capteurs", 6, 6, 0),
+    (12, 1, 18, "webinar", "Webinaire : les graphes au programme de NSI", 7, 4, 0),
+    (10, 0, 9, "intensive_week", "Semaine intensive passée : préparer le CAPES NSI", 7, 6, 4),
+    (8, 5, 10, "weekend", "Week-end passé : robotique éducative", 5, 3, 0),
+    (6, 1, 18, "webinar", "Webinaire : évaluer par compétences en SNT", 7, 6, 0),
+    (4, 3, 14, "workshop", "Atelier : SQL avec des données ouvertes", 6, 5, 0),
+    (2, 1, 18, "webinar", "Webinaire : l'IA générative en classe", 7, 7, 0),
+]
+PAST_MARK = "Événement passé de la démonstration."
+
+
+async def _history(facilitator: User, today: date, report: Callable[[str], None]) -> list[str]:
+    """Past events with their registrations and check-ins, written directly (the services
+    refuse the past and would mail everyone): the dashboard's history."""
+    if await Event.exists(description=PAST_MARK):
+        return []
+    people = await User.filter(deleted_at=None).exclude(id=facilitator.id).order_by("id")
+    monday = today - timedelta(days=today.weekday())
+    made = []
+    for weeks, weekday, hour, kind, title, registered, present, days in PAST:
+        day = monday - timedelta(weeks=weeks) + timedelta(days=weekday)
+        starts_at = local_instant(day, f"{hour:02d}:00", PARIS)
+        length = timedelta(days=days - 1, hours=8) if days else timedelta(hours=2 if kind == "webinar" else 3)
+        ends_at = starts_at + length
+        chosen = people[:registered]
+        event = await Event.create(
+            title=title,
+            kind=kind,
+            mode="online" if kind == "webinar" else "onsite",
+            timezone=PARIS,
+            description=PAST_MARK,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=20,
+            confirmed_count=len(chosen),
+            registration_opens_at=starts_at - timedelta(days=30),
+            registration_closes_at=starts_at,
+            created_by_id=facilitator.id,
+        )
+        await Facilitator.create(event_id=event.id, user_id=facilitator.id)
+        sessions = [
+            await Session.create(
+                event_id=event.id,
+                title=f"Jour {number + 1}",
+                starts_at=starts_at + timedelta(days=number),
+                ends_at=starts_at + timedelta(days=number, hours=7),
+            )
+            for number in range(days)
+        ]
+        for person in chosen:
+            await Registration.create(
+                event_id=event.id,
+                user_id=person.id,
+                status=RegistrationStatus.CONFIRMED,
+                confirmed_at=starts_at - timedelta(days=7),
+            )
+        for person in chosen[:present]:
+            for session in sessions or [None]:
+                await Attendance.create(
+                    event_id=event.id, session=session, user_id=person.id, checked_by_id=facilitator.id
+                )
+        made.append(title)
+        report(f"  {title}")
+    return made
 
 
 def _programme(first_day: date, rows: list, rooms: dict[str, int]) -> list[SessionCreate]:
@@ -92,6 +162,7 @@ async def run(report: Callable[[str], None]) -> list[str]:
 
     if not await Event.exists(title=WEEKEND_TITLE):
         made += await _first_free_week(monday, report, WEEKEND_TITLE, lambda day: _weekend(facilitator, day, rooms))
+    made += await _history(facilitator, today, report)
     return [f"Events: {await Event.all().count()} in all; {len(made)} new ({', '.join(made) or 'none'})."]
 
 

@@ -30,5 +30,6 @@ part = Part(
     demo=demo.run,
     home_panels=[Panel("events/_home_upcoming.html", services.upcoming_panel)],
     figures=services.figures,
+    research=services.research,
     announces=[services.ATTENDANCE_RECORDED],
 )

@@ -6,12 +6,14 @@ Runs after accounts.demo (which creates the demo people); running it twice chang
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from accounts.services import Role, User
 from forum import notify, services
 from forum.forms import CategoryIn, TopicIn
-from forum.models import Category, Topic
+from forum.models import Category, Post, Topic
 from notifications import services as notifications
+from tierslieu import clock
 
 MODERATOR = "moderation@demo.tierslieu.fr"
 
@@ -150,6 +152,74 @@ TOPICS = [
     ),
 ]
 
+# Shorter questions of the past months (same shape as TOPICS): the forum's history on the
+# evaluation dashboard. Some are answered within hours, some after days, one not yet.
+PAST_QUESTIONS = [
+    (
+        "Python",
+        "membre@demo.tierslieu.fr",
+        "question",
+        "Thonny ou Capytale pour débuter en seconde ?",
+        "Je dois choisir un environnement pour toute l'équipe. Lequel avez-vous retenu, et pourquoi ?",
+        ["python", "outils"],
+        [("mentor@demo.tierslieu.fr", "Capytale : rien à installer, et les activités se partagent entre collègues.")],
+        0,
+    ),
+    (
+        "Enseigner la NSI",
+        "mentor@demo.tierslieu.fr",
+        "question",
+        "Une progression pour les graphes en terminale ?",
+        "Dans quel ordre abordez-vous représentation, parcours et plus court chemin ?",
+        ["nsi", "graphes"],
+        [("animation@demo.tierslieu.fr", "Matrice d'adjacence, listes, puis parcours en largeur avant Dijkstra.")],
+        None,
+    ),
+    (
+        "Enseigner la SNT",
+        "accueil@demo.tierslieu.fr",
+        "question",
+        "Quelle activité pour le thème « Photographie numérique » ?",
+        "Je cherche une activité courte, faisable sur les téléphones des élèves.",
+        ["snt", "photo"],
+        [("membre@demo.tierslieu.fr", "Lire les métadonnées EXIF de leurs propres photos : effet garanti.")],
+        0,
+    ),
+    (
+        "IA et éducation",
+        "membre@demo.tierslieu.fr",
+        "question",
+        "Comment évaluer un devoir quand l'IA générative est partout ?",
+        "Mes élèves rendent des textes impeccables. Faut-il tout faire en classe ?",
+        ["ia", "evaluation"],
+        [
+            ("moderation@demo.tierslieu.fr", "Évaluer la démarche : brouillons, oral court, questions sur le code."),
+            ("mentor@demo.tierslieu.fr", "Et leur faire critiquer une réponse d'IA : c'est un bon exercice."),
+        ],
+        1,
+    ),
+    (
+        "Projets de terminale",
+        "animation@demo.tierslieu.fr",
+        "question",
+        "Combien de temps accorder au projet final ?",
+        "Six semaines vous paraissent-elles raisonnables pour un projet en binôme ?",
+        ["projet", "nsi"],
+        [],
+        None,
+    ),
+    (
+        "Vie du tiers-lieu",
+        "membre@demo.tierslieu.fr",
+        "question",
+        "Peut-on emprunter les cartes micro:bit pour la classe ?",
+        "Pour une séance au lycée la semaine prochaine, une quinzaine de cartes suffiraient.",
+        ["materiel"],
+        [("espace@demo.tierslieu.fr", "Oui, demandez à l'accueil : le prêt est d'une semaine.")],
+        0,
+    ),
+]
+
 
 async def run(report: Callable[[str], None]) -> list[str]:
     people = {user.email: user for user in await User.filter(email__endswith="@demo.tierslieu.fr")}
@@ -159,6 +229,24 @@ async def run(report: Callable[[str], None]) -> list[str]:
     moderator.role_names = frozenset({Role.MEMBER, Role.MODERATOR})  # type: ignore[attr-defined]
     with notifications.without_mail():  # in-app only: no mail to demo addresses
         return await _fill(people, moderator, report)
+
+
+# Days before today each demo topic was opened (by its place in TOPICS), and the hours its
+# replies came after it: months of history for the evaluation dashboard.
+AGES = (3, 11, 19, 26, 34, 45, 53, 61, 72, 80, 91, 99, 108, 117)
+REPLY_HOURS = (1.5, 4, 9, 26, 2.5, 50)
+
+
+async def _date_back(topic_id: int, index: int) -> None:
+    opened = clock.now() - timedelta(days=AGES[index % len(AGES)], hours=index % 7)
+    await Topic.filter(id=topic_id).update(created_at=opened, last_post_at=opened)
+    posts = await Post.filter(topic_id=topic_id).order_by("number")
+    moment = opened
+    for post in posts:
+        if post.number > 1:
+            moment = moment + timedelta(hours=REPLY_HOURS[(index + post.number) % len(REPLY_HOURS)])
+        await Post.filter(id=post.id).update(created_at=moment)
+    await Topic.filter(id=topic_id).update(last_post_at=moment)
 
 
 async def _fill(people: dict[str, User], moderator: User, report: Callable[[str], None]) -> list[str]:
@@ -171,7 +259,9 @@ async def _fill(people: dict[str, User], moderator: User, report: Callable[[str]
             category = await services.create_category(moderator, data)
         categories[name] = category
     created = 0
-    for category_name, email, kind, title, body, tags, replies, accepted in TOPICS:
+    for index, (category_name, email, kind, title, body, tags, replies, accepted) in enumerate(
+        [*TOPICS, *PAST_QUESTIONS]
+    ):
         author = people.get(email)
         if author is None or await Topic.exists(title=title):
             continue
@@ -185,6 +275,7 @@ async def _fill(people: dict[str, User], moderator: User, report: Callable[[str]
                 posts.append(post)
         if accepted is not None and accepted < len(posts):
             await services.accept_answer(author, posts[accepted].id)
+        await _date_back(topic.id, index)
         created += 1
         report(f"  forum: {title}")
     member = people.get("membre@demo.tierslieu.fr")

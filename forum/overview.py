@@ -2,69 +2,59 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import timedelta
 from typing import Any
 
-from tortoise import connections
-
-from forum.models import Topic, TopicKind
-from tierslieu import clock
+from forum.models import Post, Topic, TopicKind
 from tierslieu.errors import N_
-from tierslieu.parts import Figure
+from tierslieu.i18n import gettext
+from tierslieu.parts import Figure, Figures, Period, ResearchRecord
 
-RECENT = timedelta(days=30)
 HOME_TOPICS = 5
 
-# The median, in hours, of the time from a question to its first answer (the first visible
-# reply of someone other than the asker), over the visible questions that have one. Window
-# functions and integer division give the middle row (or the two middle rows) on SQLite and
-# PostgreSQL alike; only the difference of two instants is written in each dialect.
-MEDIAN_FIRST_ANSWER_SQL = """
-SELECT AVG(hours) AS median FROM (
-    SELECT hours, ROW_NUMBER() OVER (ORDER BY hours) AS position, COUNT(*) OVER () AS total FROM (
-        SELECT {hours} AS hours
-        FROM forum_topic AS t JOIN forum_post AS p ON p.topic_id = t.id
-        WHERE t.kind = 'question' AND t.hidden_at IS NULL
-          AND p.number > 1 AND p.hidden_at IS NULL AND p.author_id <> t.author_id
-        GROUP BY t.id, t.created_at
-    ) AS answered
-) AS ranked
-WHERE position IN ((total + 1) / 2, (total + 2) / 2)
-"""
-HOURS = {
-    "sqlite": "(julianday(MIN(p.created_at)) - julianday(t.created_at)) * 24",
-    "postgres": "EXTRACT(EPOCH FROM MIN(p.created_at) - t.created_at) / 3600",
-}
+
+async def first_answers(period: Period) -> list[float]:
+    """For each visible question asked in the period that has one, the time in hours from
+    the question to its first answer (the first visible reply of someone other than the
+    asker), shortest first."""
+    questions = await Topic.filter(
+        kind=TopicKind.QUESTION, hidden_at=None, created_at__gte=period.start, created_at__lt=period.end
+    ).values_list("id", "created_at", "author_id")
+    asked = {ident: (created_at, author_id) for ident, created_at, author_id in questions}
+    replies = await Post.filter(topic_id__in=list(asked), number__gt=1, hidden_at=None).values_list(
+        "topic_id", "author_id", "created_at"
+    )
+    first: dict[int, Any] = {}
+    for topic_id, author_id, created_at in replies:
+        if author_id != asked[topic_id][1] and (topic_id not in first or created_at < first[topic_id]):
+            first[topic_id] = created_at
+    return sorted((moment - asked[topic_id][0]) / timedelta(hours=1) for topic_id, moment in first.items())
 
 
-async def median_hours_to_first_answer() -> float | None:
-    """None while no visible question has an answer."""
-    connection = connections.get("default")
-    sql = MEDIAN_FIRST_ANSWER_SQL.format(hours=HOURS[connection.capabilities.dialect])
-    rows = await connection.execute_query_dict(sql)
-    median = rows[0]["median"] if rows else None
-    return None if median is None else round(float(median), 1)
-
-
-async def figures() -> list[Figure]:
-    """Questions asked in the last 30 days; of all visible questions, the share (a rounded
-    percentage) with an accepted answer and the median time to a first answer, both left
-    out while there is no question, or no answer, to measure."""
-    questions = Topic.filter(kind=TopicKind.QUESTION, hidden_at=None)
-    shown = [
-        Figure(
-            N_("Questions asked in the last 30 days"),
-            await questions.filter(created_at__gte=clock.now() - RECENT).count(),
-        )
-    ]
+async def figures(period: Period, locale: str) -> Figures:
+    """Questions asked in the period; of them, the share (a rounded percentage) answered by
+    someone other than the asker, the share with an accepted answer, and the median time to
+    a first answer; a share or a median is None while there is no question or no answer."""
+    questions = Topic.filter(
+        kind=TopicKind.QUESTION, hidden_at=None, created_at__gte=period.start, created_at__lt=period.end
+    )
     total = await questions.count()
-    if total:
-        solved = await questions.filter(solved_post_id__not_isnull=True).count()
-        shown.append(Figure(N_("Questions with an accepted answer (per cent)"), round(100 * solved / total)))
-    median = await median_hours_to_first_answer()
-    if median is not None:
-        shown.append(Figure(N_("Median time to a first answer (hours)"), median))
-    return shown
+    solved = await questions.filter(solved_post_id__not_isnull=True).count()
+    delays = await first_answers(period)
+    answered, median = len(delays), round(statistics.median(delays), 1) if delays else None
+
+    def share(count: int) -> int | None:
+        return round(100 * count / total) if total else None
+
+    return Figures(
+        figures=(
+            Figure(gettext(locale, N_("Questions asked")), total),
+            Figure(gettext(locale, N_("Questions answered (per cent)")), share(answered)),
+            Figure(gettext(locale, N_("Questions with an accepted answer (per cent)")), share(solved)),
+            Figure(gettext(locale, N_("Median time to a first answer (hours)")), median),
+        )
+    )
 
 
 async def home_panel(user: Any) -> dict[str, Any] | None:
@@ -76,3 +66,31 @@ async def home_panel(user: Any) -> dict[str, Any] | None:
         .values("id", "title", "created_at", "post_count", "solved_post_id")
     )
     return {"topics": topics} if topics else None
+
+
+async def research(period: Period) -> list[ResearchRecord]:
+    """``forum.question``: one record per visible question asked in the period; subject its
+    category, category ``answered`` or ``unanswered``, measure the hours to its first answer."""
+    questions = await Topic.filter(
+        kind=TopicKind.QUESTION, hidden_at=None, created_at__gte=period.start, created_at__lt=period.end
+    ).values_list("id", "category_id", "author_id", "created_at")
+    asked = {ident: created_at for ident, _, _, created_at in questions}
+    authors = {ident: author_id for ident, _, author_id, _ in questions}
+    replies = await Post.filter(topic_id__in=list(asked), number__gt=1, hidden_at=None).values_list(
+        "topic_id", "author_id", "created_at"
+    )
+    first: dict[int, Any] = {}
+    for topic_id, author_id, created_at in replies:
+        if author_id != authors[topic_id] and (topic_id not in first or created_at < first[topic_id]):
+            first[topic_id] = created_at
+    return [
+        ResearchRecord(
+            dataset="forum.question",
+            day=created_at.date(),
+            category="answered" if ident in first else "unanswered",
+            subject=f"forum_category:{category_id}",
+            person=author_id,
+            measure=round((first[ident] - created_at) / timedelta(hours=1), 2) if ident in first else None,
+        )
+        for ident, category_id, author_id, created_at in questions
+    ]

@@ -24,4 +24,5 @@ part = Part(
     demo=demo.run,
     home_panels=[Panel("forum/_home_latest.html", overview.home_panel)],
     figures=overview.figures,
+    research=overview.research,
 )

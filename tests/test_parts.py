@@ -36,6 +36,8 @@ import accounts.services
 import tierslieu.app
 from accounts import staff, two_factor
 from accounts.models import Role, TokenPurpose, User
+from badges import services as badges_services
+from badges.forms import AwardCreate, EventLinkCreate
 from bookings import services as bookings_services
 from events import services as events_services
 from events.models import Feedback
@@ -44,6 +46,7 @@ from forum import services as forum_services
 from forum.forms import PostEdit
 from forum.models import Post
 from notifications import services as notifications_services
+from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY, make_settings
 from tests.events.helpers import make_event, soon
@@ -53,6 +56,7 @@ from tests.notifications.factories import make_notification
 from tierslieu import cli, mail, parts
 from tierslieu.models import SitePage
 from tierslieu.openapi import build_document, mounted_api_routes
+from tierslieu.parts import Happening
 from tierslieu.ratelimit import RateLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +137,18 @@ REFERENCES: dict[str, Reference] = {
         ANONYMISED,
         why="the rating and comment stay with the event, under the anonymised name",
     ),
+    # badges
+    "badges.BadgeClass.created_by": Reference(
+        ("badges", "badge_classes_created"), CLEARED, why="the class stays, issued by the space"
+    ),
+    "badges.Award.recipient": Reference(
+        ("badges", "awards"), CLEARED, why="kept verifiable by its salted hash, or revoked: the person chooses"
+    ),
+    "badges.Award.awarded_by": Reference(None, CLEARED, why="who gave someone else a badge"),
+    "badges.Award.revoked_by_id": Reference(None, CLEARED, why="who revoked someone else's badge"),
+    "badges.EventLink.linked_by_id": Reference(None, CLEARED, why="who linked an event to a badge class"),
+    "badges.MentorGrant.mentor": Reference(None, DELETED, why="a mentor's right to award a mentee goes with them"),
+    "badges.MentorGrant.mentee": Reference(("badges", "mentoring_grants"), DELETED),
     # forum
     "forum.Topic.author": Reference(("forum", "topics"), ANONYMISED, why="public contributions stay"),
     "forum.Post.author": Reference(("forum", "posts"), ANONYMISED, why="public contributions stay"),
@@ -293,12 +309,30 @@ async def fill_forum(person: User) -> None:
     await reading.mark_read(person, theirs, [1, 2], 0)
 
 
+async def fill_badges(person: User) -> None:
+    creator = await make_user(roles=(Role.FACILITATOR,))
+    theirs = await make_badge_class(creator)
+    await badges_services.award_badge(creator, theirs.id, AwardCreate(user_id=person.id, evidence="Projet"))
+    await badges_services.on_mentoring_completed(
+        Happening("mentoring.completed", {"relationship_id": 9001, "mentor_id": person.id, "mentee_id": creator.id})
+    )
+    await badges_services.on_mentoring_completed(
+        Happening("mentoring.completed", {"relationship_id": 9002, "mentor_id": creator.id, "mentee_id": person.id})
+    )
+    mine = await make_badge_class(person)  # created_by
+    event = await make_event(facilitator=person, starts_at=soon(days=14))
+    await badges_services.link_event(person, mine.id, EventLinkCreate(event_id=event.id))  # linked_by
+    given = await badges_services.award_badge(person, mine.id, AwardCreate(user_id=creator.id))  # awarded_by
+    await badges_services.revoke(person, given.id, "Erreur")  # revoked_by
+
+
 FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "tierslieu": fill_tierslieu,
     "accounts": fill_accounts,
     "notifications": fill_notifications,
     "bookings": fill_bookings,
     "events": fill_events,
+    "badges": fill_badges,
     "forum": fill_forum,
 }
 

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 
 import accounts.part
+import badges.part
 import bookings.part
 import events.part
 import forum.part
@@ -52,6 +53,7 @@ PARTS: tuple[parts.Part, ...] = (
     bookings.part.part,
     skills.part.part,
     events.part.part,
+    badges.part.part,
     forum.part.part,
 )
 IDENTITY = accounts.part.identity

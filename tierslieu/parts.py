@@ -16,6 +16,7 @@ import argparse
 import re
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,14 +43,32 @@ NOTIFICATION_MODES = (INAPP, IMMEDIATE, DIGEST, NEVER)
 
 
 @dataclass(frozen=True)
+class DeletionChoice:
+    """A question the account deletion form asks for one part ("what becomes of my
+    badges?"): the form field ``name``, a ``label`` and the ``options`` as (value, label), the
+    labels English message ids; the first option is the default."""
+
+    name: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name) or not self.options:
+            raise ValueError(f"deletion choice {self.name!r}: a field name and at least one option")
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """``export(user)`` returns JSON-ready data for "download my data", under ``section`` in
     the exported document; ``erase(user)`` runs inside the account deletion's transaction,
-    deleting private data and anonymising public contributions."""
+    deleting private data and anonymising public contributions. A part that asks the person
+    a question first declares it as ``choice``: its ``erase`` is then called as
+    ``erase(user, answer)``, the answer one of the choice's option values."""
 
     section: str
     export: Callable[[Any], Awaitable[Any]]
-    erase: Callable[[Any], Awaitable[None]]
+    erase: Callable[..., Awaitable[None]]
+    choice: DeletionChoice | None = None
 
 
 @dataclass(frozen=True)
@@ -140,11 +159,84 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class Period:
+    """What the evaluation dashboard looks at: from ``start`` (inclusive) to ``end``
+    (exclusive), both aware UTC instants."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a period's bounds are aware instants")
+        if self.end <= self.start:
+            raise ValueError("a period ends after it starts")
+
+
+@dataclass(frozen=True)
 class Figure:
-    """One figure of the evaluation dashboard: an English message id and a number."""
+    """One number of the evaluation dashboard: ``label`` is final text in the asked locale;
+    ``value`` None means there is not enough data to say (no question to answer…)."""
 
     label: str
-    value: float | int
+    value: float | int | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the evaluation dashboard, drawn by the dashboard as SVG with its data table
+    beside it. ``kind`` is ``"bars"`` (one value per row, ``columns`` holding one heading) or
+    ``"heatmap"`` (rows by columns, e.g. weekdays by hours); every text is final, in the asked
+    locale."""
+
+    title: str
+    kind: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[float | int, ...]], ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind {self.kind!r} is not one of {CHART_KINDS}")
+        for label, values in self.rows:
+            if len(values) != len(self.columns):
+                raise ValueError(
+                    f"chart {self.title!r}: row {label!r} has {len(values)} values for {len(self.columns)} columns"
+                )
+
+
+CHART_KINDS = ("bars", "heatmap")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a part shows on the evaluation dashboard for a period."""
+
+    figures: Sequence[Figure] = ()
+    charts: Sequence[Chart] = ()
+
+
+FiguresOf = Callable[[Period, str], Awaitable[Figures]]
+"""``figures(period, locale)``: a part's figures over ``period``, its texts in ``locale``."""
+
+
+@dataclass(frozen=True)
+class ResearchRecord:
+    """One thing that happened, for the pseudonymised export for researchers. The export
+    hashes ``subject`` and never writes ``person``: it groups the records by dataset, subject,
+    ISO week and category, and writes how many records and distinct people each group holds
+    (a group under 5 of either is suppressed) and the mean of ``measure``. ``category`` is a
+    value of a closed list (a kind of event, a status…), never text someone typed."""
+
+    dataset: str  # "<part>.<what>", documented in docs/research-export.md
+    day: date  # when it happened (UTC)
+    category: str = ""
+    subject: str | None = None  # "<kind>:<id>" of the thing it is about (an event, a room)
+    person: int | None = None  # whose record it is, counted, never written
+    measure: float | int | None = None
+
+
+ResearchRows = Callable[[Period], Awaitable[Sequence[ResearchRecord]]]
+"""``research(period)``: a part's records of what happened in ``period``."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +275,8 @@ class Part:
     navigation: Sequence[NavLink] = ()  # entries of the main navigation, in the parts' order
     home_panels: Sequence[Panel] = ()
     page_hooks: Sequence[PageHook] = ()  # context every page of every part gets
-    figures: Callable[[], Awaitable[list[Figure]]] | None = None
+    figures: FiguresOf | None = None  # its figures on the evaluation dashboard, over a period
+    research: ResearchRows | None = None  # its records in the pseudonymised export for researchers
     announces: Sequence[str] = ()  # happenings this part tells
     listens: Mapping[str, Listener] = field(default_factory=dict)  # happening -> listener
 

@@ -30,7 +30,7 @@ from bookings.services.bookings import (
     release_room,
     user_bookings,
 )
-from bookings.services.figures import figures
+from bookings.services.figures import figures, research
 from bookings.services.noshows import jobs, release_no_shows
 from bookings.services.notices import CONFIRMED_MAIL, MAIL_KIND, NOTIFICATION_KINDS, compose_confirmed
 from bookings.services.personal import erase_personal_data, export_personal_data
@@ -89,6 +89,7 @@ __all__ = [
     "publish_rooms",
     "release_no_shows",
     "release_room",
+    "research",
     "room_feed_bookings",
     "upcoming_closures",
     "update_room",

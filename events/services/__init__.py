@@ -22,6 +22,7 @@ from events.services.events import (
     MAX_PAGE,
     PAGE_SIZE,
     can_read_event,
+    events_run_by,
     get_event,
     managed_event,
     published_events,
@@ -29,7 +30,7 @@ from events.services.events import (
 )
 from events.services.feedback import ask_for_feedback, can_give_feedback, feedback_summary, give_feedback, my_feedback
 from events.services.notices import MAIL_KIND, NOTIFICATION_KINDS
-from events.services.overview import figures, upcoming_panel
+from events.services.overview import figures, research, upcoming_panel
 from events.services.personal import erase_personal_data, export_personal_data
 from events.services.planning import (
     add_session,
@@ -73,6 +74,7 @@ __all__ = [
     "create_series",
     "door_list",
     "erase_personal_data",
+    "events_run_by",
     "export_personal_data",
     "feedback_summary",
     "figures",
@@ -91,6 +93,7 @@ __all__ = [
     "registrants",
     "registration_of",
     "remove_session",
+    "research",
     "seats_left",
     "send_reminders",
     "sessions_of",

@@ -95,6 +95,21 @@ async def published_events(
     return rows, encode_cursor(rows[-1]) if more and rows else None
 
 
+async def events_run_by(user: Any, *, limit: int = 100) -> list[Event]:
+    """The events this person facilitates (not cancelled), the latest first, with their
+    facilitator ids."""
+    if user is None:
+        return []
+    events = (
+        await Event.filter(facilitators__user_id=user.id)
+        .exclude(status=EventStatus.CANCELLED)
+        .order_by("-starts_at", "-id")
+        .limit(limit)
+    )
+    await attach_facilitators(*events)
+    return events
+
+
 async def sessions_of(event: Event) -> list[Session]:
     return await Session.filter(event_id=event.id).order_by("starts_at", "id")
 

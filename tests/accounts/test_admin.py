@@ -11,7 +11,7 @@ from accounts.models import AuditEntry, Role, Session, User
 from tests.helpers import PASSWORD, api_token, login, make_user, post_form
 from tierslieu import clock
 from tierslieu.models import OutboxMail
-from tierslieu.parts import Figure
+from tierslieu.parts import Period
 
 
 async def test_admin_grants_and_removes_roles_with_audit_and_mail(client):
@@ -195,29 +195,44 @@ async def test_site_pages_have_defaults_and_admins_edit_them(client, other_clien
     assert empty.status_code == 422
 
 
-async def test_accounts_figures_count_people_and_who_was_seen_lately(settings):
-    assert await figures.figures() == [Figure("People signed up", 0), Figure("People active in the last 30 days", 0)]
+def _last_days(days: int = 30) -> Period:
+    now = clock.now()
+    return Period(now - timedelta(days=days), now)
+
+
+async def _figures(period: Period) -> list[tuple[str, object]]:
+    return [(figure.label, figure.value) for figure in (await figures.figures(period, "en")).figures]
+
+
+async def test_accounts_figures_count_people_and_who_was_seen_during_the_period(settings):
+    labels = ("People with an account", "People who signed up", "People active during the period")
+    assert await _figures(_last_days()) == list(zip(labels, (0, 0, 0), strict=True))
     recent, twice, away, gone = [await make_user() for _ in range(4)]
     await make_user()  # signed up, never signed in
+    old = await make_user()
+    await User.filter(id=old.id).update(created_at=clock.now() - timedelta(days=40))
     for person in (recent, twice, twice, away, gone):
         await services.start_session(person, "203.0.113.7", "test", settings)
     await Session.filter(user_id=away.id).update(last_seen_at=clock.now() - timedelta(days=31))
     await User.filter(id=gone.id).update(deleted_at=clock.now())
-    assert await figures.figures() == [Figure("People signed up", 4), Figure("People active in the last 30 days", 2)]
+    assert await _figures(_last_days()) == list(zip(labels, (5, 4, 2), strict=True))
+    assert await _figures(_last_days(60)) == list(zip(labels, (5, 5, 3), strict=True))
+    french = await figures.figures(_last_days(), "fr")
+    assert french.figures[1].label == "Personnes inscrites"
 
 
-async def test_the_admin_page_shows_the_figures_in_the_viewer_s_language(client, other_client):
+async def test_the_dashboard_shows_the_figures_in_the_viewer_s_language(client, other_client):
     coordinator = await make_user(roles=(Role.COORDINATOR,), locale="en")
     admin = await make_user(roles=(Role.ADMIN,), locale="fr")
     await make_user()
     await login(client, coordinator.email)
     await login(other_client, admin.email)
 
-    page = (await client.get("/admin")).text
-    assert "<h2>Figures</h2>" in page and '<h3 id="figures-accounts">Accounts</h3>' in page
-    assert "<dt>People signed up</dt>\n    <dd>3</dd>" in page
-    assert "<dt>People active in the last 30 days</dt>\n    <dd>2</dd>" in page
-    page = (await other_client.get("/admin")).text
-    assert "<h2>Chiffres</h2>" in page and '<h3 id="figures-accounts">Comptes</h3>' in page
+    assert 'href="/admin/dashboard"' in (await client.get("/admin")).text
+    page = (await client.get("/admin/dashboard")).text
+    assert '<h2 id="figures-accounts">Accounts</h2>' in page
+    assert "<dt>People who signed up</dt>\n    <dd>3</dd>" in page
+    assert "<dt>People active during the period</dt>\n    <dd>2</dd>" in page
+    page = (await other_client.get("/admin/dashboard")).text
+    assert "<h1>Tableau de bord d’évaluation</h1>" in page and '<h2 id="figures-accounts">Comptes</h2>' in page
     assert "<dt>Personnes inscrites</dt>\n    <dd>3</dd>" in page
-    assert "<dt>Personnes actives ces 30 derniers jours</dt>\n    <dd>2</dd>" in page

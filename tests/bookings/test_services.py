@@ -17,7 +17,7 @@ from bookings.forms import ClosureCreate, RoomCreate
 from bookings.models import Booking, Room, Series, Status
 from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
 from tests.helpers import make_user, personal_data
-from tierslieu import mail
+from tierslieu import clock, mail
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound
 from tierslieu.i18n import Message
 from tierslieu.models import OutboxMail
@@ -474,7 +474,8 @@ async def test_demo_is_idempotent() -> None:
     assert await Room.filter(name__in=["Salle Ada Lovelace", "Atelier", "Bureau d'accueil"]).count() == 3
     assert "Salle Grace Hopper" in first[0]
     assert await Booking.all().count() >= 3
-    assert second[0].endswith("0 new demo booking(s).")
+    assert second[0].endswith("0 past booking(s); 0 new demo booking(s).")
+    assert await Booking.filter(ends_at__lt=clock.now() - timedelta(days=8)).count() > 100  # the dashboard's history
 
 
 async def test_background_sweep_starts_and_stops() -> None:

@@ -2,8 +2,10 @@
 screenshots), on the demo content.
 
 :func:`key_pages` fills the test database with the demo content (the same as
-``tierslieu demo``) and returns the pages as ``(name, path, signed_in)``: ``signed_in``
-pages are opened as the demo member (``MEMBER``), who needs no second step.
+``tierslieu demo``) and returns the pages as ``(name, path, signed_in, staff)``: ``signed_in``
+pages are opened as the demo member (``MEMBER``), who needs no second step; ``staff`` pages
+as the demo coordinator (``STAFF``), enrolled here with a known second factor
+(:func:`staff_code` gives a fresh code).
 """
 
 from __future__ import annotations
@@ -11,12 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from playwright.async_api import Page
+
+from accounts.models import User
+from badges.models import Award, BadgeClass
 from bookings.models import Room
 from events.models import Event
 from forum.models import Category, Topic
+from tests.browser.conftest import sign_in
+from tests.helpers import enrol, fresh_code
 from tierslieu.cli import fill_demo
 
 MEMBER = ("membre@demo.tierslieu.fr", "demo-tierslieu")
+STAFF = ("coordination@demo.tierslieu.fr", "demo-tierslieu")
+STAFF_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,26 @@ class KeyPage:
     name: str
     path: str
     signed_in: bool = False
+    staff: bool = False
+
+
+async def staff_code() -> str:
+    """A fresh code of the demo coordinator's second factor (enrolled on first use)."""
+    coordinator = await User.get(email=STAFF[0])
+    if await fresh_code(STAFF[0]) is None:
+        await enrol(coordinator, STAFF_SECRET)
+    code = await fresh_code(STAFF[0])
+    assert code is not None
+    return code
+
+
+async def sign_in_staff(page: Page) -> None:
+    """Sign in as the demo coordinator through the login form and the second step."""
+    await sign_in(page, *STAFF)
+    assert page.url.endswith("/login/code"), page.url
+    await page.fill("input[name=code]", await staff_code())
+    async with page.expect_navigation():
+        await page.click("form:has(input[name=code]) [type=submit]")
 
 
 async def key_pages() -> list[KeyPage]:
@@ -35,6 +65,11 @@ async def key_pages() -> list[KeyPage]:
     today = datetime.now(UTC).date()
     thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
     assert topic and category and event and room, "the demo content is missing a topic, event or room"
+    badge_class = await BadgeClass.all().order_by("id").first()
+    member = await User.get(email=MEMBER[0])
+    award = await Award.filter(recipient_id=member.id, shared=True).first()
+    assert badge_class and award, "the demo content is missing a badge class or a shared award"
+    await staff_code()
     return [
         KeyPage("home", "/"),
         KeyPage("login", "/login"),
@@ -53,4 +88,11 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("my-bookings", "/bookings", signed_in=True),
         KeyPage("me", "/me", signed_in=True),
         KeyPage("legal", "/pages/legal"),
+        KeyPage("badges", "/badges"),
+        KeyPage("badge-class", f"/badges/classes/{badge_class.id}"),
+        KeyPage("badge-shared", f"/badges/s/{award.share_token}"),
+        KeyPage("my-badges", "/badges/mine", signed_in=True),
+        KeyPage("my-badge", f"/badges/awards/{award.id}", signed_in=True),
+        KeyPage("dashboard", "/admin/dashboard", signed_in=True, staff=True),
+        KeyPage("badge-new", "/badges/classes/new", signed_in=True, staff=True),
     ]

@@ -17,7 +17,7 @@ import pytest
 from playwright.async_api import Page
 
 from tests.browser.conftest import OpenPage, sign_in
-from tests.browser.pages import MEMBER, key_pages
+from tests.browser.pages import MEMBER, key_pages, sign_in_staff
 from tierslieu.middleware import LOCALE_COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,14 +68,15 @@ async def test_key_pages_are_valid_html(open_page: OpenPage, live_server: str, t
     if reason:
         pytest.skip(reason)
     pages = await key_pages()
-    anonymous, member = await open_page(js=False), await open_page(js=False)
+    anonymous, member, staff = await open_page(js=False), await open_page(js=False), await open_page(js=False)
     await sign_in(member, *MEMBER)
+    await sign_in_staff(staff)
     files: list[Path] = []
     for locale in LOCALES:
-        for page in (anonymous, member):
+        for page in (anonymous, member, staff):
             await _choose_locale(page, live_server, locale)
         for key in pages:
-            page = member if key.signed_in else anonymous
+            page = staff if key.staff else member if key.signed_in else anonymous
             response = await page.context.request.get(key.path)
             assert response.status == 200, (key, locale, response.status)
             assert response.headers["content-type"].startswith("text/html"), key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.browser.conftest import OpenPage, csp_violations, sign_in
-from tests.browser.pages import MEMBER, key_pages
+from tests.browser.pages import MEMBER, key_pages, sign_in_staff
 
 
 async def test_the_home_page_opens_with_javascript(open_page: OpenPage) -> None:
@@ -26,10 +26,11 @@ async def test_the_home_page_opens_without_javascript_in_english(open_page: Open
 
 async def test_every_key_page_answers_for_its_visitor(open_page: OpenPage) -> None:
     pages = await key_pages()
-    anonymous, member = await open_page(js=False), await open_page(js=False)
+    anonymous, member, staff = await open_page(js=False), await open_page(js=False), await open_page(js=False)
     await sign_in(member, *MEMBER)
+    await sign_in_staff(staff)
     for key in pages:
-        page = member if key.signed_in else anonymous
+        page = staff if key.staff else member if key.signed_in else anonymous
         response = await page.goto(key.path)
         assert response is not None and response.status == 200, key
         assert page.url.endswith(key.path), (key, page.url)

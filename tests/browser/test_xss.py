@@ -3,7 +3,9 @@
 Every payload of ``xss_payloads.txt`` (one per line; payload N calls ``__xss(N)`` when it
 runs) goes into every field a person can write and that a page shows: forum titles, posts,
 categories, display names, bio, flags and moderation reasons, events and their sessions,
-feedback, rooms, closures, bookings and decisions, the legal page. Most content is created
+feedback, rooms, closures, bookings and decisions, the legal page, badge classes, evidence,
+revocation reasons and the issuer profile (on the badge pages, the share pages and the
+evaluation dashboard's charts). Most content is created
 through the services (fast); the profile, a forum reply and the legal page through the real
 forms. Then Chromium opens every page that shows them, once, and the test asserts that:
 
@@ -35,6 +37,8 @@ from playwright.async_api import Page
 
 from accounts import services as accounts
 from accounts.models import Role, User
+from badges import services as badges
+from badges.forms import AwardCreate, ClassCreate, EventLinkCreate, IssuerChange
 from bookings import services as bookings
 from bookings.forms import ClosureCreate, RoomCreate
 from events import services as events_services
@@ -342,7 +346,46 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
                 reason=take("closure reason", 200),
             ),
         )
+    # badges: the issuer profile, classes, evidence notes, revocation reasons (shared pages)
+    await badges.change_issuer(
+        boss,
+        IssuerChange(
+            name=take("issuer name", 120),
+            url="https://tiers-lieu.example.org",
+            email="contact@example.org",
+            description=take("issuer description", 2000, many=8),
+        ),
+    )
+    badge_classes = [
+        await badges.create_class(
+            boss,
+            ClassCreate(
+                name=take("badge name", 120),
+                description=take("badge description", 5000, many=14, sep="\n"),
+                criteria=take("badge criteria", 5000, many=14, sep="\n"),
+                skills=["python"],
+            ),
+        )
+        for _ in range(4)
+    ]
+    await badges.link_event(boss, badge_classes[0].id, EventLinkCreate(event_id=events[0].id))
+    awards = []
+    for index, author in enumerate(authors[:8]):
+        award = await badges.award_badge(
+            boss,
+            badge_classes[index % 4].id,
+            AwardCreate(user_id=author.id, evidence=take("award evidence", 2000, many=6, sep="\n")),
+        )
+        await badges.set_shared(author, award.id, True)
+        awards.append(award)
+    await badges.revoke(boss, awards[1].id, take("revocation reason", 500))
+    await badges.award_badge(
+        boss, badge_classes[0].id, AwardCreate(user_id=boss.id, evidence=take("award evidence", 2000))
+    )
+
     return {
+        "badge_classes": badge_classes,
+        "awards": awards,
         "boss": boss,
         "authors": authors,
         "categories": categories,
@@ -401,6 +444,15 @@ def pages_to_visit(world: dict[str, Any], corpus: Corpus) -> list[str]:
         f"/admin/users/{world['authors'][1].id}",
         "/admin/audit",
         "/pages/legal",
+        "/badges",
+        "/badges/mine",
+        "/badges/issuer",
+        "/badges/classes/new",
+        *[f"/badges/classes/{badge_class.id}" for badge_class in world["badge_classes"]],
+        *[f"/badges/awards/{award.id}" for award in world["awards"][:3]],
+        *[f"/badges/s/{award.share_token}" for award in world["awards"][:3]],
+        "/admin/dashboard",
+        "/me/delete",
     ]
 
 

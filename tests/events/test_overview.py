@@ -76,21 +76,77 @@ async def test_the_home_panel_lists_the_next_three_published_events(client) -> N
     assert page.count(" · Online</li>") == 3
 
 
-async def test_figures_count_confirmed_places_and_the_attendance_rate() -> None:
-    assert {figure.label: figure.value for figure in await services.figures()} == {
+def _period(first_day: int, last_day: int) -> parts.Period:
+    return parts.Period(soon(first_day, hour=0), soon(last_day, hour=0))
+
+
+async def _figures(period: parts.Period) -> tuple[dict, dict]:
+    shown = await services.figures(period, "en")
+    return (
+        {figure.label: figure.value for figure in shown.figures},
+        {chart.title: dict(chart.rows) for chart in shown.charts},
+    )
+
+
+async def test_figures_per_kind_over_a_period() -> None:
+    everything = _period(-30, 30)
+    figures, charts = await _figures(everything)
+    assert figures == {
+        "Events held": 0,
         "Confirmed event registrations": 0,
-        "Attendance rate of past events (per cent)": 0,
+        "Attendance rate of past events (per cent)": None,
+        "No-shows at past events": 0,
     }
-    past = await make_event(capacity=5)
-    future = await make_event(capacity=5)
-    people = [await make_user() for _ in range(3)]
+    assert charts["Attendance rate per kind of event (per cent)"] == {}
+    webinar = await make_event(capacity=5)
+    week = await make_event(capacity=5, kind="intensive_week")
+    future = await make_event(capacity=5, starts_at=soon(20))
+    outside = await make_event(capacity=5, starts_at=soon(40))
+    people = [await make_user() for _ in range(4)]
+    for person in people[:3]:
+        await services.register(person, webinar.id)
     for person in people:
-        await services.register(person, past.id)
+        await services.register(person, week.id)
     await services.register(people[0], future.id)
-    await services.cancel_registration(people[2], past.id)
-    await services.record_attendance(past.facilitator, past.id, people[0].id)
+    await services.register(people[0], outside.id)
+    await services.cancel_registration(people[2], webinar.id)
+    await services.record_attendance(webinar.facilitator, webinar.id, people[0].id)
+    for person in people[:3]:
+        await services.record_attendance(week.facilitator, week.id, person.id)
     await services.record_attendance(future.facilitator, future.id, people[0].id)  # not over: not counted
-    # the first event is over now
-    await Event.filter(id=past.id).update(starts_at=soon(-3), ends_at=soon(-3) + timedelta(hours=2))
-    figures = {figure.label: figure.value for figure in await services.figures()}
-    assert figures == {"Confirmed event registrations": 3, "Attendance rate of past events (per cent)": 50}
+    # the webinar and the intensive week are over now
+    for event, days in ((webinar, -3), (week, -10)):
+        await Event.filter(id=event.id).update(starts_at=soon(days), ends_at=soon(days) + timedelta(hours=2))
+    figures, charts = await _figures(everything)
+    assert figures == {
+        "Events held": 3,
+        "Confirmed event registrations": 7,  # 2 + 4 + 1
+        "Attendance rate of past events (per cent)": 67,  # 4 of 6
+        "No-shows at past events": 2,
+    }
+    assert charts["Confirmed registrations per kind of event"] == {
+        "Webinar": (3,),
+        "Intensive week": (4,),
+        "Weekend session": (0,),
+        "Workshop": (0,),
+    }
+    assert charts["Attendance rate per kind of event (per cent)"] == {"Webinar": (50,), "Intensive week": (75,)}
+    assert charts["No-shows per kind of event"]["Webinar"] == (1,)
+    assert charts["No-shows per kind of event"]["Intensive week"] == (1,)
+    # only the webinar's days
+    figures, _ = await _figures(_period(-5, 0))
+    assert figures["Confirmed event registrations"] == 2
+    assert figures["Attendance rate of past events (per cent)"] == 50
+
+
+async def test_events_run_by_a_facilitator_latest_first_without_cancelled_ones() -> None:
+    first = await make_event(starts_at=soon(3))
+    facilitator = first.facilitator
+    later = await make_event(facilitator, starts_at=soon(6))
+    cancelled = await make_event(facilitator, starts_at=soon(8))
+    await services.cancel_event(facilitator, cancelled.id)
+    await make_event(starts_at=soon(4))  # someone else's
+    found = await services.events_run_by(facilitator)
+    assert [event.id for event in found] == [later.id, first.id]
+    assert all(facilitator.id in event.facilitator_ids for event in found)
+    assert await services.events_run_by(None) == []

@@ -10,11 +10,21 @@ from forum.models import Post, Topic
 from tests.forum.factories import make_category, make_moderator, make_reply, make_topic
 from tests.helpers import login, make_user
 from tierslieu import clock
-from tierslieu.parts import Figure
+from tierslieu.parts import Period
 
-ASKED = "Questions asked in the last 30 days"
+ASKED = "Questions asked"
+ANSWERED = "Questions answered (per cent)"
 ACCEPTED = "Questions with an accepted answer (per cent)"
 MEDIAN = "Median time to a first answer (hours)"
+
+
+def last_days(days: int = 30) -> Period:
+    now = clock.now()
+    return Period(now - timedelta(days=days), now)
+
+
+async def _figures(days: int = 30) -> dict[str, float | int | None]:
+    return {figure.label: figure.value for figure in (await overview.figures(last_days(days), "en")).figures}
 
 
 async def _asked(days_ago: float, **options) -> Topic:
@@ -33,8 +43,8 @@ async def _answered(topic: Topic, hours_after: float, author=None) -> Post:
 
 
 async def test_an_empty_forum_counts_its_questions_and_measures_nothing(database) -> None:
-    assert await overview.figures() == [Figure(ASKED, 0)]
-    assert await overview.median_hours_to_first_answer() is None
+    assert await _figures() == {ASKED: 0, ANSWERED: None, ACCEPTED: None, MEDIAN: None}
+    assert await overview.first_answers(last_days()) == []
 
 
 async def test_figures_on_a_small_forum(database) -> None:
@@ -54,11 +64,16 @@ async def test_figures_on_a_small_forum(database) -> None:
     discussion = await _asked(3, category=category, kind="discussion")
     await _answered(discussion, 0.25)
 
-    # questions: old (solved, first answer after 2 h), recent (5 h), the unanswered one
-    assert await overview.figures() == [Figure(ASKED, 2), Figure(ACCEPTED, 33), Figure(MEDIAN, 3.5)]
+    # the last 30 days: recent (first answer after 5 h) and the unanswered one
+    assert await _figures() == {ASKED: 2, ANSWERED: 50, ACCEPTED: 0, MEDIAN: 5.0}
+    # the last 60 days: old (solved, first answer after 2 h) too
+    assert await _figures(60) == {ASKED: 3, ANSWERED: 67, ACCEPTED: 33, MEDIAN: 3.5}
     third = await _asked(5, category=category)
     await _answered(third, 10)
-    assert await overview.median_hours_to_first_answer() == 5.0
+    assert await overview.first_answers(last_days(60)) == [2.0, 5.0, 10.0]
+    assert (await _figures(60))[MEDIAN] == 5.0
+    # a period that ended before anything was asked
+    assert await _figures(1) == {ASKED: 0, ANSWERED: None, ACCEPTED: None, MEDIAN: None}
 
 
 async def test_the_home_panel_lists_the_latest_visible_questions(client) -> None:
@@ -83,17 +98,17 @@ async def test_the_home_panel_lists_the_latest_visible_questions(client) -> None
     assert "Résolu" in page and "Avec réponse" in page and "Sans réponse" in page
 
 
-async def test_the_admin_page_shows_the_forum_s_figures_after_the_accounts_ones(client, other_client) -> None:
+async def test_the_dashboard_shows_the_forum_s_figures_after_the_accounts_ones(client, other_client) -> None:
     topic = await _asked(1)
     await _answered(topic, 1.5)
     await login(client, (await make_user(roles=(Role.COORDINATOR,), locale="en")).email)
     await login(other_client, (await make_user(roles=(Role.ADMIN,), locale="fr")).email)
 
-    page = (await client.get("/admin")).text
-    assert page.index('<h3 id="figures-accounts">Accounts</h3>') < page.index('<h3 id="figures-forum">Forum</h3>')
-    assert "<dt>Questions asked in the last 30 days</dt>\n    <dd>1</dd>" in page
+    page = (await client.get("/admin/dashboard")).text
+    assert page.index('<h2 id="figures-accounts">Accounts</h2>') < page.index('<h2 id="figures-forum">Forum</h2>')
+    assert "<dt>Questions asked</dt>\n    <dd>1</dd>" in page
     assert "<dt>Questions with an accepted answer (per cent)</dt>\n    <dd>0</dd>" in page
     assert "<dt>Median time to a first answer (hours)</dt>\n    <dd>1.5</dd>" in page
-    page = (await other_client.get("/admin")).text
-    assert "<dt>Questions posées ces 30 derniers jours</dt>\n    <dd>1</dd>" in page
+    page = (await other_client.get("/admin/dashboard")).text
+    assert "<dt>Questions posées</dt>\n    <dd>1</dd>" in page
     assert "<dt>Délai médian avant une première réponse (en heures)</dt>\n    <dd>1,5</dd>" in page

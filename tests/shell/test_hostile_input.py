@@ -52,7 +52,10 @@ from starlette.routing import Route
 
 from accounts import services as accounts
 from accounts.models import Role
+from badges import services as badges
+from badges.forms import AwardCreate
 from bookings import services as bookings
+from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
@@ -306,7 +309,11 @@ async def make_world(client: httpx.AsyncClient, base_url: str, settings: Any) ->
     topic = await make_topic(member)
     reply = await make_reply(topic, target)
     category = await topic.category
+    badge_class = await make_badge_class()
+    award = await badges.award_badge(badge_class.creator, badge_class.id, AwardCreate(user_id=member.id))  # type: ignore[attr-defined]
     ids = {
+        "badge_class_id": str(badge_class.id),
+        "award_id": str(award.id),
         "user_id": str(target.id),
         "room_id": str(room.id),
         "booking_id": str(booking.id),
