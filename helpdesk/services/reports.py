@@ -95,19 +95,15 @@ async def figures(period: Period, locale: str) -> Figures:
     """The help desk's figures for the evaluation dashboard."""
     found = await report(period.start, period.end, locale)
     held = found.done + found.no_shows
-    share = found.share_used
+    no_shows = round(100 * found.no_shows / held, 1) if held else None
+    share = round(100 * found.share_used, 1) if found.share_used is not None else None
     return Figures(
         figures=(
             Figure(gettext(locale, "Help-desk appointments booked"), found.booked),
             Figure(gettext(locale, "Help-desk appointments held"), found.done),
-            Figure(
-                gettext(locale, "Help-desk no-show rate (%)"), round(100 * found.no_shows / held, 1) if held else None
-            ),
+            Figure(gettext(locale, "Help-desk no-show rate, in per cent"), no_shows),
             Figure(gettext(locale, "Help-desk late cancellations"), found.late_cancellations),
-            Figure(
-                gettext(locale, "Share of help-desk slots used (%)"),
-                round(100 * share, 1) if share is not None else None,
-            ),
+            Figure(gettext(locale, "Share of help-desk slots used, in per cent"), share),
             Figure(gettext(locale, "People on a help-desk waiting list"), found.waiting),
         ),
         charts=(

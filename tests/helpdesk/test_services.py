@@ -511,8 +511,8 @@ async def test_week_report_and_figures() -> None:
     assert (report.slots, report.slots_used) == (4, 2)
     found = await services.figures(services.reports.Period(monday, monday + timedelta(days=7)), "en")
     values = {figure.label: figure.value for figure in found.figures}
-    assert values["Share of help-desk slots used (%)"] == 50.0
-    assert values["Help-desk no-show rate (%)"] == 100.0
+    assert values["Share of help-desk slots used, in per cent"] == 50.0
+    assert values["Help-desk no-show rate, in per cent"] == 100.0
     assert found.charts[0].rows == (("Python", (2,)),)
 
 
