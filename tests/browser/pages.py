@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from bookings.models import Room
 from events.models import Event
 from forum.models import Category, Topic
+from helpdesk import services as helpdesk
+from helpdesk.models import Appointment
 from tierslieu.cli import fill_demo
 
 MEMBER = ("membre@demo.tierslieu.fr", "demo-tierslieu")
@@ -35,6 +38,10 @@ async def key_pages() -> list[KeyPage]:
     today = datetime.now(UTC).date()
     thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
     assert topic and category and event and room, "the demo content is missing a topic, event or room"
+    now = datetime.now(UTC)
+    slot = next(iter(await helpdesk.free_slots(now, now + timedelta(weeks=4), limit=1)), None)
+    appointment = await Appointment.filter(person__email=MEMBER[0], starts_at__gt=now).first()
+    assert slot and appointment, "the demo content is missing a help-desk slot or appointment"
     return [
         KeyPage("home", "/"),
         KeyPage("login", "/login"),
@@ -51,6 +58,12 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("room-finder", f"/rooms/find?people=6&minutes=120&date={thursday.isoformat()}&part=afternoon"),
         KeyPage("room-book", f"/rooms/{room.id}/book", signed_in=True),
         KeyPage("my-bookings", "/bookings", signed_in=True),
+        KeyPage("helpdesk", "/helpdesk"),
+        KeyPage(
+            "helpdesk-book", f"/helpdesk/book?{urlencode({'helper': slot.helper_id, 'at': slot.starts_at.isoformat()})}"
+        ),
+        KeyPage("helpdesk-mine", "/helpdesk/mine", signed_in=True),
+        KeyPage("helpdesk-appointment", f"/helpdesk/appointments/{appointment.id}", signed_in=True),
         KeyPage("me", "/me", signed_in=True),
         KeyPage("legal", "/pages/legal"),
     ]
