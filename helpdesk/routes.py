@@ -40,7 +40,6 @@ from tierslieu.urls import path_for
 from tierslieu.validation import parse_day, parse_id, parse_instant
 
 LIST_DAYS = 14
-COMMON_LANGUAGES = ("fr", "en", "ar", "es", "de", "pt", "wo", "ln")
 
 
 def _zone(request: Request) -> str:
@@ -104,7 +103,10 @@ async def home(request: Request) -> Response:
         "days": _group_by_day(slots, _zone(request)),
         "names": names,
         "format_labels": FORMAT_LABELS,
-        "languages": [(code, language_name(code, locale)) for code in COMMON_LANGUAGES],
+        "languages": sorted(
+            ((code, language_name(code, locale)) for code in await services.offered_languages()),
+            key=lambda pair: pair[1].casefold(),
+        ),
         "language_name": lambda code: language_name(code, locale),
         "book_url": _book_url,
         "is_helper": permissions.is_helper(user),

@@ -200,6 +200,11 @@ async def published_hours(helper_id: int | None = None) -> list[Hours]:
     return await query.distinct().order_by("helper_id", "on_date", "weekday", "starts")
 
 
+async def offered_languages() -> list[str]:
+    """The languages of the published hours (for the slot filter)."""
+    return sorted({code for hours in await published_hours() for code in hours.languages})
+
+
 async def helper_hours(helper: Any) -> list[Hours]:
     return await Hours.filter(helper_id=helper.id, active=True).order_by("on_date", "weekday", "starts")
 

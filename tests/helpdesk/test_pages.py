@@ -295,3 +295,59 @@ async def test_bad_query_values_are_never_a_500(client: httpx.AsyncClient) -> No
         assert response.status_code < 500, url
     token = await csrf_token(client)
     assert (await client.post("/helpdesk/book", data={"csrf_token": token})).status_code == 404
+
+
+async def test_move_and_waiting_list_through_the_pages(client: httpx.AsyncClient) -> None:
+    hours = await make_hours(languages=["fr", "wo"])
+    day = upcoming("wed")
+    person = await make_user()
+    await login(client, person.email)
+    home = await client.get("/helpdesk")
+    assert '<option value="wo">wolof</option>' in home.text
+    url = f"/helpdesk/book?helper={hours.helper_id}&at={at(day, '14:00').isoformat().replace('+', '%2B')}"
+    form = await client.get(url)
+    booked = await client.post("/helpdesk/book", data={**inputs(form.text), "topic": "python", "need": "Aide"})
+    assert booked.status_code == 303
+    appointment = await Appointment.get(person_id=person.id)
+    move_page = await client.get(f"/helpdesk/appointments/{appointment.id}/move")
+    assert move_page.status_code == 200
+    token = inputs(move_page.text)["csrf_token"]
+    moved = await client.post(
+        f"/helpdesk/appointments/{appointment.id}/move",
+        data={"csrf_token": token, "helper_id": str(hours.helper_id), "slot_starts_at": at(day, "15:00").isoformat()},
+    )
+    assert moved.status_code == 303
+    await appointment.refresh_from_db()
+    assert appointment.starts_at == at(day, "15:00")
+    wrong = await client.post(
+        f"/helpdesk/appointments/{appointment.id}/move",
+        data={"csrf_token": token, "helper_id": str(hours.helper_id), "slot_starts_at": at(day, "15:10").isoformat()},
+    )
+    assert wrong.status_code == 422 and "pas un créneau" in html.unescape(wrong.text)
+    joined = await client.post("/helpdesk/waiting/join", data={"csrf_token": token, "topic": "reseaux"})
+    assert joined.status_code == 303
+    mine = html.unescape((await client.get(joined.headers["location"])).text)
+    assert "Vous êtes sur la liste d'attente" in mine and "Quitter" in mine
+    unknown = await client.post("/helpdesk/waiting/join", data={"csrf_token": token, "topic": "cuisine"})
+    assert unknown.status_code == 422 and "cuisine" in unknown.text
+    cancel = await client.post(f"/helpdesk/appointments/{appointment.id}/cancel", data={"csrf_token": token})
+    assert cancel.status_code == 303
+    await appointment.refresh_from_db()
+    assert appointment.status == Status.CANCELLED
+
+
+async def test_the_helper_sees_a_week_whose_room_is_taken(client: httpx.AsyncClient) -> None:
+    from bookings import services as bookings
+    from tests.helpdesk.helpers import hours_data, make_room
+
+    room = await make_room(name="Bureau")
+    day = upcoming("wed")
+    await bookings.create_booking(await make_user(), room.id, at(day, "15:00"), at(day, "16:00"), "Autre usage")
+    helper = await make_helper()
+    from accounts.services import load_roles
+    from helpdesk import services
+
+    await services.create_hours(await load_roles(helper), hours_data(format="onsite", room_id=room.id, join_url=""))
+    await login(client, helper.email)
+    page = await client.get("/helpdesk/hours")
+    assert "la salle est déjà réservée" in page.text

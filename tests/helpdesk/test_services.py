@@ -315,6 +315,10 @@ async def test_the_database_keeps_one_appointment_per_slot_and_two_upcoming() ->
             await Appointment.create(
                 person_id=person.id, starts_at=at(day, "15:00"), ends_at=at(day, "15:30"), **values
             )
+    # a past appointment does not count: the person then holds one upcoming and may add one
+    await Appointment.filter(id=first.id).update(starts_at=at(day, "14:00") - timedelta(weeks=5))
+    await Appointment.create(person_id=person.id, starts_at=at(day, "15:00"), ends_at=at(day, "15:30"), **values)
+    await Appointment.filter(id=first.id).update(starts_at=at(day, "14:00"))
     # a cancelled appointment frees its slot
     await services.cancel_appointment(person, first.id)
     await Appointment.create(person_id=other.id, starts_at=first.starts_at, ends_at=first.ends_at, **values)
