@@ -3,7 +3,7 @@ appointments, the helper's agenda and hours, the coordinators' week. No JavaScri
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -13,23 +13,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from accounts import services as accounts
-from bookings import services as bookings
-from helpdesk import permissions, services
+from helpdesk import desk_routes, pages, permissions, services
 from helpdesk.forms import (
     FORMAT_LABELS,
-    WEEKDAY_LABELS,
-    WEEKDAYS,
-    AbsenceCreate,
     AppointmentCreate,
     AppointmentMove,
     FollowUp,
-    HoursCreate,
     Outcome,
+    WaitJoin,
     language_name,
 )
 from helpdesk.models import Status
 from skills import services as skills
-from tierslieu import clock, i18n
+from tierslieu import clock
 from tierslieu.errors import DomainError, NotFound
 from tierslieu.guards import client_address, current_user, optional_user, safe_next
 from tierslieu.middleware import SESSION_COOKIE, cookie_header
@@ -40,32 +36,6 @@ from tierslieu.urls import path_for
 from tierslieu.validation import parse_day, parse_id, parse_instant
 
 LIST_DAYS = 14
-
-
-def _zone(request: Request) -> str:
-    return getattr(request.state, "timezone", None) or i18n.DEFAULT_TIMEZONE
-
-
-async def _names(user_ids) -> dict[int, str]:
-    return {person.id: person.display_name for person in await accounts.active_users(sorted(set(user_ids)))}
-
-
-async def _room_names() -> dict[int, str]:
-    return {room.id: room.name for room in await bookings.list_rooms()}
-
-
-def _book_url(helper_id: int, starts_at: datetime, topic: str | None) -> str:
-    query = {"helper": helper_id, "at": starts_at.isoformat()}
-    if topic:
-        query["topic"] = topic
-    return path_for("helpdesk:book") + "?" + urlencode(query)
-
-
-def _group_by_day(slots, zone: str) -> list[tuple[date, list]]:
-    days: dict[date, list] = {}
-    for slot in slots:
-        days.setdefault(i18n.in_zone(slot.starts_at, ZoneInfo(slot.timezone or zone)).date(), []).append(slot)
-    return sorted(days.items())
 
 
 # --- finding a slot -----------------------------------------------------------------------------
@@ -84,14 +54,14 @@ async def home(request: Request) -> Response:
     if topic not in dict(vocabulary):
         topic = ""
     if day is not None:
-        start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(_zone(request)))
+        start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(pages.viewer_zone(request)))
         end = start + timedelta(days=1)
     else:
         start, end = now, now + timedelta(days=LIST_DAYS)
     slots = await services.free_slots(
         start, end, topic=topic or None, format=format_ or None, language=language or None
     )
-    names = await _names(slot.helper_id for slot in slots)
+    names = await pages.names(slot.helper_id for slot in slots)
     labels = await skills.labels(locale)
     context: dict[str, Any] = {
         "vocabulary": vocabulary,
@@ -100,7 +70,7 @@ async def home(request: Request) -> Response:
         "format": format_,
         "language": language,
         "day": day.isoformat() if day else "",
-        "days": _group_by_day(slots, _zone(request)),
+        "days": pages.group_by_day(slots, pages.viewer_zone(request)),
         "names": names,
         "format_labels": FORMAT_LABELS,
         "languages": sorted(
@@ -108,7 +78,7 @@ async def home(request: Request) -> Response:
             key=lambda pair: pair[1].casefold(),
         ),
         "language_name": lambda code: language_name(code, locale),
-        "book_url": _book_url,
+        "book_url": pages.book_url,
         "is_helper": permissions.is_helper(user),
         "is_coordinator": permissions.is_coordinator(user),
         "waiting": await services.waiting_topics(user) if user else [],
@@ -139,21 +109,22 @@ async def _booking_context(request: Request, helper_id: int | None, at: datetime
             and services.can_change(row)
             and row.topic_id in slot.topics
         ]
-    rooms = await _room_names() if slot.room_id else {}
+    rooms = await pages.room_names() if slot.room_id else {}
     extra: dict[str, Any] = {}
     if slot.taken or slot.away or slot.starts_at <= clock.now():
-        wanted = request.query_params.get("topic") or (slot.topics[0] if slot.topics else None)
+        asked = request.query_params.get("topic")
+        wanted = asked if asked in slot.topics else (slot.topics[0] if slot.topics else None)
         offered = await services.next_free(wanted)
         extra = {
-            "next_days": _group_by_day(offered, _zone(request)),
-            "names": await _names(s.helper_id for s in offered),
+            "next_days": pages.group_by_day(offered, pages.viewer_zone(request)),
+            "names": await pages.names(s.helper_id for s in offered),
         }
     return {
         **extra,
-        "book_url": _book_url,
+        "book_url": pages.book_url,
         "past": slot.starts_at <= clock.now(),
         "slot": slot,
-        "helper_name": (await _names([slot.helper_id])).get(slot.helper_id, ""),
+        "helper_name": (await pages.names([slot.helper_id])).get(slot.helper_id, ""),
         "topics": [(slug, labels.get(slug, slug)) for slug in slot.topics],
         "labels": labels,
         "place": rooms.get(slot.room_id, ""),
@@ -219,8 +190,8 @@ async def book(request: Request) -> Response:
                 values,
                 **{
                     **context,
-                    "next_days": _group_by_day(error.next_slots, _zone(request)),
-                    "names": await _names(slot.helper_id for slot in error.next_slots),
+                    "next_days": pages.group_by_day(error.next_slots, pages.viewer_zone(request)),
+                    "names": await pages.names(slot.helper_id for slot in error.next_slots),
                 },
             )
         except DomainError as error:
@@ -266,7 +237,7 @@ async def appointment(request: Request) -> Response:
 
 async def _appointment_page(request: Request, user, row, error: DomainError | None = None, values=None) -> Response:
     labels = await skills.labels(request.state.locale)
-    rooms = await _room_names() if row.room_id else {}
+    rooms = await pages.room_names() if row.room_id else {}
     now = clock.now()
     context = {
         "appointment": row,
@@ -302,8 +273,8 @@ async def move_page(request: Request) -> Response:
         "helpdesk/move.html",
         {
             "appointment": row,
-            "days": _group_by_day(slots, _zone(request)),
-            "names": await _names(slot.helper_id for slot in slots),
+            "days": pages.group_by_day(slots, pages.viewer_zone(request)),
+            "names": await pages.names(slot.helper_id for slot in slots),
             "can_move": services.can_change(row, now=now),
             "format_labels": FORMAT_LABELS,
         },
@@ -342,185 +313,45 @@ async def action(request: Request) -> Response:
     return see_other(f"{target}?done={what}")
 
 
-async def mine(request: Request) -> Response:
-    user = current_user(request)
+async def _mine_page(request: Request, user, error: DomainError | None = None, values=None) -> Response:
     rows = await services.person_appointments(user)
-    labels = await skills.labels(request.state.locale)
     now = clock.now()
     return form_page(
         request,
         "helpdesk/mine.html",
-        None,
-        None,
+        error,
+        values,
         upcoming=[row for row in reversed(rows) if row.status == Status.BOOKED and row.ends_at > now],
         past=[row for row in rows if not (row.status == Status.BOOKED and row.ends_at > now)],
-        labels=labels,
+        labels=await skills.labels(request.state.locale),
         waiting=await services.waiting_topics(user),
         vocabulary=await skills.vocabulary(request.state.locale),
         format_labels=FORMAT_LABELS,
-        done=request.query_params.get("done", "")[:20],
+        done="" if error else request.query_params.get("done", "")[:20],
     )
+
+
+async def mine(request: Request) -> Response:
+    return await _mine_page(request, current_user(request))
 
 
 async def waiting(request: Request) -> Response:
     user = current_user(request)
     values = await read_form(request)
-    topic = values.get("topic") if isinstance(values.get("topic"), str) else ""
-    if request.path_params["action"] == "join":
-        try:
+    try:
+        topic = parse(WaitJoin, values).topic
+        if request.path_params["action"] == "join":
             await services.join_waiting_list(user, topic)
-        except DomainError as error:
-            rows = await services.person_appointments(user)
-            now = clock.now()
-            return form_page(
-                request,
-                "helpdesk/mine.html",
-                error,
-                values,
-                upcoming=[row for row in reversed(rows) if row.status == Status.BOOKED and row.ends_at > now],
-                past=[row for row in rows if not (row.status == Status.BOOKED and row.ends_at > now)],
-                labels=await skills.labels(request.state.locale),
-                waiting=await services.waiting_topics(user),
-                vocabulary=await skills.vocabulary(request.state.locale),
-                format_labels=FORMAT_LABELS,
-                done="",
-            )
-        return see_other(path_for("helpdesk:mine") + "?done=waiting")
-    await services.leave_waiting_list(user, topic)
-    return see_other(path_for("helpdesk:mine") + "?done=left")
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-async def agenda(request: Request) -> Response:
-    user = current_user(request)
-    if not permissions.can_view_agenda(user):
-        raise NotFound()
-    zone = ZoneInfo(user.timezone or i18n.DEFAULT_TIMEZONE)
-    day = parse_day(request.query_params.get("day")) or clock.now().astimezone(zone).date()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    rows = await services.agenda(user, start, end)
-    labels = await skills.labels(request.state.locale)
-    rooms = await _room_names()
-    return render(
-        request,
-        "helpdesk/agenda.html",
-        {
-            "day": day,
-            "previous": (day - timedelta(days=1)).isoformat(),
-            "next": (day + timedelta(days=1)).isoformat(),
-            "rows": rows,
-            "labels": labels,
-            "rooms": rooms,
-            "format_labels": FORMAT_LABELS,
-            "now": clock.now(),
-            "here": f"{request.url.path}?day={day.isoformat()}",
-        },
-    )
-
-
-async def _hours_page(
-    request: Request, user, error: DomainError | None = None, values=None, absence_error=None
-) -> Response:
-    hours = await services.helper_hours(user)
-    topics = await services.hours_topics([row.id for row in hours])
-    labels = await skills.labels(request.state.locale)
-    return form_page(
-        request,
-        "helpdesk/hours.html",
-        error,
-        values or {"timezone": user.timezone, "slot_minutes": "30", "buffer_minutes": "0", "languages": "fr"},
-        hours=hours,
-        topics=topics,
-        labels=labels,
-        vocabulary=await skills.vocabulary(request.state.locale),
-        rooms=await bookings.list_rooms(),
-        blocked=await services.blocked_weeks(user),
-        absences=await services.helper_absences(user),
-        weekdays=WEEKDAYS,
-        weekday_labels=WEEKDAY_LABELS,
-        format_labels=FORMAT_LABELS,
-        language_name=lambda code: language_name(code, request.state.locale),
-        done=request.query_params.get("done", "")[:20],
-    )
-
-
-def _hours_values(values: dict[str, Any], form) -> dict[str, Any]:
-    data = dict(values)
-    data["topics"] = form.getlist("topics")
-    data["languages"] = [code for code in str(values.get("languages", "")).replace(",", " ").split() if code]
-    for name in ("weekday", "on_date", "room_id"):
-        if not data.get(name):
-            data[name] = None
-    if data.get("kind") == "extra":
-        data["weekday"] = None
-    else:
-        data["on_date"] = None
-    return data
-
-
-async def hours(request: Request) -> Response:
-    user = current_user(request)
-    if not permissions.can_publish_hours(user):
-        raise NotFound()
-    if request.method == "GET":
-        return await _hours_page(request, user)
-    values = await read_form(request)
-    form = await request.form()
-    try:
-        await services.create_hours(user, parse(HoursCreate, _hours_values(values, form)))
+        elif request.path_params["action"] == "leave":
+            await services.leave_waiting_list(user, topic)
+        else:
+            raise NotFound()
     except DomainError as error:
-        return await _hours_page(request, user, error, {**values, "topics": form.getlist("topics")})
-    return see_other(path_for("helpdesk:hours") + "?done=hours")
-
-
-async def hours_remove(request: Request) -> Response:
-    user = current_user(request)
-    await services.remove_hours(user, request.path_params["hours_id"])
-    return see_other(path_for("helpdesk:hours") + "?done=removed")
-
-
-async def absences(request: Request) -> Response:
-    user = current_user(request)
-    if not permissions.can_publish_hours(user):
-        raise NotFound()
-    values = await read_form(request)
-    try:
-        await services.add_absence(user, parse(AbsenceCreate, values))
-    except DomainError as error:
-        return await _hours_page(request, user, error, values)
-    return see_other(path_for("helpdesk:hours") + "?done=absence")
-
-
-async def absence_remove(request: Request) -> Response:
-    await services.remove_absence(current_user(request), request.path_params["absence_id"])
-    return see_other(path_for("helpdesk:hours") + "?done=removed")
-
-
-# --- coordinators -------------------------------------------------------------------------------
-
-
-async def week(request: Request) -> Response:
-    user = current_user(request)
-    if not permissions.can_view_week(user):
-        raise NotFound()
-    zone = ZoneInfo(user.timezone or i18n.DEFAULT_TIMEZONE)
-    day = parse_day(request.query_params.get("week")) or clock.now().astimezone(zone).date()
-    monday = day - timedelta(days=day.weekday())
-    start = datetime.combine(monday, datetime.min.time(), tzinfo=zone)
-    found = await services.week_report(user, start, request.state.locale)
-    return render(
-        request,
-        "helpdesk/week.html",
-        {
-            "report": found,
-            "monday": monday,
-            "previous": (monday - timedelta(weeks=1)).isoformat(),
-            "next": (monday + timedelta(weeks=1)).isoformat(),
-        },
-    )
+        if error.status == 404:
+            raise
+        return await _mine_page(request, user, error, values)
+    done = "waiting" if request.path_params["action"] == "join" else "left"
+    return see_other(path_for("helpdesk:mine") + f"?done={done}")
 
 
 routes = [
@@ -531,12 +362,5 @@ routes = [
     Route("/helpdesk/appointments/{appointment_id:int}", appointment, name="helpdesk:appointment"),
     Route("/helpdesk/appointments/{appointment_id:int}/move", move_page, name="helpdesk:move"),
     Route("/helpdesk/appointments/{appointment_id:int}/{action:str}", action, methods=["POST"], name="helpdesk:action"),
-    Route("/helpdesk/agenda", agenda, name="helpdesk:agenda"),
-    Route("/helpdesk/hours", hours, methods=["GET", "POST"], name="helpdesk:hours"),
-    Route("/helpdesk/hours/{hours_id:int}/remove", hours_remove, methods=["POST"], name="helpdesk:hours_remove"),
-    Route("/helpdesk/absences", absences, methods=["POST"], name="helpdesk:absences"),
-    Route(
-        "/helpdesk/absences/{absence_id:int}/remove", absence_remove, methods=["POST"], name="helpdesk:absence_remove"
-    ),
-    Route("/helpdesk/week", week, name="helpdesk:week"),
+    *desk_routes.routes,
 ]
