@@ -55,9 +55,7 @@ async def agenda(request: Request) -> Response:
     )
 
 
-async def _hours_page(
-    request: Request, user, error: DomainError | None = None, values=None, absence_error=None
-) -> Response:
+async def _hours_page(request: Request, user, error: DomainError | None = None, values=None) -> Response:
     hours = await services.helper_hours(user)
     topics = await services.hours_topics([row.id for row in hours])
     labels = await skills.labels(request.state.locale)
