@@ -148,6 +148,7 @@ async def week(request: Request) -> Response:
         "helpdesk/week.html",
         {
             "report": found,
+            "names": await pages.names(found.missed),
             "monday": monday,
             "previous": (monday - timedelta(weeks=1)).isoformat(),
             "next": (monday + timedelta(weeks=1)).isoformat(),

@@ -55,6 +55,8 @@ class Report:
     waiting: int = 0
     slots: int = 0
     slots_used: int = 0
+    # person id -> (no-shows, late cancellations), for the people with any
+    missed: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def share_used(self) -> float | None:
@@ -62,21 +64,32 @@ class Report:
 
 
 async def report(start: datetime, end: datetime, locale: str) -> Report:
-    rows = await Appointment.filter(starts_at__gte=start, starts_at__lt=end).values("topic_id", "status", "late_cancel")
+    rows = await Appointment.filter(starts_at__gte=start, starts_at__lt=end).values(
+        "topic_id", "status", "late_cancel", "person_id"
+    )
     labels = await skills.labels(locale)
     result = Report(start=start, end=end)
     topics: Counter[str] = Counter()
+    no_shows: Counter[int] = Counter()
+    late: Counter[int] = Counter()
     for row in rows:
         status = row["status"]
         if status == Status.CANCELLED:
             result.cancellations += 1
             result.late_cancellations += bool(row["late_cancel"])
+            late[row["person_id"]] += bool(row["late_cancel"])
             continue
+        no_shows[row["person_id"]] += status == Status.NO_SHOW
         topics[labels.get(row["topic_id"], row["topic_id"])] += 1
         result.booked += 1
         result.done += status == Status.DONE
         result.no_shows += status == Status.NO_SHOW
     result.per_topic = sorted(topics.items(), key=lambda pair: (-pair[1], pair[0]))
+    result.missed = {
+        person: (no_shows[person], late[person])
+        for person in sorted(set(no_shows) | set(late))
+        if no_shows[person] or late[person]
+    }
     result.waiting = await WaitEntry.all().count()
     offered = [slot for slot in await candidate_slots(start, end) if not slot.away]
     result.slots = len(offered)

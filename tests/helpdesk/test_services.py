@@ -513,6 +513,7 @@ async def test_week_report_and_figures() -> None:
     assert report.per_topic == [("Python", 2)]
     assert (report.booked, report.no_shows, report.late_cancellations, report.waiting) == (2, 1, 1, 1)
     assert (report.slots, report.slots_used) == (4, 2)
+    assert report.missed == {people[0].id: (1, 0), people[2].id: (0, 1)}
     found = await services.figures(services.reports.Period(monday, monday + timedelta(days=7)), "en")
     values = {figure.label: figure.value for figure in found.figures}
     assert values["Share of help-desk slots used, in per cent"] == 50.0
