@@ -11,6 +11,7 @@ from starlette.responses import Response
 from helpdesk import permissions, services
 from helpdesk.calendar import appointment_path
 from helpdesk.forms import (
+    FORMAT_LABELS,
     AbsenceCreate,
     AppointmentCreate,
     AppointmentMove,
@@ -21,6 +22,7 @@ from helpdesk.forms import (
 )
 from helpdesk.models import Appointment
 from tierslieu import clock
+from tierslieu.errors import N_, Invalid
 from tierslieu.guards import current_user, id_param, text_param
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, error_response, read_json, rfc3339
@@ -220,6 +222,10 @@ async def slots(request: Request) -> Response:
     start, end = slot_window(request.query_params.get("from"), request.query_params.get("to"), clock.now())
     topic = text_param(request, "topic", max_length=40) or None
     format_ = text_param(request, "format", max_length=10) or None
+    if format_ is not None and format_ not in FORMAT_LABELS:
+        raise Invalid(
+            "invalid", N_("Some fields are missing or invalid."), fields={"format": N_("Choose onsite or online.")}
+        )
     language = text_param(request, "language", max_length=8) or None
     found = await services.free_slots(start, end, topic=topic, format=format_, language=language)
     return JSONResponse({"items": [slot_out(slot) for slot in found]})

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from helpdesk.models import HOLDING, Absence, Appointment, Block, BlockProblem, Hours, HoursTopic
+from helpdesk.models import HOLDING, Absence, Appointment, Block, BlockProblem, Format, Hours, HoursTopic
 from tierslieu import clock
 
 HORIZON = timedelta(weeks=8)
@@ -39,6 +39,8 @@ def _hours_query(*, topic: str | None, format: str | None, helper_id: int | None
     if helper_id is not None:
         query = query.filter(helper_id=helper_id)
     if format:
+        if format not in {item.value for item in Format}:
+            return Hours.filter(id__in=[])
         query = query.filter(format=format)
     if topic:
         query = query.filter(topics__skill_id=topic)

@@ -67,6 +67,8 @@ async def test_slots_are_public_and_filtered(client: httpx.AsyncClient) -> None:
     assert python and all("python" in item["topics"] for item in python)
     assert (await client.get("/api/v1/helpdesk/slots?language=wo")).json()["items"][0]["topics"] == ["capes"]
     assert (await client.get("/api/v1/helpdesk/slots?format=onsite")).json()["items"] == []
+    odd = await client.get("/api/v1/helpdesk/slots?format=desk", headers={"Accept-Language": "en"})
+    assert odd.status_code == 422 and odd.json()["error"]["fields"] == {"format": "Choose onsite or online."}
     bad = await client.get("/api/v1/helpdesk/slots?from=yesterday", headers={"Accept-Language": "en"})
     assert bad.status_code == 422 and "from" in bad.json()["error"]["fields"]
 

@@ -23,10 +23,14 @@ from starlette.routing import Route
 from accounts import services as accounts
 from accounts.models import Role
 from bookings import services as bookings
+from helpdesk import services as helpdesk
+from helpdesk.forms import AppointmentCreate
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
 from tests.forum.factories import make_reply, make_topic
+from tests.helpdesk.helpers import at as helpdesk_at
+from tests.helpdesk.helpers import make_hours, upcoming
 from tests.helpers import app_routes, login, make_user
 from tierslieu.convertors import IdConvertor
 from tierslieu.validation import MAX_ID
@@ -43,6 +47,7 @@ QUERY_PARAMETERS = [
     *("page", "after", "quote", "session", "category", "category_id", "limit", "cursor", "kind", "status", "tag"),
     *("q", "title", "week", "people", "minutes", "date", "part", "equipment", "start", "end", "from", "to"),
     *("next", "token", "t", "done", "sent", "locale"),
+    *("topic", "format", "language", "day", "helper", "at", "helper_id"),
 ]
 """Every query parameter a route reads (``grep -rn query_params``, plus the fields of the API's
 query models)."""
@@ -92,6 +97,17 @@ async def _world() -> dict[str, str]:
     topic = await make_topic(member)
     reply = await make_reply(topic, member)
     category = await topic.category
+    hours = await make_hours()
+    appointment = await helpdesk.book_appointment(
+        member,
+        AppointmentCreate(
+            helper_id=hours.helper_id,
+            slot_starts_at=helpdesk_at(upcoming("wed"), "14:00"),
+            topic="python",
+            need="Aide",
+            format="online",
+        ),
+    )
     return {
         "email": member.email,
         "user_id": str(member.id),
@@ -102,6 +118,7 @@ async def _world() -> dict[str, str]:
         "post_id": str(reply.id),
         "category_id": str(category.id),
         "notification_id": "1",
+        "appointment_id": str(appointment.id),
         "slug": category.slug,
         "locale": "fr",
         "token": accounts.calendar_token(member, SECRET_KEY),
