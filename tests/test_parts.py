@@ -35,7 +35,7 @@ from tortoise.models import Model
 import accounts.services
 import tierslieu.app
 from accounts import staff, two_factor
-from accounts.models import Role, TokenPurpose, User
+from accounts.models import Role, TokenPurpose, User, UserRole
 from badges import services as badges_services
 from badges.forms import AwardCreate, EventLinkCreate
 from bookings import services as bookings_services
@@ -45,12 +45,21 @@ from forum import moderation, reading
 from forum import services as forum_services
 from forum.forms import PostEdit
 from forum.models import Post
+from helpdesk import services as helpdesk_services
+from helpdesk.forms import AbsenceCreate, AppointmentCreate
+from helpdesk.models import Appointment
 from notifications import services as notifications_services
 from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY, make_settings
 from tests.events.helpers import make_event, soon
 from tests.forum.factories import make_reply, make_topic
+from tests.helpdesk.helpers import at as helpdesk_at
+from tests.helpdesk.helpers import hours_data as helpdesk_hours
+from tests.helpdesk.helpers import make_helper
+from tests.helpdesk.helpers import make_hours as make_helpdesk_hours
+from tests.helpdesk.helpers import make_room as make_helpdesk_room
+from tests.helpdesk.helpers import upcoming as helpdesk_day
 from tests.helpers import PASSWORD, make_user
 from tests.notifications.factories import make_notification
 from tierslieu import cli, mail, parts
@@ -159,6 +168,21 @@ REFERENCES: dict[str, Reference] = {
     "forum.ModerationEntry.actor": Reference(None, ANONYMISED, why="the moderation log"),
     "forum.Watch.user": Reference(("forum", "watching"), DELETED),
     "forum.ReadState.user": Reference(("forum", "reading"), DELETED),
+    # help desk
+    "helpdesk.Hours.helper": Reference(("helpdesk", "hours"), DELETED, why="coming room bookings are released"),
+    "helpdesk.Absence.helper": Reference(("helpdesk", "absences"), DELETED),
+    "helpdesk.Appointment.person": Reference(
+        ("helpdesk", "appointments"), DELETED, why="with the need and the follow-up; the slot is freed"
+    ),
+    "helpdesk.Appointment.helper": Reference(
+        ("helpdesk", "appointments_given"),
+        ANONYMISED,
+        why="the desk's record (figures) without need or follow-up; coming ones are cancelled and their people told",
+    ),
+    "helpdesk.Appointment.cancelled_by_id": Reference(
+        None, ANONYMISED, why="the helper who cancelled someone's appointment"
+    ),
+    "helpdesk.WaitEntry.person": Reference(("helpdesk", "waiting_for"), DELETED),
 }
 
 # Plain integer columns that hold a user id (the kernel's and the parts' tables that may not
@@ -326,6 +350,33 @@ async def fill_badges(person: User) -> None:
     await badges_services.revoke(person, given.id, "Erreur")  # revoked_by
 
 
+async def fill_helpdesk(person: User) -> None:
+    await UserRole.get_or_create(user_id=person.id, role=Role.HELPER)
+    await accounts.services.load_roles(person)
+    room = await make_helpdesk_room()
+    mine = await helpdesk_services.create_hours(person, helpdesk_hours(format="onsite", room_id=room.id, join_url=""))
+    other_helper = await make_helper()
+    theirs = await make_helpdesk_hours(other_helper)
+    visitor = await make_user()
+    day = helpdesk_day("wed")
+    for hours, who, hhmm in ((mine, visitor, "14:00"), (mine, visitor, "14:30"), (theirs, person, "15:00")):
+        await helpdesk_services.book_appointment(
+            who,
+            AppointmentCreate(
+                helper_id=hours.helper_id,
+                slot_starts_at=helpdesk_at(day, hhmm),
+                topic="python",
+                need="Aide",
+                format=hours.format,
+            ),
+        )
+    given = await Appointment.filter(helper_id=person.id).order_by("starts_at").first()
+    await helpdesk_services.cancel_appointment(person, given.id)
+    await helpdesk_services.join_waiting_list(person, "reseaux")
+    far = helpdesk_day("mon", weeks=20)
+    await helpdesk_services.add_absence(person, AbsenceCreate(first_day=far, last_day=far, reason="Congés"))
+
+
 FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "tierslieu": fill_tierslieu,
     "accounts": fill_accounts,
@@ -334,6 +385,7 @@ FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "events": fill_events,
     "badges": fill_badges,
     "forum": fill_forum,
+    "helpdesk": fill_helpdesk,
 }
 
 

@@ -24,6 +24,7 @@ import badges.part
 import bookings.part
 import events.part
 import forum.part
+import helpdesk.part
 import notifications.part
 import skills.part
 import tierslieu.part
@@ -53,6 +54,7 @@ PARTS: tuple[parts.Part, ...] = (
     bookings.part.part,
     skills.part.part,
     events.part.part,
+    helpdesk.part.part,
     badges.part.part,
     forum.part.part,
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from playwright.async_api import Page
 
@@ -20,6 +21,8 @@ from badges.models import Award, BadgeClass
 from bookings.models import Room
 from events.models import Event
 from forum.models import Category, Topic
+from helpdesk import services as helpdesk
+from helpdesk.models import Appointment
 from tests.browser.conftest import sign_in
 from tests.helpers import enrol, fresh_code
 from tierslieu.cli import fill_demo
@@ -70,6 +73,10 @@ async def key_pages() -> list[KeyPage]:
     award = await Award.filter(recipient_id=member.id, shared=True).first()
     assert badge_class and award, "the demo content is missing a badge class or a shared award"
     await staff_code()
+    now = datetime.now(UTC)
+    slot = next(iter(await helpdesk.free_slots(now, now + timedelta(weeks=4), limit=1)), None)
+    appointment = await Appointment.filter(person__email=MEMBER[0], starts_at__gt=now).first()
+    assert slot and appointment, "the demo content is missing a help-desk slot or appointment"
     return [
         KeyPage("home", "/"),
         KeyPage("login", "/login"),
@@ -86,6 +93,12 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("room-finder", f"/rooms/find?people=6&minutes=120&date={thursday.isoformat()}&part=afternoon"),
         KeyPage("room-book", f"/rooms/{room.id}/book", signed_in=True),
         KeyPage("my-bookings", "/bookings", signed_in=True),
+        KeyPage("helpdesk", "/helpdesk"),
+        KeyPage(
+            "helpdesk-book", f"/helpdesk/book?{urlencode({'helper': slot.helper_id, 'at': slot.starts_at.isoformat()})}"
+        ),
+        KeyPage("helpdesk-mine", "/helpdesk/mine", signed_in=True),
+        KeyPage("helpdesk-appointment", f"/helpdesk/appointments/{appointment.id}", signed_in=True),
         KeyPage("me", "/me", signed_in=True),
         KeyPage("legal", "/pages/legal"),
         KeyPage("badges", "/badges"),

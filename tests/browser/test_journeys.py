@@ -7,11 +7,15 @@ the visitors read.
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from playwright.async_api import expect
 
 from events import services as events_services
 from forum.models import Topic
+from helpdesk.models import Appointment
 from tests.bookings.helpers import make_room, next_monday
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.journeys import (
@@ -27,7 +31,9 @@ from tests.browser.journeys import (
 )
 from tests.events.helpers import make_event
 from tests.forum.factories import make_category, make_reply
-from tests.helpers import PASSWORD, make_user
+from tests.helpdesk.helpers import make_hours
+from tests.helpers import PASSWORD, fresh_code, make_user
+from tierslieu import clock
 
 both = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 
@@ -211,3 +217,68 @@ async def test_a_booked_time_is_refused_and_a_free_one_taken(open_page: OpenPage
     await expect(other.get_by_role("status")).to_have_text(confirmed)
     await expect(other.get_by_role("definition").filter(has_text="Répétition de théâtre")).to_be_visible()
     await assert_clean(page, other, js=js)
+
+
+# --- help desk: a visitor books a slot, signing up on the way; the helper follows up -----------
+
+NEED = "Je suis professeure de SVT et je voudrais débuter Python pour la SNT."
+FOLLOW_UP = "Prochaines étapes : installer Thonny, puis demander un mentorat."
+
+
+@both
+async def test_a_visitor_books_a_help_desk_slot_signing_up_on_the_way(open_page: OpenPage, js: bool) -> None:
+    hours = await make_hours()
+    helper = await hours.helper
+    watcher = await open_page(js=js)
+    watching = follow_channel(watcher, "helpdesk") if js else None
+    await watcher.goto("/helpdesk?topic=python")
+    if watching is not None:
+        await subscribed(watching)
+
+    page = await open_page(js=js)
+    await page.goto("/")
+    await page.get_by_role("link", name=t("Help desk"), exact=True).first.click()
+    await page.get_by_label(t("Topic")).select_option("python")
+    await press(page, page.get_by_role("button", name=t("Show free slots")))
+    first_slot = page.locator("ul.slots li a.button").first
+    chosen = await first_slot.locator("xpath=..").get_attribute("data-slot")
+    await first_slot.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(t("Book a help-desk appointment"))
+    await page.get_by_label(t("Your need, in a few lines")).fill(NEED)
+    await page.get_by_label(t("Your name, as others will see it")).fill("Awa Sarr")
+    await page.get_by_label(t("Email address")).fill("awa.sarr@example.org")
+    await page.get_by_label(t("Password"), exact=True).fill(PASSWORD)
+    await press(page, page.get_by_role("button", name=t("Create my account and book")))
+    await expect(page.get_by_role("status")).to_have_text(
+        t("Your appointment is confirmed. A confirmation with a calendar invitation is on its way.")
+    )
+    await expect(page.get_by_text(NEED)).to_be_visible()
+    account = page.get_by_role("navigation", name=t("Account"))
+    await expect(account.get_by_role("link", name="Awa Sarr")).to_be_visible()
+
+    taken = watcher.locator(f'[data-slot="{chosen}"]')
+    if js:
+        await expect(taken).to_have_class("taken")  # struck out live, without a reload
+    else:
+        await expect(taken.locator("a")).to_have_attribute("href", re.compile("/helpdesk/book"))
+        await watcher.reload()
+        await expect(taken).to_have_count(0)
+
+    # the day comes: the helper marks it done and writes a follow-up, which the person reads
+    appointment = await Appointment.get(person__email="awa.sarr@example.org")
+    now = clock.now()
+    await Appointment.filter(id=appointment.id).update(starts_at=now - timedelta(minutes=30), ends_at=now)
+    desk = await open_page(js=js)
+    await sign_in(desk, helper.email, PASSWORD)
+    await desk.fill("input[name=code]", await fresh_code(helper.email) or "")
+    await press(desk, desk.get_by_role("button", name=t("Sign in")))
+    await desk.goto("/helpdesk/agenda")
+    await expect(desk.get_by_text("Awa Sarr")).to_be_visible()
+    await press(desk, desk.get_by_role("button", name=t("Mark as done")))
+    await desk.get_by_role("link", name=re.compile("Awa Sarr")).click()
+    await desk.get_by_label(t("Follow-up for the person")).fill(FOLLOW_UP)
+    await press(desk, desk.get_by_role("button", name=t("Save the follow-up")))
+    await page.reload()
+    await expect(page.get_by_role("heading", name=t("Follow-up from the helper"))).to_be_visible()
+    await expect(page.get_by_text(FOLLOW_UP)).to_be_visible()
+    await assert_clean(page, watcher, desk, js=js)

@@ -3,9 +3,9 @@
 Every payload of ``xss_payloads.txt`` (one per line; payload N calls ``__xss(N)`` when it
 runs) goes into every field a person can write and that a page shows: forum titles, posts,
 categories, display names, bio, flags and moderation reasons, events and their sessions,
-feedback, rooms, closures, bookings and decisions, the legal page, badge classes, evidence,
-revocation reasons and the issuer profile (on the badge pages, the share pages and the
-evaluation dashboard's charts). Most content is created
+feedback, rooms, closures, bookings and decisions, help-desk needs and follow-ups, the legal page,
+badge classes, evidence, revocation reasons and the issuer profile (on the badge pages, the
+share pages and the evaluation dashboard's charts). Most content is created
 through the services (fast); the profile, a forum reply and the legal page through the real
 forms. Then Chromium opens every page that shows them, once, and the test asserts that:
 
@@ -46,6 +46,8 @@ from events.models import Feedback
 from forum import moderation, notify
 from forum import services as forum
 from forum.forms import CategoryIn, PostEdit, TopicIn
+from helpdesk import services as helpdesk
+from helpdesk.forms import AppointmentCreate, HoursCreate
 from tests.bookings.helpers import EVERY_DAY, at, next_monday
 from tests.browser.conftest import csp_violations
 from tests.events.helpers import make_event, soon
@@ -195,7 +197,7 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
     take = corpus.take
     boss = await make_user(
         display_name="Boss",
-        roles=(Role.ADMIN, Role.MODERATOR, Role.FACILITATOR, Role.SPACE_MANAGER, Role.COORDINATOR),
+        roles=(Role.ADMIN, Role.MODERATOR, Role.FACILITATOR, Role.SPACE_MANAGER, Role.COORDINATOR, Role.HELPER),
     )
     # one password hash for everybody: argon2 is slow on purpose
     password_hash = (await User.get(id=boss.id)).password_hash
@@ -383,6 +385,36 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
         boss, badge_classes[0].id, AwardCreate(user_id=boss.id, evidence=take("award evidence", 2000))
     )
 
+    # help desk: the needs people describe and the follow-ups (the boss is on duty too)
+    await helpdesk.create_hours(
+        boss,
+        HoursCreate(
+            weekday="tue",
+            starts="08:00",
+            ends="20:00",
+            timezone="Europe/Paris",
+            format="online",
+            slot_minutes=10,
+            topics=["python"],
+            languages=["fr"],
+            join_url="https://visio.example.org/xss",
+        ),
+    )
+    desk_day = monday + timedelta(days=1)
+    appointments = []
+    for number, author in enumerate(authors[16:36]):
+        appointment = await helpdesk.book_appointment(
+            author,
+            AppointmentCreate(
+                helper_id=boss.id,
+                slot_starts_at=at(desk_day, "08:00") + timedelta(minutes=10 * number),
+                topic="python",
+                need=take("help-desk need", 2000, many=10, sep="\n"),
+                format="online",
+            ),
+        )
+        await helpdesk.write_follow_up(boss, appointment.id, take("help-desk follow-up", 4000, many=12, sep="\n"))
+        appointments.append(appointment)
     return {
         "badge_classes": badge_classes,
         "awards": awards,
@@ -397,6 +429,8 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
         "monday": monday,
         "mine": mine,
         "pending": pending,
+        "appointments": appointments,
+        "desk_day": desk_day,
     }
 
 
@@ -439,6 +473,11 @@ def pages_to_visit(world: dict[str, Any], corpus: Corpus) -> list[str]:
         "/bookings/manage",
         *[f"/bookings/{booking.id}" for booking in world["pending"][:6]],
         f"/bookings/{world['mine'][0].id}",
+        "/helpdesk",
+        *[f"/helpdesk/appointments/{appointment.id}" for appointment in world["appointments"][:6]],
+        f"/helpdesk/agenda?day={world['desk_day'].isoformat()}",
+        f"/helpdesk/week?week={world['desk_day'].isoformat()}",
+        "/helpdesk/hours",
         "/me",
         "/admin",
         f"/admin/users/{world['authors'][1].id}",

@@ -50,7 +50,8 @@ async def test_every_change_that_shows_on_a_topic_page_is_seen_at_once(app, clie
 
     page = await after(lambda: make_reply(topic, body="Et Scratch pour commencer ?"))
     assert "Et Scratch pour commencer ?" in page
-    page = await after(lambda: services.edit_post(helper, answer.id, PostEdit(body="Essayez le module turtle de Python.")))
+    edited = PostEdit(body="Essayez le module turtle de Python.")
+    page = await after(lambda: services.edit_post(helper, answer.id, edited))
     assert "Essayez le module turtle de Python." in page
     page = await after(lambda: services.vote(voter, answer.id, 1))
     assert f'data-post-score="{answer.id}">1<' in page

@@ -55,11 +55,16 @@ from accounts.models import Role
 from badges import services as badges
 from badges.forms import AwardCreate
 from bookings import services as bookings
+from helpdesk import services as helpdesk
+from helpdesk.forms import AppointmentCreate
 from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
 from tests.forum.factories import make_reply, make_topic
+from tests.helpdesk.helpers import at as helpdesk_at
+from tests.helpdesk.helpers import make_hours as make_helpdesk_hours
+from tests.helpdesk.helpers import upcoming
 from tests.helpers import api_token, app_routes, inputs, login, make_user
 from tierslieu.app import create_app
 from tierslieu.convertors import IdConvertor
@@ -311,7 +316,20 @@ async def make_world(client: httpx.AsyncClient, base_url: str, settings: Any) ->
     category = await topic.category
     badge_class = await make_badge_class()
     award = await badges.award_badge(badge_class.creator, badge_class.id, AwardCreate(user_id=member.id))  # type: ignore[attr-defined]
+    hours = await make_helpdesk_hours()
+    appointment = await helpdesk.book_appointment(
+        member,
+        AppointmentCreate(
+            helper_id=hours.helper_id,
+            slot_starts_at=helpdesk_at(upcoming("wed"), "14:00"),
+            topic="python",
+            need="Aide",
+            format="online",
+        ),
+    )
     ids = {
+        "appointment_id": str(appointment.id),
+        "hours_id": str(hours.id),
         "badge_class_id": str(badge_class.id),
         "award_id": str(award.id),
         "user_id": str(target.id),
