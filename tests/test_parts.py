@@ -22,7 +22,7 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from tortoise.models import Model
 import accounts.services
 import tierslieu.app
 from accounts import staff, two_factor
-from accounts.models import Role, TokenPurpose, User
+from accounts.models import Role, TokenPurpose, User, UserRole
 from bookings import services as bookings_services
 from events import services as events_services
 from events.models import Feedback
@@ -43,6 +43,8 @@ from forum import moderation, reading
 from forum import services as forum_services
 from forum.forms import PostEdit
 from forum.models import Post
+from mentoring import services as mentoring_services
+from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
 from notifications import services as notifications_services
 from tests.bookings.helpers import at, make_room, next_monday
 from tests.conftest import SECRET_KEY, make_settings
@@ -133,6 +135,26 @@ REFERENCES: dict[str, Reference] = {
         ANONYMISED,
         why="the rating and comment stay with the event, under the anonymised name",
     ),
+    # mentoring
+    "mentoring.MentorProfile.user": Reference(("mentoring", "mentor_profile"), DELETED),
+    "mentoring.Request.mentee": Reference(("mentoring", "requests"), DELETED, why="with threads, sessions and goals"),
+    "mentoring.Request.mentor": Reference(
+        ("mentoring", "mentoring"), DELETED, why="the mentee keeps the request, without its mentor"
+    ),
+    "mentoring.Request.closed_by_id": Reference(("mentoring", "requests"), DELETED, why="who closed it is cleared"),
+    "mentoring.Offer.mentor": Reference(("mentoring", "offers_received"), DELETED),
+    "mentoring.Offer.offered_by_id": Reference(None, DELETED, why="who offered a request is cleared"),
+    "mentoring.Message.author": Reference(("mentoring", "mentoring"), DELETED),
+    "mentoring.Message.reported_by_id": Reference(None, DELETED, why="the report stays, its author is cleared"),
+    "mentoring.PrivateNote.author": Reference(("mentoring", "mentoring"), DELETED),
+    "mentoring.Session.created_by": Reference(("mentoring", "mentoring"), DELETED, why="cleared"),
+    "mentoring.Session.mentor_id": Reference(
+        ("mentoring", "mentoring"),
+        ANONYMISED,
+        why="a mentee's past sessions keep who held them (future ones are cancelled), under the anonymised name",
+    ),
+    "mentoring.Block.blocker": Reference(("mentoring", "blocked_people"), DELETED),
+    "mentoring.Block.blocked": Reference(None, DELETED, why="who blocked the person is not theirs to see"),
     # forum
     "forum.Topic.author": Reference(("forum", "topics"), ANONYMISED, why="public contributions stay"),
     "forum.Post.author": Reference(("forum", "posts"), ANONYMISED, why="public contributions stay"),
@@ -293,6 +315,50 @@ async def fill_forum(person: User) -> None:
     await reading.mark_read(person, theirs, [1, 2], 0)
 
 
+async def fill_mentoring(person: User) -> None:
+    await UserRole.create(user=person, role=Role.MENTOR)
+    await accounts.services.load_roles(person)
+    await mentoring_services.save_profile(
+        person,
+        MentorProfileIn(skills=["nsi"], languages=["fr"], formats=["online", "onsite"], max_mentees=3, bio="Mentor"),
+    )
+    wanted = {"topic": "CAPES NSI", "skills": ["nsi"], "languages": ["fr"], "format": "any"}
+    # the person mentors someone: offer, thread, report, private notes, a session
+    mentee = await make_user()
+    mentored = await mentoring_services.create_request(mentee, RequestIn(**wanted))
+    await mentoring_services.offer(mentee, mentored.id, person.id)
+    await mentoring_services.accept(person, mentored.id)
+    await mentoring_services.post_message(person, mentored.id, "Bonjour !")
+    theirs = await mentoring_services.post_message(mentee, mentored.id, "Bonjour, merci.")
+    await mentoring_services.report_message(person, mentored.id, theirs.id, "test")
+    await mentoring_services.save_private_notes(person, mentored.id, "Motivé.")
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    await mentoring_services.schedule_session(
+        person,
+        mentored.id,
+        SessionIn(starts_at=starts, ends_at=starts + timedelta(hours=1), format="online", link="https://example.org/v"),
+    )
+    # someone the person mentors blocks them
+    blocking = await make_user()
+    second = await mentoring_services.create_request(blocking, RequestIn(**wanted))
+    await mentoring_services.offer(blocking, second.id, person.id)
+    await mentoring_services.accept(person, second.id)
+    await mentoring_services.block(blocking, second.id)
+    # the person asks for mentoring, offers the request, closes it, and blocks another mentor
+    for closing in (True, False):
+        mentor = await make_user(roles=(Role.MENTOR,))
+        await mentoring_services.save_profile(
+            mentor, MentorProfileIn(skills=["nsi"], languages=["fr"], formats=["online"], max_mentees=1)
+        )
+        mine = await mentoring_services.create_request(person, RequestIn(**wanted))
+        await mentoring_services.offer(person, mine.id, mentor.id)
+        await mentoring_services.accept(mentor, mine.id)
+        if closing:
+            await mentoring_services.close(person, mine.id, "completed", 5, "Merci !")
+        else:
+            await mentoring_services.block(person, mine.id)
+
+
 FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "tierslieu": fill_tierslieu,
     "accounts": fill_accounts,
@@ -300,6 +366,7 @@ FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "bookings": fill_bookings,
     "events": fill_events,
     "forum": fill_forum,
+    "mentoring": fill_mentoring,
 }
 
 

@@ -22,6 +22,7 @@ import accounts.part
 import bookings.part
 import events.part
 import forum.part
+import mentoring.part
 import notifications.part
 import skills.part
 import tierslieu.part
@@ -51,6 +52,7 @@ PARTS: tuple[parts.Part, ...] = (
     bookings.part.part,
     skills.part.part,
     events.part.part,
+    mentoring.part.part,
     forum.part.part,
 )
 IDENTITY = accounts.part.identity

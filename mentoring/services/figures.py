@@ -1,0 +1,66 @@
+"""Mentoring's figures on the evaluation dashboard: requests made in the period, the share
+matched, the median time to a match, relationships completed and their average rating."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mentoring.models import Request, RequestStatus
+from tierslieu import clock, i18n
+from tierslieu.errors import N_
+from tierslieu.parts import Figure
+
+try:  # the dashboard's contract (tierslieu.parts), once it is there
+    from tierslieu.parts import Figures, Period  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - until the evaluation dashboard lands
+
+    @dataclass(frozen=True)
+    class Period:  # type: ignore[no-redef]
+        start: datetime
+        end: datetime
+
+    @dataclass(frozen=True)
+    class Figures:  # type: ignore[no-redef]
+        figures: Sequence[Figure] = ()
+        charts: Sequence[object] = ()
+
+
+REQUESTS = N_("Mentoring requests made")
+MATCHED = N_("Share of those requests matched with a mentor (%)")
+MEDIAN_DAYS = N_("Median time from request to match (days)")
+COMPLETED = N_("Mentoring relationships completed")
+RATING = N_("Average rating of completed relationships (1 to 5)")
+
+
+async def numbers(period: Period) -> list[tuple[str, float | int | None]]:
+    made = await Request.filter(created_at__gte=period.start, created_at__lt=period.end).values_list(
+        "created_at", "accepted_at"
+    )
+    waits = [(accepted - created) / timedelta(days=1) for created, accepted in made if accepted is not None]
+    completed = await Request.filter(
+        status=RequestStatus.COMPLETED, closed_at__gte=period.start, closed_at__lt=period.end
+    ).values_list("rating", flat=True)
+    ratings = [rating for rating in completed if rating is not None]
+    return [
+        (REQUESTS, len(made)),
+        (MATCHED, round(100 * len(waits) / len(made)) if made else None),
+        (MEDIAN_DAYS, round(statistics.median(waits), 1) if waits else None),
+        (COMPLETED, len(completed)),
+        (RATING, round(statistics.mean(ratings), 1) if ratings else None),
+    ]
+
+
+async def figures(period: Period, locale: str) -> Figures:
+    """The dashboard's figures, labels in ``locale``; None where there is nothing to say."""
+    return Figures(figures=[Figure(i18n.gettext(locale, label), value) for label, value in await numbers(period)])
+
+
+async def last_30_days() -> list[Figure]:
+    """The same figures over the last 30 days, for the dashboard that lists English message
+    ids (parts without a value for a figure show 0)."""
+    now = clock.now()
+    found = await numbers(Period(now - timedelta(days=30), now))
+    return [Figure(label, value if value is not None else 0) for label, value in found]
