@@ -14,7 +14,7 @@ from mentoring import api, hours, pages, permissions, services
 from mentoring.forms import CloseIn, DeclineApplicationIn, GoalIn, MessageIn, NotesIn, PauseIn, ReportIn, language_name
 from skills import services as skills
 from tierslieu import i18n
-from tierslieu.errors import DomainError, NotFound
+from tierslieu.errors import N_, DomainError, NotFound
 from tierslieu.guards import current_user
 from tierslieu.pages import form_error, form_page, see_other
 from tierslieu.responses import parse, read_form
@@ -22,15 +22,15 @@ from tierslieu.templating import render
 from tierslieu.urls import path_for
 from tierslieu.validation import parse_id
 
-FORMATS = {"onsite": "On site", "online": "Online", "any": "On site or online"}
+FORMATS = {"onsite": N_("On site"), "online": N_("Online"), "any": N_("On site or online")}
 STATUSES = {
-    "open": "Open",
-    "offered": "Offered to a mentor",
-    "active": "Under way",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-    "expired": "Expired",
-    "withdrawn": "Withdrawn",
+    "open": N_("Open"),
+    "offered": N_("Offered to a mentor"),
+    "active": N_("Under way"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+    "withdrawn": N_("Withdrawn"),
 }
 
 

@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - until the evaluation dashboard lands
 
 
 REQUESTS = N_("Mentoring requests made")
-MATCHED = N_("Share of those requests matched with a mentor (%)")
+MATCHED = N_("Share of those requests matched with a mentor, in per cent")
 MEDIAN_DAYS = N_("Median time from request to match (days)")
 COMPLETED = N_("Mentoring relationships completed")
 RATING = N_("Average rating of completed relationships (1 to 5)")
