@@ -14,12 +14,12 @@ from accounts.services import load_roles
 from bookings.models import Booking
 from mentoring import services
 from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
-from mentoring.models import Goal, Message, MentorProfile, Offer, PrivateNote, Request, Session
+from mentoring.models import Goal, MentorProfile, Message, Offer, PrivateNote, Request, Session
 from notifications.models import Notification
 from tests.bookings.helpers import make_room
 from tests.helpers import make_user
 from tests.mentoring.helpers import at, make_mentor, make_relationship, make_request, next_weekday
-from tierslieu import clock, happenings, parts
+from tierslieu import clock, parts
 from tierslieu.errors import DomainError, NotFound
 from tierslieu.models import OutboxMail
 
@@ -32,7 +32,7 @@ async def test_an_application_waits_for_the_mentor_role() -> None:
     coordinator = await make_user(roles=(Role.COORDINATOR,))
     applicant = await make_user()
     data = MentorProfileIn(skills=["nsi", "capes"], languages=["fr"], formats=["online"], max_mentees=2)
-    profile, created = await services.save_profile(applicant, data)
+    _profile, created = await services.save_profile(applicant, data)
     assert created
     queue = await services.applications(await load_roles(coordinator))
     assert [person.id for _, person, _ in queue] == [applicant.id]
@@ -173,7 +173,9 @@ async def test_sessions_outside_availability_in_the_past_or_overlapping() -> Non
     await services.schedule_session(mentee, request.id, online)
     # another mentee of the same mentor cannot take the same hour
     _, other, second = await make_relationship(mentor=mentor)
-    overlapping = SessionIn(starts_at=at(day, "18:30"), ends_at=at(day, "19:30"), format="online", link="https://x.org/b")
+    overlapping = SessionIn(
+        starts_at=at(day, "18:30"), ends_at=at(day, "19:30"), format="online", link="https://x.org/b"
+    )
     with pytest.raises(DomainError) as refused:
         await services.schedule_session(other, second.id, overlapping)
     assert refused.value.status == 409 and refused.value.code == "session_overlap"
@@ -183,7 +185,11 @@ async def test_the_database_refuses_overlapping_sessions_and_overfull_mentors() 
     mentor, _, request = await make_relationship()
     day = next_weekday(2)
     await Session.create(
-        request_id=request.id, mentor_id=mentor.id, starts_at=at(day, "18:00"), ends_at=at(day, "19:00"), format="online"
+        request_id=request.id,
+        mentor_id=mentor.id,
+        starts_at=at(day, "18:00"),
+        ends_at=at(day, "19:00"),
+        format="online",
     )
     with pytest.raises((IntegrityError, OperationalError)):
         await Session.create(
