@@ -65,3 +65,7 @@ def next_weekday(weekday: int, weeks: int = 1) -> date:
 def at(day: date, hhmm: str, zone: ZoneInfo = PARIS) -> datetime:
     hours, minutes = hhmm.split(":")
     return datetime(day.year, day.month, day.day, int(hours), int(minutes), tzinfo=zone).astimezone(UTC)
+
+
+def rfc3339(value: datetime, zone: ZoneInfo = PARIS) -> str:
+    return value.astimezone(zone).isoformat()
