@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from starlette.routing import Route
 
@@ -151,7 +150,7 @@ async def test_every_mentoring_url_is_hidden_from_outsiders(app, client, who: st
 
 
 async def test_participants_and_coordinators_see_it(client, other_client) -> None:
-    mentor, mentee, request, session, message, goal = await world()
+    mentor, mentee, request, _session, _message, _goal = await world()
     coordinator = await make_user(roles=(Role.COORDINATOR,))
     for person in (mentee, mentor, coordinator):
         headers = await api_token(client, person.email)
