@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.services import Role, User, create_user, load_roles
-from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
-from mentoring.models import MentorProfile, Request
-from mentoring.services import accept, add_goal, create_request, offer, post_message, save_profile, schedule_session
+from mentoring.forms import MentorProfileIn, RequestIn
+from mentoring.models import Format, MentorProfile, Request, Session
+from mentoring.services import accept, add_goal, create_request, offer, post_message, save_profile
 from notifications import services as notifications
 from tierslieu import clock
 from tierslieu.errors import DomainError
@@ -234,15 +234,18 @@ async def _with_roles(user: User) -> User:
 
 
 async def _first_session(mentor: User, request_id: int) -> None:
-    """Next Tuesday 18:30–19:30 in Paris, online."""
+    """Next Tuesday 18:30–19:30 in Paris, online: written directly, as the service would,
+    without its mails (the demo may run outside the app, with no outbox configured)."""
     zone = ZoneInfo("Europe/Paris")
     today = clock.now().astimezone(zone).date()
     tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
-    starts = datetime.combine(tuesday, time(18, 30), tzinfo=zone)
-    data = SessionIn(
+    starts = datetime.combine(tuesday, time(18, 30), tzinfo=zone).astimezone(UTC)
+    await Session.create(
+        request_id=request_id,
+        mentor_id=mentor.id,
         starts_at=starts,
         ends_at=starts + timedelta(hours=1),
-        format="online",
+        format=Format.ONLINE,
         link="https://visio.example.org/claire-sophie",
+        created_by_id=mentor.id,
     )
-    await schedule_session(mentor, request_id, data)

@@ -127,12 +127,13 @@ def score(candidate: Candidate, wanted: Wanted, locale: str, labels: dict[str, s
     if wanted.skills:
         matched = [slug for slug in wanted.skills if slug in candidate.skills]
         parts["skills"] = round(WEIGHTS["skills"] * len(matched) / len(wanted.skills))
+        # the number is the skills matched ("1 compétence sur 4"); English says "skills" either way
         text = i18n.ngettext(
             locale,
-            "%(matched)s of %(num)s skill",
-            "%(matched)s of %(num)s skills",
-            len(wanted.skills),
-            matched=len(matched),
+            "%(num)s of %(total)s skills",
+            "%(num)s of %(total)s skills",
+            len(matched),
+            total=len(wanted.skills),
         )
         if matched:
             text += " (" + ", ".join(labels.get(slug, slug) for slug in matched) + ")"
