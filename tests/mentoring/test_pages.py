@@ -143,3 +143,8 @@ async def test_coordinator_pages(client) -> None:
     home = await client.get("/mentoring")
     assert 'href="/mentoring"' in home.text  # the navigation link
     assert inputs(home.text) is not None
+
+
+async def test_the_privacy_page_says_when_threads_and_notes_go(client) -> None:
+    page = await client.get("/pages/privacy")
+    assert page.status_code == 200 and "12 mois après la fin du mentorat" in page.text
