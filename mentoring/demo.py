@@ -118,7 +118,8 @@ MENTORS: list[tuple[str, str, str, tuple[Role, ...], dict[str, Any]]] = [
 
 MENTEES = [
     ("thomas.girard@demo.tierslieu.fr", "Thomas Girard", "Europe/Paris"),
-    ("sophie.lefevre@demo.tierslieu.fr", "Sophie Lefèvre", "Europe/Paris"),
+    # the demo member (accounts' demo), who teaches SNT and moves on to NSI
+    ("membre@demo.tierslieu.fr", "Sophie Laurent", "Africa/Douala"),
     ("karim.benali@demo.tierslieu.fr", "Karim Benali", "Africa/Abidjan"),
 ]
 
@@ -156,14 +157,14 @@ REQUESTS: list[tuple[str, dict[str, Any], str | None, bool]] = [
         False,
     ),
     (
-        "sophie.lefevre@demo.tierslieu.fr",
+        "membre@demo.tierslieu.fr",
         {
-            "topic": "Construire une progression NSI en première",
+            "topic": "Passer de la SVT à la NSI : construire ma première progression",
             "skills": ["nsi", "pedagogie"],
-            "goal": "Une progression annuelle, des projets et une évaluation par compétences.",
-            "background": "Ingénieure en informatique, lauréate du CAPES NSI cette année, stagiaire à Villeurbanne.",
+            "goal": "Une progression annuelle de première, des projets et une évaluation par compétences.",
+            "background": "Professeure de SVT à Douala, j'enseigne la SNT en seconde et je prépare l'habilitation NSI.",
             "languages": ["fr"],
-            "format": "any",
+            "format": "online",
         },
         "claire.martin@demo.tierslieu.fr",
         True,
