@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from bookings.models import Room
 from events.models import Event
 from forum.models import Category, Topic
+from mentoring.models import Request as MentoringRequest
 from tierslieu.cli import fill_demo
 
 MEMBER = ("membre@demo.tierslieu.fr", "demo-tierslieu")
@@ -34,7 +35,9 @@ async def key_pages() -> list[KeyPage]:
     room = await Room.all().order_by("id").first()
     today = datetime.now(UTC).date()
     thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    mentoring = await MentoringRequest.filter(mentee__email=MEMBER[0], status="active").first()
     assert topic and category and event and room, "the demo content is missing a topic, event or room"
+    assert mentoring, "the demo member has no mentoring relationship"
     return [
         KeyPage("home", "/"),
         KeyPage("login", "/login"),
@@ -52,5 +55,9 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("room-book", f"/rooms/{room.id}/book", signed_in=True),
         KeyPage("my-bookings", "/bookings", signed_in=True),
         KeyPage("me", "/me", signed_in=True),
+        KeyPage("mentoring", "/mentoring", signed_in=True),
+        KeyPage("mentoring-new-request", "/mentoring/requests/new", signed_in=True),
+        KeyPage("mentoring-relationship", f"/mentoring/requests/{mentoring.id}", signed_in=True),
+        KeyPage("mentoring-profile", "/mentoring/profile", signed_in=True),
         KeyPage("legal", "/pages/legal"),
     ]
