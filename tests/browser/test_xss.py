@@ -6,7 +6,8 @@ categories, display names, bio, flags and moderation reasons, events and their s
 feedback, rooms, closures, bookings and decisions, the legal page, mentoring (profiles,
 applications, requests, suggestions, thread, reports, goals, session and private notes,
 feedback). Most content is created through the services (fast); the profile, a forum reply
-and the legal page through the real forms. Then Chromium opens every page that shows them, once, and the test asserts that:
+and the legal page through the real forms. Then Chromium opens every page that shows them,
+once, and the test asserts that:
 
 - no script ran: ``window.__xss`` (installed before the page's own scripts) reports to the
   test through a binding, and no dialog opened;
