@@ -28,6 +28,7 @@ from tests.conftest import SECRET_KEY
 from tests.events.helpers import make_event
 from tests.forum.factories import make_reply, make_topic
 from tests.helpers import app_routes, login, make_user
+from tests.mentoring.helpers import make_relationship
 from tierslieu.convertors import IdConvertor
 from tierslieu.validation import MAX_ID
 
@@ -92,7 +93,9 @@ async def _world() -> dict[str, str]:
     topic = await make_topic(member)
     reply = await make_reply(topic, member)
     category = await topic.category
+    _, _, mentoring_request = await make_relationship(mentee=member)
     return {
+        "request_id": str(mentoring_request.id),
         "email": member.email,
         "user_id": str(member.id),
         "room_id": str(room.id),
