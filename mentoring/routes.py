@@ -15,7 +15,7 @@ from mentoring.forms import CloseIn, DeclineApplicationIn, GoalIn, MessageIn, No
 from skills import services as skills
 from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, NotFound
-from tierslieu.guards import current_user
+from tierslieu.guards import current_user, optional_user
 from tierslieu.pages import form_error, form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
@@ -39,12 +39,15 @@ def _labels() -> dict[str, Any]:
 
 
 async def home(request: Request) -> Response:
-    user = current_user(request)
+    user = optional_user(request)
+    if user is None:  # what mentoring is, and the way in
+        return render(request, "mentoring/home.html", {"anonymous": True, "max_open": services.MAX_OPEN})
     coordinator = permissions.is_coordinator(user)
     return render(
         request,
         "mentoring/home.html",
         {
+            "anonymous": False,
             "mine": await services.my_requests(user),
             "mentoring": await services.mentor_requests(user),
             "profile": await services.profile_of(user),

@@ -148,3 +148,8 @@ async def test_coordinator_pages(client) -> None:
 async def test_the_privacy_page_says_when_threads_and_notes_go(client) -> None:
     page = await client.get("/pages/privacy")
     assert page.status_code == 200 and "12 mois après la fin du mentorat" in page.text
+
+
+async def test_an_anonymous_visitor_reads_what_mentoring_is(client) -> None:
+    page = await client.get("/mentoring")
+    assert page.status_code == 200 and "/login?next=/mentoring" in page.text and "bénévoles" in page.text
