@@ -7,8 +7,8 @@ from tortoise.transactions import in_transaction
 from accounts.services import User
 from forum import permissions, search
 from forum.models import Category, Flag, ModerationEntry, Post, Tag, Topic
-from forum.services import get_post, log_moderation
-from tierslieu import clock, realtime
+from forum.services import FORUM_VERSION, get_post, log_moderation, topic_changed
+from tierslieu import clock, pagecache
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -24,6 +24,7 @@ async def rename_tag(actor: User, name: str, new_name: str, reason: str) -> Tag:
         tag.name = new_name
         await tag.save(update_fields=["name"])
         await log_moderation(actor, "tag.rename", reason, {"from": name, "to": new_name})
+    await pagecache.bump(FORUM_VERSION)
     return tag
 
 
@@ -43,6 +44,7 @@ async def merge_tags(actor: User, name: str, into: str, reason: str) -> Tag:
                 await topic.tags.add(target)
         await source.delete()
         await log_moderation(actor, "tag.merge", reason, {"from": name, "into": into})
+    await pagecache.bump(FORUM_VERSION)
     return target
 
 
@@ -106,7 +108,7 @@ async def set_post_hidden(actor: User, post_id: int, hidden: bool, reason: str) 
         await search.remove_post(post.id)
     else:
         await search.index_post(post, topic)
-    await realtime.publish(f"topic:{topic.id}", "post.updated", id=post.id)
+    await topic_changed(topic.id, "post.updated", id=post.id)
     return post
 
 
@@ -130,6 +132,7 @@ async def set_topic_state(actor: User, topic_id: int, action: str, reason: str) 
             topic.hidden_at = moment if action == "hide" else None
         await topic.save(update_fields=["locked_at", "pinned", "hidden_at"])
         await log_moderation(actor, f"topic.{action}", reason, {}, topic=topic)
+    await topic_changed(topic.id)
     return topic
 
 
@@ -148,6 +151,7 @@ async def move_topic(actor: User, topic_id: int, category_id: int, reason: str) 
         topic.category = category
         await topic.save(update_fields=["category_id"])
         await log_moderation(actor, "topic.move", reason, {"from": old, "to": category.id}, topic=topic)
+    await topic_changed(topic.id)
     return topic
 
 

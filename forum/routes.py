@@ -16,6 +16,7 @@ from forum import api, feeds, moderation, moderation_routes, notify, permissions
 from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import page
+from tierslieu import pagecache
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, path_text, text_param
 from tierslieu.markdown import render as render_markdown
@@ -119,6 +120,11 @@ async def new_topic(request: Request) -> Response:
 
 
 async def topic_page(request: Request) -> Response:
+    topic_id = request.path_params["topic_id"]
+    return await pagecache.cached(request, services.topic_versions(topic_id), lambda: _topic_page(request))
+
+
+async def _topic_page(request: Request) -> Response:
     viewer = optional_user(request)
     topic = await services.get_topic(request.path_params["topic_id"], viewer)
     result = await services.topic_page(topic, page_number(request))

@@ -23,7 +23,7 @@ from forum.forms import CategoryIn, PostEdit, TopicIn
 from forum.models import Category, ModerationEntry, Post, PostRevision, ReadState, Tag, Topic, TopicKind, Vote
 from forum.reading import record_read
 from notifications import services as notifications
-from tierslieu import clock, realtime
+from tierslieu import clock, pagecache, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from tierslieu.markdown import render as render_markdown
 from tierslieu.ratelimit import Limit, RateLimiter
@@ -140,6 +140,7 @@ async def update_category(actor: User, category_id: int, data: CategoryIn) -> Ca
         await log_moderation(
             actor, "category.update", "", {"category_id": category.id, "before": before, "name": data.name}
         )
+    await pagecache.bump(FORUM_VERSION)
     return category
 
 
@@ -158,6 +159,23 @@ async def popular_tags(limit: int = 30) -> list[Tag]:
 # --- topics and posts -----------------------------------------------------------------------
 
 
+def topic_versions(topic_id: int) -> tuple[str, ...]:
+    """What a topic's pages show, for :func:`tierslieu.pagecache.cached`: the topic (its
+    posts, votes, answer, state, place), the forum's categories and tags, people's names."""
+    return (f"forum.topic:{topic_id}", FORUM_VERSION, pagecache.PEOPLE)
+
+
+FORUM_VERSION = "forum"
+
+
+async def topic_changed(topic_id: int, kind: str | None = None, **data: Any) -> None:
+    """After a committed change to a topic: its kept pages go, and (with ``kind``) the
+    readers of its live channel hear of it."""
+    await pagecache.bump(f"forum.topic:{topic_id}")
+    if kind is not None:
+        await realtime.publish(f"topic:{topic_id}", kind, **data)
+
+
 async def get_topic(topic_id: int, viewer: Any) -> Topic:
     """A topic the viewer may see (hidden ones only for moderators), else 404."""
     topic = await Topic.get_or_none(id=topic_id).prefetch_related("category", "tags", "author")
@@ -167,8 +185,11 @@ async def get_topic(topic_id: int, viewer: Any) -> Topic:
 
 
 async def get_post(post_id: int, viewer: Any) -> tuple[Post, Topic]:
+    """A post the viewer may see, with its topic, else 404: a hidden post is not found for
+    whoever cannot read it (not a redirect that locates it, nor a 403 that confirms it), for
+    every use at once (permalink, quote, flag, vote, accept, edit, history, the API)."""
     post = await Post.get_or_none(id=post_id).prefetch_related("author")
-    if post is None:
+    if post is None or not permissions.can_see_post_body(viewer, post):
         raise NotFound()
     topic = await get_topic(post.topic_id, viewer)  # type: ignore[attr-defined]
     return post, topic
@@ -229,7 +250,7 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
         await notify.watch_topic(author, topic)
         await record_read(author, topic.id, post.number)
         sent = await notify.on_new_post(author, topic, post, new_topic=False)
-    await realtime.publish(f"topic:{topic.id}", "post.created", id=post.id, number=post.number)
+    await topic_changed(topic.id, "post.created", id=post.id, number=post.number)
     await notifications.publish(sent)
     return post, topic
 
@@ -270,7 +291,7 @@ async def edit_post(editor: User, post_id: int, data: PostEdit) -> Post:
         await search.index_post(post, topic)
         if editor.id != post.author_id and permissions.is_moderator(editor):  # type: ignore[attr-defined]
             await log_moderation(editor, "post.edit", data.reason, {"post_id": post.id}, topic=topic, post=post)
-    await realtime.publish(f"topic:{topic.id}", "post.updated", id=post.id)
+    await topic_changed(topic.id, "post.updated", id=post.id)
     return post
 
 
@@ -372,7 +393,7 @@ async def vote(user: User, post_id: int, value: int) -> Post:
                 raise Conflict("conflict", N_("Your vote was already counted; try again.")) from None
         post.score += value - old
         await post.save(update_fields=["score"])
-    await realtime.publish(f"topic:{topic.id}", "vote.changed", id=post.id, score=post.score)
+    await topic_changed(topic.id, "vote.changed", id=post.id, score=post.score)
     return post
 
 
@@ -395,7 +416,7 @@ async def accept_answer(user: User, post_id: int) -> Topic:
         if user.id != topic.author_id:  # type: ignore[attr-defined]
             await log_moderation(user, "topic.accept", "", {"post_id": post.id}, topic=topic, post=post)
         sent = await notify.notify_users([post.author_id], "accepted", topic, post, user)  # type: ignore[attr-defined]
-    await realtime.publish(f"topic:{topic.id}", "topic.solved", id=topic.id, post_id=post.id)
+    await topic_changed(topic.id, "topic.solved", id=topic.id, post_id=post.id)
     await notifications.publish(sent)
     return topic
 
@@ -408,7 +429,7 @@ async def unaccept_answer(user: User, topic_id: int) -> Topic:
         topic = await Topic.select_for_update().get(id=topic.id)
         topic.solved_post_id = None
         await topic.save(update_fields=["solved_post_id"])
-    await realtime.publish(f"topic:{topic.id}", "topic.solved", id=topic.id, post_id=None)
+    await topic_changed(topic.id, "topic.solved", id=topic.id, post_id=None)
     return topic
 
 

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -26,7 +27,7 @@ import mentoring.part
 import notifications.part
 import skills.part
 import tierslieu.part
-from tierslieu import db, identity, mail, parts, passwords, realtime, urls
+from tierslieu import db, identity, mail, pagecache, parts, passwords, realtime, urls
 from tierslieu.errors import N_, DomainError
 from tierslieu.mail import routes as mail_routes
 from tierslieu.middleware import (
@@ -166,4 +167,8 @@ def create_app(
     app.state.hub = hub
     app.state.mail_sender = sender
     realtime.use_hub(hub)
+    if settings.page_cache:
+        pagecache.use(pagecache.PageCache(Redis(connection_pool=redis_pool) if redis_pool else None))
+    else:
+        pagecache.use(None)
     return app

@@ -6,8 +6,10 @@ Read once at start-up into an immutable :class:`Settings`; tests build their own
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class Settings:
     session_absolute_seconds: int = 60 * 24 * 3600
     password_hash_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     run_background_tasks: bool = True
+    page_cache: bool = True  # keep rendered pages for anonymous readers (tierslieu.pagecache)
 
     @property
     def production(self) -> bool:
@@ -57,14 +60,42 @@ def _trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
     return tuple(networks)
 
 
+MIN_SECRET_KEY_BITS = 128
+"""What a production key must carry, estimated from the key itself (:func:`estimated_bits`)."""
+
+_MAKE_A_KEY = '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+
+
+def estimated_bits(key: str) -> float:
+    """An upper estimate of the randomness of ``key``: its length times the Shannon entropy of
+    its characters' frequencies. 40 spaces carry 0 bits, "abab…" 1 bit a character, a key
+    from ``secrets.token_urlsafe(48)`` about 350. A long key made of few distinct characters,
+    or of one repeated pattern, stays under :data:`MIN_SECRET_KEY_BITS`."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    total = len(key)
+    per_char = -sum(n / total * math.log2(n / total) for n in counts.values())
+    # a key that repeats a short block ("abcdabcd…") carries no more than that block
+    for size in range(1, total // 2 + 1):
+        if total % size == 0 and key == key[:size] * (total // size):
+            return min(per_char * total, per_char * size)
+    return per_char * total
+
+
 def _secret_key(env: str, data_dir: Path) -> str:
     key = os.environ.get("TIERSLIEU_SECRET_KEY", "")
     if env == "production":
         if len(key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(
                 "TIERSLIEU_SECRET_KEY must be set to at least "
-                f"{MIN_SECRET_KEY_LENGTH} random characters in production "
-                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                f"{MIN_SECRET_KEY_LENGTH} random characters in production {_MAKE_A_KEY}"
+            )
+        if estimated_bits(key) < MIN_SECRET_KEY_BITS:
+            raise ConfigError(
+                f"TIERSLIEU_SECRET_KEY is not random enough for production (about {estimated_bits(key):.0f} bits, "
+                f"at least {MIN_SECRET_KEY_BITS} needed: spaces, one repeated character or a short pattern are "
+                f"guessable); use a random value {_MAKE_A_KEY}"
             )
         return key
     if key:
@@ -97,4 +128,16 @@ def load_settings(port: int = 8000) -> Settings:
         mail_from=os.environ.get("TIERSLIEU_MAIL_FROM") or Settings.mail_from,
         trusted_proxies=_trusted_proxies(os.environ.get("TIERSLIEU_TRUSTED_PROXIES", "")),
         data_dir=data_dir,
+        page_cache=_switch("TIERSLIEU_PAGE_CACHE", default=True),
     )
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"on", "1", "true", "yes"}:
+        return True
+    if raw in {"off", "0", "false", "no"}:
+        return False
+    raise ConfigError(f"{name} must be 'on' or 'off'")

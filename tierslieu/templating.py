@@ -81,6 +81,7 @@ class Page(HTMLResponse):
         self.template_name = name
         self.context = context
         self.locale = i18n.current_locale.get()
+        self.rendered = False
 
     async def render_page(self) -> None:
         request = self.request
@@ -93,9 +94,11 @@ class Page(HTMLResponse):
             html = env.get_template(self.template_name).render({**page_context(request), **added, **self.context})
         self.body = self.render(html)
         self.headers["content-length"] = str(len(self.body))
+        self.rendered = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.render_page()
+        if not self.rendered:  # (tierslieu.pagecache renders a page before it is sent)
+            await self.render_page()
         await super().__call__(scope, receive, send)
 
 

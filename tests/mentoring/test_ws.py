@@ -17,7 +17,9 @@ from tierslieu.middleware import SESSION_COOKIE
 
 async def subscribe(live_server: str, channel: str, cookie: str | None):
     headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {}
-    socket = await connect(live_server.replace("http://", "ws://", 1) + "/ws", additional_headers=headers)
+    socket = await connect(
+        live_server.replace("http://", "ws://", 1) + "/ws", origin=live_server, additional_headers=headers
+    )
     await socket.send(json.dumps({"subscribe": channel}))
     return socket, json.loads(await asyncio.wait_for(socket.recv(), 3))
 
