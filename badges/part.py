@@ -1,8 +1,7 @@
 """The badges part's manifest: micro-certificates (Open Badges 2.0) with hosted verification.
 
-It listens to ``events.attendance_recorded`` (awards on attendance). Its listener of
-``mentoring.completed`` (:func:`badges.services.on_mentoring_completed`) is wired in the
-composition root's manifests once the mentoring part announces it."""
+It listens to ``events.attendance_recorded`` (awards on attendance) and to
+``mentoring.completed`` (the mentor may then award the mentee a badge)."""
 
 from __future__ import annotations
 
@@ -31,5 +30,8 @@ part = Part(
     demo=demo.run,
     figures=services.figures,
     research=services.research,
-    listens={"events.attendance_recorded": services.on_attendance_recorded},
+    listens={
+        "events.attendance_recorded": services.on_attendance_recorded,
+        "mentoring.completed": services.on_mentoring_completed,
+    },
 )

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ from forum.models import Post
 from helpdesk import services as helpdesk_services
 from helpdesk.forms import AbsenceCreate, AppointmentCreate
 from helpdesk.models import Appointment
+from mentoring import services as mentoring_services
+from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
 from notifications import services as notifications_services
 from tests.badges.helpers import make_class as make_badge_class
 from tests.bookings.helpers import at, make_room, next_monday
@@ -158,6 +160,26 @@ REFERENCES: dict[str, Reference] = {
     "badges.EventLink.linked_by_id": Reference(None, CLEARED, why="who linked an event to a badge class"),
     "badges.MentorGrant.mentor": Reference(None, DELETED, why="a mentor's right to award a mentee goes with them"),
     "badges.MentorGrant.mentee": Reference(("badges", "mentoring_grants"), DELETED),
+    # mentoring
+    "mentoring.MentorProfile.user": Reference(("mentoring", "mentor_profile"), DELETED),
+    "mentoring.Request.mentee": Reference(("mentoring", "requests"), DELETED, why="with threads, sessions and goals"),
+    "mentoring.Request.mentor": Reference(
+        ("mentoring", "mentoring"), DELETED, why="the mentee keeps the request, without its mentor"
+    ),
+    "mentoring.Request.closed_by_id": Reference(("mentoring", "requests"), DELETED, why="who closed it is cleared"),
+    "mentoring.Offer.mentor": Reference(("mentoring", "offers_received"), DELETED),
+    "mentoring.Offer.offered_by_id": Reference(None, DELETED, why="who offered a request is cleared"),
+    "mentoring.Message.author": Reference(("mentoring", "mentoring"), DELETED),
+    "mentoring.Message.reported_by_id": Reference(None, DELETED, why="the report stays, its author is cleared"),
+    "mentoring.PrivateNote.author": Reference(("mentoring", "mentoring"), DELETED),
+    "mentoring.Session.created_by": Reference(("mentoring", "mentoring"), DELETED, why="cleared"),
+    "mentoring.Session.mentor_id": Reference(
+        ("mentoring", "mentoring"),
+        ANONYMISED,
+        why="a mentee's past sessions keep who held them (future ones are cancelled), under the anonymised name",
+    ),
+    "mentoring.Block.blocker": Reference(("mentoring", "blocked_people"), DELETED),
+    "mentoring.Block.blocked": Reference(None, DELETED, why="who blocked the person is not theirs to see"),
     # forum
     "forum.Topic.author": Reference(("forum", "topics"), ANONYMISED, why="public contributions stay"),
     "forum.Post.author": Reference(("forum", "posts"), ANONYMISED, why="public contributions stay"),
@@ -377,6 +399,50 @@ async def fill_helpdesk(person: User) -> None:
     await helpdesk_services.add_absence(person, AbsenceCreate(first_day=far, last_day=far, reason="Congés"))
 
 
+async def fill_mentoring(person: User) -> None:
+    await UserRole.create(user=person, role=Role.MENTOR)
+    await accounts.services.load_roles(person)
+    await mentoring_services.save_profile(
+        person,
+        MentorProfileIn(skills=["nsi"], languages=["fr"], formats=["online", "onsite"], max_mentees=3, bio="Mentor"),
+    )
+    wanted = {"topic": "CAPES NSI", "skills": ["nsi"], "languages": ["fr"], "format": "any"}
+    # the person mentors someone: offer, thread, report, private notes, a session
+    mentee = await make_user()
+    mentored = await mentoring_services.create_request(mentee, RequestIn(**wanted))
+    await mentoring_services.offer(mentee, mentored.id, person.id)
+    await mentoring_services.accept(person, mentored.id)
+    await mentoring_services.post_message(person, mentored.id, "Bonjour !")
+    theirs = await mentoring_services.post_message(mentee, mentored.id, "Bonjour, merci.")
+    await mentoring_services.report_message(person, mentored.id, theirs.id, "test")
+    await mentoring_services.save_private_notes(person, mentored.id, "Motivé.")
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    await mentoring_services.schedule_session(
+        person,
+        mentored.id,
+        SessionIn(starts_at=starts, ends_at=starts + timedelta(hours=1), format="online", link="https://example.org/v"),
+    )
+    # someone the person mentors blocks them
+    blocking = await make_user()
+    second = await mentoring_services.create_request(blocking, RequestIn(**wanted))
+    await mentoring_services.offer(blocking, second.id, person.id)
+    await mentoring_services.accept(person, second.id)
+    await mentoring_services.block(blocking, second.id)
+    # the person asks for mentoring, offers the request, closes it, and blocks another mentor
+    for closing in (True, False):
+        mentor = await make_user(roles=(Role.MENTOR,))
+        await mentoring_services.save_profile(
+            mentor, MentorProfileIn(skills=["nsi"], languages=["fr"], formats=["online"], max_mentees=1)
+        )
+        mine = await mentoring_services.create_request(person, RequestIn(**wanted))
+        await mentoring_services.offer(person, mine.id, mentor.id)
+        await mentoring_services.accept(mentor, mine.id)
+        if closing:
+            await mentoring_services.close(person, mine.id, "completed", 5, "Merci !")
+        else:
+            await mentoring_services.block(person, mine.id)
+
+
 FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "tierslieu": fill_tierslieu,
     "accounts": fill_accounts,
@@ -386,6 +452,7 @@ FILLS: dict[str, Callable[[User], Awaitable[None]]] = {
     "badges": fill_badges,
     "forum": fill_forum,
     "helpdesk": fill_helpdesk,
+    "mentoring": fill_mentoring,
 }
 
 

@@ -25,6 +25,7 @@ import bookings.part
 import events.part
 import forum.part
 import helpdesk.part
+import mentoring.part
 import notifications.part
 import skills.part
 import tierslieu.part
@@ -54,6 +55,7 @@ PARTS: tuple[parts.Part, ...] = (
     bookings.part.part,
     skills.part.part,
     events.part.part,
+    mentoring.part.part,
     helpdesk.part.part,
     badges.part.part,
     forum.part.part,

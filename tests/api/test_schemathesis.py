@@ -34,11 +34,14 @@ from schemathesis.checks import (
 from accounts.models import Role
 from bookings import services as bookings
 from events import services as events_services
+from mentoring import services as mentoring_services
+from mentoring.forms import SessionIn
 from tests.bookings.helpers import at, make_room, next_monday, rfc3339
 from tests.conftest import make_settings
 from tests.events.helpers import make_event, soon
 from tests.forum.factories import make_reply, make_topic
 from tests.helpers import PASSWORD, api_token, app_routes, make_user
+from tests.mentoring.helpers import make_relationship, next_weekday
 from tierslieu.app import create_app
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
 
@@ -82,6 +85,18 @@ async def _world(client: httpx.AsyncClient) -> World:
     starts_at = at(next_monday(), "10:00")
     booking = await bookings.create_booking(member, room.id, starts_at, starts_at + timedelta(hours=1), "Réunion", 2)
     await events_services.register(member, event.id)
+    mentor, _, relationship = await make_relationship(mentee=member)
+    mentoring_session = await mentoring_services.schedule_session(
+        member,
+        relationship.id,
+        SessionIn(
+            starts_at=at(next_weekday(1), "18:00"),
+            ends_at=at(next_weekday(1), "19:00"),
+            format="online",
+            link="https://visio.example.org/a",
+        ),
+    )
+    message = await mentoring_services.post_message(member, relationship.id, "Bonjour")
     headers = {
         "anonymous": {},
         "member": await api_token(client, member.email),
@@ -95,6 +110,9 @@ async def _world(client: httpx.AsyncClient) -> World:
         "post_id": reply.id,
         "booking_id": booking.id,
         "user_id": member.id,
+        "request_id": relationship.id,
+        "session_id": mentoring_session.id,
+        "message_id": message.id,
     }
     monday, starts = next_monday(2), soon(days=20)
     bodies = {
@@ -141,6 +159,16 @@ async def _world(client: httpx.AsyncClient) -> World:
             "capacity": 10,
         },
         "POST /events/{event_id}/attendance": {"user_id": member.id},
+        "POST /mentoring/requests": {"topic": "CAPES NSI", "skills": ["nsi"], "languages": ["fr"], "format": "online"},
+        "POST /mentoring/mentors": {
+            "skills": ["python"],
+            "languages": ["fr"],
+            "formats": ["online"],
+            "max_mentees": 2,
+            "bio": "Développeuse",
+        },
+        "POST /mentoring/requests/{request_id}/offer": {"mentor_id": mentor.id},
+        "POST /mentoring/requests/{request_id}/messages": {"body": "Bonjour"},
     }
     return World(headers, ids, bodies)
 

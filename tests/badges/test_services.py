@@ -14,10 +14,12 @@ from badges.forms import AwardCreate, ClassCreate, EventLinkCreate
 from badges.models import Award, ClassSkill, MentorGrant
 from events import services as events
 from events.forms import SessionCreate
+from mentoring import services as mentoring_services
 from notifications.models import Notification
 from tests.badges.helpers import make_class, make_creator
 from tests.events.helpers import make_event, soon
 from tests.helpers import make_user
+from tests.mentoring.helpers import make_relationship
 from tierslieu.errors import Conflict, DomainError, Forbidden, Invalid
 from tierslieu.models import OutboxMail
 from tierslieu.parts import Happening
@@ -200,3 +202,14 @@ async def test_sharing_is_the_recipient_s_choice() -> None:
 async def test_class_texts_are_validated() -> None:
     with pytest.raises(Exception):  # noqa: B017 - pydantic's ValidationError
         ClassCreate.model_validate({"name": " ", "description": "x", "criteria": "y"})
+
+
+async def test_closing_a_relationship_as_completed_reaches_badges_through_the_happening() -> None:
+    """The installed manifests wire mentoring's happening to badges: no part imports the other."""
+    mentor, mentee, request = await make_relationship()
+    await mentoring_services.close(mentee, request.id, "completed", 5, "Merci pour tout")
+    grant = await MentorGrant.get(relationship_id=request.id)
+    assert (grant.mentor_id, grant.mentee_id) == (mentor.id, mentee.id)  # type: ignore[attr-defined]
+    _, cancelled_mentee, cancelled = await make_relationship()
+    await mentoring_services.close(cancelled_mentee, cancelled.id, "cancelled", 2, "Pas le temps")
+    assert not await MentorGrant.exists(relationship_id=cancelled.id)

@@ -23,6 +23,7 @@ from events.models import Event
 from forum.models import Category, Topic
 from helpdesk import services as helpdesk
 from helpdesk.models import Appointment
+from mentoring.models import Request as MentoringRequest
 from tests.browser.conftest import sign_in
 from tests.helpers import enrol, fresh_code
 from tierslieu.cli import fill_demo
@@ -67,6 +68,7 @@ async def key_pages() -> list[KeyPage]:
     room = await Room.all().order_by("id").first()
     today = datetime.now(UTC).date()
     thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    mentoring = await MentoringRequest.filter(mentee__email=MEMBER[0], status="active").first()
     assert topic and category and event and room, "the demo content is missing a topic, event or room"
     badge_class = await BadgeClass.all().order_by("id").first()
     member = await User.get(email=MEMBER[0])
@@ -77,6 +79,7 @@ async def key_pages() -> list[KeyPage]:
     slot = next(iter(await helpdesk.free_slots(now, now + timedelta(weeks=4), limit=1)), None)
     appointment = await Appointment.filter(person__email=MEMBER[0], starts_at__gt=now).first()
     assert slot and appointment, "the demo content is missing a help-desk slot or appointment"
+    assert mentoring, "the demo member has no mentoring relationship"
     return [
         KeyPage("home", "/"),
         KeyPage("login", "/login"),
@@ -100,6 +103,10 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("helpdesk-mine", "/helpdesk/mine", signed_in=True),
         KeyPage("helpdesk-appointment", f"/helpdesk/appointments/{appointment.id}", signed_in=True),
         KeyPage("me", "/me", signed_in=True),
+        KeyPage("mentoring", "/mentoring", signed_in=True),
+        KeyPage("mentoring-new-request", "/mentoring/requests/new", signed_in=True),
+        KeyPage("mentoring-relationship", f"/mentoring/requests/{mentoring.id}", signed_in=True),
+        KeyPage("mentoring-profile", "/mentoring/profile", signed_in=True),
         KeyPage("legal", "/pages/legal"),
         KeyPage("badges", "/badges"),
         KeyPage("badge-class", f"/badges/classes/{badge_class.id}"),

@@ -13,9 +13,12 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import expect
 
+from accounts.models import Role
 from events import services as events_services
 from forum.models import Topic
 from helpdesk.models import Appointment
+from mentoring import services as mentoring_services
+from mentoring.forms import MentorProfileIn
 from tests.bookings.helpers import make_room, next_monday
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.journeys import (
@@ -33,6 +36,7 @@ from tests.events.helpers import make_event
 from tests.forum.factories import make_category, make_reply
 from tests.helpdesk.helpers import make_hours
 from tests.helpers import PASSWORD, fresh_code, make_user
+from tests.mentoring.helpers import next_weekday
 from tierslieu import clock
 
 both = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -282,3 +286,83 @@ async def test_a_visitor_books_a_help_desk_slot_signing_up_on_the_way(open_page:
     await expect(page.get_by_role("heading", name=t("Follow-up from the helper"))).to_be_visible()
     await expect(page.get_by_text(FOLLOW_UP)).to_be_visible()
     await assert_clean(page, watcher, desk, js=js)
+
+
+# --- mentoring: a request made, accepted, and an on-site session booked --------------------------
+
+
+@both
+async def test_mentoring_requested_accepted_and_a_session_booked_on_site(open_page: OpenPage, js: bool) -> None:
+    room = await make_room(name="Salle Ada Lovelace")
+    mentor = await make_user(display_name="Claire Martin", roles=(Role.MENTOR,))
+    await mentoring_services.save_profile(
+        mentor,
+        MentorProfileIn(
+            skills=["nsi", "capes"],
+            languages=["fr"],
+            formats=["onsite", "online"],
+            max_mentees=2,
+            bio="Professeure de NSI à Lyon.",
+            availability={"tue": [["18:00", "21:00"]], "thu": [["18:00", "21:00"]]},
+        ),
+    )
+    mentee = await make_user(display_name="Thomas Girard")
+
+    page = await open_page(js=js)
+    await sign_in(page, mentee.email, PASSWORD)
+    await page.get_by_role("link", name=t("Mentoring"), exact=True).first.click()
+    await page.get_by_role("link", name=t("Ask for mentoring")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(t("Ask for mentoring"))
+    await page.get_by_label(t("Topic")).fill("Préparer le CAPES NSI")
+    await page.get_by_label("NSI (numérique et sciences informatiques)").check()
+    await page.get_by_label(t("Languages you speak")).fill("fr")
+    await page.get_by_label(t("Tuesday")).fill("18:00-21:00")
+    await press(page, page.get_by_role("button", name=t("Send my request")))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Préparer le CAPES NSI")
+    suggestion = page.get_by_role("listitem").filter(has_text="Claire Martin")
+    await expect(suggestion).to_contain_text("parle français")
+    await expect(suggestion).to_contain_text("libre le mardi soir")
+    await press(page, page.get_by_role("button", name=t("Offer my request to %(name)s", name="Claire Martin")))
+    await expect(page.get_by_role("status")).to_have_text(
+        t("The request is offered. The mentor has 7 days to answer; you are told either way.")
+    )
+    request_url = page.url.split("?")[0]
+
+    other = await open_page(js=js)
+    await sign_in(other, mentor.email, PASSWORD)
+    await other.get_by_role("link", name=t("Mentoring"), exact=True).first.click()
+    await other.get_by_role("link", name="Préparer le CAPES NSI").click()
+    await expect(other.get_by_text(mentee.email)).to_have_count(0)
+    await other.get_by_label(t("A word for the person (optional)")).fill("Avec plaisir, à mardi !")
+    await press(other, other.get_by_role("button", name=t("Accept"), exact=True))
+    await expect(other.get_by_role("status")).to_have_text(t("You accepted: you now see each other's contact details."))
+    await expect(other.get_by_role("link", name=mentee.email)).to_be_visible()
+
+    waiting = follow_channel(page, f"mentoring:{request_url.rsplit('/', 1)[1]}") if js else None
+    await page.goto(request_url)
+    await expect(page.get_by_role("link", name=mentor.email)).to_be_visible()
+    if js and waiting is not None:
+        await subscribed(waiting)
+        await mark_document(page)
+        await other.get_by_label(t("Your message")).fill("N'oubliez pas vos annales.")
+        await press(other, other.get_by_role("button", name=t("Send"), exact=True))
+        await expect(page.get_by_text("N'oubliez pas vos annales.")).to_be_visible()
+        assert await same_document(page)
+
+    day = next_weekday(1).isoformat()
+    await page.get_by_label(t("Day"), exact=True).fill(day)
+    await page.get_by_label(t("Start"), exact=True).fill("10:00")
+    await page.get_by_label(t("End"), exact=True).fill("11:00")
+    await page.get_by_label(t("Room (on site)")).select_option(label=room.name)
+    await press(page, page.get_by_role("button", name=t("Book the session")))
+    await expect(page.get_by_role("alert")).to_have_text(t("This time is outside the mentor's weekly availability."))
+    await page.get_by_label(t("Day"), exact=True).fill(day)
+    await page.get_by_label(t("Start"), exact=True).fill("18:30")
+    await page.get_by_label(t("End"), exact=True).fill("19:30")
+    await page.get_by_label(t("Room (on site)")).select_option(label=room.name)
+    await press(page, page.get_by_role("button", name=t("Book the session")))
+    await expect(page.get_by_role("status")).to_have_text(
+        t("The session is booked; both of you get a calendar invitation by mail.")
+    )
+    await expect(page.get_by_text(t("On site: %(room)s", room=room.name))).to_be_visible()
+    await assert_clean(page, other, js=js)

@@ -5,9 +5,11 @@ runs) goes into every field a person can write and that a page shows: forum titl
 categories, display names, bio, flags and moderation reasons, events and their sessions,
 feedback, rooms, closures, bookings and decisions, help-desk needs and follow-ups, the legal page,
 badge classes, evidence, revocation reasons and the issuer profile (on the badge pages, the
-share pages and the evaluation dashboard's charts). Most content is created
-through the services (fast); the profile, a forum reply and the legal page through the real
-forms. Then Chromium opens every page that shows them, once, and the test asserts that:
+share pages and the evaluation dashboard's charts), mentoring (profiles, applications,
+requests, suggestions, thread, reports, goals, session and private notes, feedback). Most
+content is created through the services (fast); the profile, a forum reply and the legal page
+through the real forms. Then Chromium opens every page that shows them, once, and the test
+asserts that:
 
 - no script ran: ``window.__xss`` (installed before the page's own scripts) reports to the
   test through a binding, and no dialog opened;
@@ -48,6 +50,8 @@ from forum import services as forum
 from forum.forms import CategoryIn, PostEdit, TopicIn
 from helpdesk import services as helpdesk
 from helpdesk.forms import AppointmentCreate, HoursCreate
+from mentoring import services as mentoring
+from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
 from tests.bookings.helpers import EVERY_DAY, at, next_monday
 from tests.browser.conftest import csp_violations
 from tests.events.helpers import make_event, soon
@@ -197,7 +201,15 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
     take = corpus.take
     boss = await make_user(
         display_name="Boss",
-        roles=(Role.ADMIN, Role.MODERATOR, Role.FACILITATOR, Role.SPACE_MANAGER, Role.COORDINATOR, Role.HELPER),
+        roles=(
+            Role.ADMIN,
+            Role.MODERATOR,
+            Role.FACILITATOR,
+            Role.SPACE_MANAGER,
+            Role.COORDINATOR,
+            Role.HELPER,
+            Role.MENTOR,
+        ),
     )
     # one password hash for everybody: argon2 is slow on purpose
     password_hash = (await User.get(id=boss.id)).password_hash
@@ -415,7 +427,9 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
         )
         await helpdesk.write_follow_up(boss, appointment.id, take("help-desk follow-up", 4000, many=12, sep="\n"))
         appointments.append(appointment)
+    mentoring_pages = await build_mentoring(boss, authors, take)
     return {
+        "mentoring_pages": mentoring_pages,
         "badge_classes": badge_classes,
         "awards": awards,
         "boss": boss,
@@ -432,6 +446,66 @@ async def build_world(corpus: Corpus) -> dict[str, Any]:
         "appointments": appointments,
         "desk_day": desk_day,
     }
+
+
+async def build_mentoring(boss: User, authors: list[User], take: Any) -> list[str]:
+    """Mentoring: the boss mentors (profile, thread, notes, sessions, feedback) and coordinates
+    (applications, reports, suggestions of other mentors). Returns the pages that show them."""
+
+    def profile(**values: Any) -> MentorProfileIn:
+        return MentorProfileIn(
+            skills=["nsi", "python"],
+            languages=["fr"],
+            formats=["online", "onsite"],
+            max_mentees=5,
+            bio=take("mentor bio", 10_000, many=20, sep="\n"),
+            motivation=take("mentor motivation", 10_000, many=20, sep="\n"),
+            **values,
+        )
+
+    await mentoring.save_profile(boss, profile())
+    for author in authors[30:33]:  # applications waiting in the queue
+        await mentoring.save_profile(author, profile())
+    other_mentor = await make_user(display_name=take("display name", 80), roles=(Role.MENTOR,))
+    await mentoring.save_profile(other_mentor, profile())
+
+    def wanted() -> RequestIn:
+        return RequestIn(
+            topic=take("mentoring topic", 200),
+            skills=["nsi"],
+            goal=take("mentoring goal", 10_000, many=15, sep="\n"),
+            background=take("mentoring background", 10_000, many=15, sep="\n"),
+            languages=["fr"],
+        )
+
+    paths = []
+    for number, author in enumerate(authors[33:37]):
+        request = await mentoring.create_request(author, wanted())
+        paths.append(f"/mentoring/requests/{request.id}")
+        if number == 0:
+            continue  # left open: its suggestions show the other mentor
+        await mentoring.offer(author, request.id, boss.id)
+        if number == 1:
+            continue  # offered: waits for the boss's answer
+        await mentoring.accept(boss, request.id, take("acceptance message", 10_000))
+        for _ in range(3):
+            message = await mentoring.post_message(author, request.id, take("mentoring message", 10_000, many=5))
+            await mentoring.post_message(boss, request.id, take("mentoring message", 10_000, many=5))
+        await mentoring.report_message(boss, request.id, message.id, take("report reason", 10_000, many=5))
+        await mentoring.add_goal(author, request.id, take("mentoring goal title", 200))
+        await mentoring.save_private_notes(boss, request.id, take("private notes", 10_000, many=10, sep="\n"))
+        start = at(next_monday(), "18:00") + timedelta(days=number)
+        session = await mentoring.schedule_session(
+            boss,
+            request.id,
+            SessionIn(
+                starts_at=start, ends_at=start + timedelta(hours=1), format="online", link="https://example.org/v"
+            ),
+        )
+        await mentoring.save_session_notes(boss, request.id, session.id, take("session notes", 10_000, many=10))
+        if number == 3:
+            await mentoring.close(author, request.id, "completed", 5, take("closing feedback", 10_000, many=10))
+    return ["/mentoring", "/mentoring/applications", "/mentoring/reports", "/mentoring/profile", *paths]
 
 
 def timezone_now() -> datetime:
@@ -492,6 +566,7 @@ def pages_to_visit(world: dict[str, Any], corpus: Corpus) -> list[str]:
         *[f"/badges/s/{award.share_token}" for award in world["awards"][:3]],
         "/admin/dashboard",
         "/me/delete",
+        *world["mentoring_pages"],
     ]
 
 

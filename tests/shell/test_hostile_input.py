@@ -66,6 +66,7 @@ from tests.helpdesk.helpers import at as helpdesk_at
 from tests.helpdesk.helpers import make_hours as make_helpdesk_hours
 from tests.helpdesk.helpers import upcoming
 from tests.helpers import api_token, app_routes, inputs, login, make_user
+from tests.mentoring.helpers import make_relationship
 from tierslieu.app import create_app
 from tierslieu.convertors import IdConvertor
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
@@ -327,7 +328,9 @@ async def make_world(client: httpx.AsyncClient, base_url: str, settings: Any) ->
             format="online",
         ),
     )
+    _, _, mentoring_request = await make_relationship(mentee=member)
     ids = {
+        "request_id": str(mentoring_request.id),
         "appointment_id": str(appointment.id),
         "hours_id": str(hours.id),
         "badge_class_id": str(badge_class.id),
