@@ -96,3 +96,50 @@
     start();
   }
 })();
+
+/* Relative times: <time datetime data-relative="replace"> shows "il y a 3 h" (the absolute
+   time the server wrote stays as its title); data-relative="add" keeps the absolute time
+   and adds "(dans 2 jours)". Kept current every minute; without JavaScript the absolute
+   time shows. */
+(function () {
+  "use strict";
+  if (!window.Intl || !Intl.RelativeTimeFormat) return;
+  var format = new Intl.RelativeTimeFormat(document.documentElement.lang || "fr", { numeric: "auto" });
+  var UNITS = [["second", 60], ["minute", 60], ["hour", 24], ["day", 7], ["week", 4.35], ["month", 12], ["year", Infinity]];
+
+  function relative(date) {
+    var value = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(value) < 45) return format.format(0, "second");
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(value) < UNITS[i][1] || i === UNITS.length - 1) return format.format(Math.round(value), UNITS[i][0]);
+      value /= UNITS[i][1];
+    }
+    return "";
+  }
+
+  function refresh() {
+    var times = document.querySelectorAll("time[data-relative]");
+    for (var i = 0; i < times.length; i++) {
+      var node = times[i];
+      var date = new Date(node.getAttribute("datetime"));
+      if (isNaN(date.getTime())) continue;
+      if (node.getAttribute("data-relative") === "replace") {
+        if (!node.title) node.title = node.textContent;
+        node.textContent = relative(date);
+      } else {
+        var extra = node.nextElementSibling;
+        if (!extra || !extra.classList.contains("relative-time")) {
+          extra = document.createElement("span");
+          extra.className = "relative-time";
+          node.parentNode.insertBefore(extra, node.nextSibling);
+        }
+        extra.textContent = " (" + relative(date) + ")";
+      }
+    }
+  }
+
+  document.addEventListener("tl:refresh-times", refresh);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", refresh);
+  else refresh();
+  setInterval(refresh, 60000);
+})();

@@ -107,13 +107,17 @@ def error_response(request: Request, error: DomainError) -> Response:
 def validation_error(exc: ValidationError) -> Invalid:
     fields: dict[str, str | Message] = {}
     for item in exc.errors(include_url=False):
-        name = ".".join(str(part) for part in item["loc"]) or "body"
+        given = item.get("ctx") or {}
+        where = [str(part) for part in item["loc"]]
+        if isinstance(given.get("field"), str):  # a rule across fields names the one it is about
+            where.append(given["field"])
+        name = ".".join(where) or "body"
         if name in fields:
             continue
         template = VALIDATION_MESSAGES.get(item["type"])
         if template is None:
-            template = item.get("ctx", {}).get("message_id") or VALIDATION_MESSAGES["value_error"]
-        ctx = {key: value for key, value in (item.get("ctx") or {}).items() if isinstance(value, (str, int, float))}
+            template = given.get("message_id") or VALIDATION_MESSAGES["value_error"]
+        ctx = {key: value for key, value in given.items() if isinstance(value, (str, int, float)) and key != "field"}
         fields[name] = Message(template, ctx) if ctx else template
     return Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
 

@@ -73,3 +73,18 @@ async def test_long_words_and_urls_keep_a_phone_page_360_px_wide(open_page: Open
     for path in ["/me", f"/forum/t/{topic.id}", "/notifications", "/bookings", "/events", "/rooms"]:
         await page.goto(path)
         assert await page_width(page) <= 360, (path, await page_width(page))
+
+
+async def test_times_are_short_absolute_without_javascript_and_relative_with_it(open_page: OpenPage) -> None:
+    topic = await make_topic(title="Une question datée")
+    bare = await open_page(js=False)
+    await bare.goto(f"/forum/t/{topic.id}")
+    stamp = bare.locator(".post time").first
+    absolute = (await stamp.text_content() or "").strip()
+    assert "\u00a0h" in absolute and ":00:00" not in absolute and "2026-" not in absolute, absolute
+    assert (await stamp.get_attribute("datetime") or "").endswith("Z")
+    live = await open_page()
+    await live.goto(f"/forum/t/{topic.id}")
+    stamp = live.locator(".post time").first
+    await expect(stamp).to_have_text("maintenant")
+    assert await stamp.get_attribute("title") == absolute
