@@ -57,9 +57,29 @@ def use_locale(locale: str) -> Iterator[None]:
 
 
 def gettext(locale: str, message: str, **params: object) -> str:
-    """Translate ``message`` (an English message id with ``%(name)s`` placeholders)."""
+    """Translate ``message`` (an English message id with ``%(name)s`` placeholders). A
+    :class:`LocalTime` value is written the reader's way ("mar. 8 déc., 14 h")."""
     text = translations(locale).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {
+        name: value.text(locale) if isinstance(value, LocalTime) else value for name, value in params.items()
+    }
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """An instant for a message, written in ``zone`` once the reader's locale is known
+    (``time_only``: "16 h", after a start on the same day)."""
+
+    instant: datetime
+    zone: str
+    time_only: bool = False
+
+    def text(self, locale: str) -> str:
+        if self.time_only:
+            return human_time(self.instant, locale, self.zone)
+        return human_datetime(self.instant, locale, self.zone)
 
 
 @dataclass(frozen=True)

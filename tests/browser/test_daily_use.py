@@ -88,3 +88,26 @@ async def test_times_are_short_absolute_without_javascript_and_relative_with_it(
     stamp = live.locator(".post time").first
     await expect(stamp).to_have_text("maintenant")
     assert await stamp.get_attribute("title") == absolute
+
+
+async def test_a_booking_conflict_shows_under_the_start_with_free_times_offered(open_page: OpenPage) -> None:
+    from bookings import services as bookings_services
+    from tests.bookings.helpers import at, make_room, next_monday
+
+    room = await make_room(name="Salle Hopper")
+    day = next_monday()
+    first = await make_user()
+    await bookings_services.create_booking(first, room.id, at(day, "14:00"), at(day, "16:00"), "Cours")
+    member = await make_user(email="booker@example.org")
+    page = await open_page(**PHONE)
+    await sign_in(page, member.email, PASSWORD)
+    await page.goto(f"/rooms/{room.id}/book?date={day}&start=15:00&end=16:00")
+    await page.get_by_label(t("Purpose")).fill("Révisions NSI")
+    await press(page, page.get_by_role("button", name=t("Book"), exact=True))
+    start_field = page.locator(".field", has=page.locator("#f-start"))
+    await expect(start_field.locator(".error")).to_be_visible()
+    people_field = page.locator(".field", has=page.locator("#f-people"))
+    await expect(people_field.locator(".error")).to_have_count(0)
+    offers = page.get_by_role("region", name=t("Free at another time or in another room")).get_by_role("link")
+    assert await offers.count() >= 2
+    assert await page_width(page) <= 360
