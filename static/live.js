@@ -143,3 +143,45 @@
   else refresh();
   setInterval(refresh, 60000);
 })();
+
+/* Drafts across an expired form: the page that refused it shows the texts with
+   data-draft-path and data-draft-name; they are kept in sessionStorage and put back into the
+   empty field of that name when the person, signed in again, is back on that page. */
+(function () {
+  "use strict";
+  var KEY = "tl:drafts";
+  function load() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function save(drafts) {
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(drafts)); } catch (e) { /* private mode: nothing kept */ }
+  }
+  function run() {
+    var drafts = load();
+    var kept = document.querySelectorAll("[data-draft-path][data-draft-name]");
+    for (var i = 0; i < kept.length; i++) {
+      var path = kept[i].getAttribute("data-draft-path").split("#")[0];
+      drafts[path + "|" + kept[i].getAttribute("data-draft-name")] = kept[i].value;
+    }
+    if (kept.length) { save(drafts); return; }
+    var here = window.location.pathname + window.location.search;
+    var changed = false;
+    Object.keys(drafts).forEach(function (key) {
+      var cut = key.lastIndexOf("|");
+      if (key.slice(0, cut) !== here && key.slice(0, cut) !== window.location.pathname) return;
+      var fields = document.getElementsByName(key.slice(cut + 1));
+      for (var j = 0; j < fields.length; j++) {
+        var field = fields[j];
+        if ((field.tagName === "TEXTAREA" || field.type === "text") && !field.value) {
+          field.value = drafts[key];
+          delete drafts[key];
+          changed = true;
+          break;
+        }
+      }
+    });
+    if (changed) save(drafts);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+})();

@@ -111,3 +111,29 @@ async def test_a_booking_conflict_shows_under_the_start_with_free_times_offered(
     offers = page.get_by_role("region", name=t("Free at another time or in another room")).get_by_role("link")
     assert await offers.count() >= 2
     assert await page_width(page) <= 360
+
+
+async def test_an_expired_session_keeps_the_reply_through_sign_in_and_back(open_page: OpenPage) -> None:
+    from accounts.models import Session
+
+    topic = await make_topic(title="Une question qui attendra")
+    person = await make_user(email="slow-writer@example.org")
+    reply = "Une longue réponse écrite pendant que la session expirait."
+    for js in (False, True):
+        page = await open_page(js=js)
+        await sign_in(page, person.email, PASSWORD)
+        await page.goto(f"/forum/t/{topic.id}")
+        await page.get_by_label(t("Your message")).fill(reply)
+        await Session.filter(user_id=person.id).delete()  # the session ends meanwhile
+        await press(page, page.get_by_role("button", name=t("Publish"), exact=True))
+        await expect(page.locator("main textarea[readonly]")).to_have_value(reply)  # nothing lost
+        link = page.get_by_role("link", name=t("Sign in again and go back to the page"))
+        await expect(link).to_be_visible()
+        if not js:
+            continue
+        await link.click()
+        await page.fill("input[name=email]", person.email)
+        await page.fill("input[name=password]", PASSWORD)
+        await press(page, page.locator("form:has(input[name=password]) [type=submit]"))
+        assert page.url.endswith(f"/forum/t/{topic.id}"), page.url
+        await expect(page.get_by_label(t("Your message"))).to_have_value(reply)
