@@ -73,7 +73,8 @@ async def event_detail(request: Request, error: DomainError | None = None) -> Re
             "seats": [(place, services.seats_left(event, place)) for place in places],
             "waiting": await services.waiting_count(event),
             "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
-            "registration_open": event.registration_opens_at <= now < event.registration_closes_at,
+            "registration_open": event.registration_opens_at <= now < min(event.registration_closes_at, event.ends_at),
+            "now": now,
             "can_register": permissions.can_register(user, event),
             "can_manage": permissions.can_manage_event(user, event),
             "show_join_link": permissions.can_see_join_link(user, event, registration),
@@ -139,7 +140,9 @@ async def registrants_csv(request: Request) -> Response:
     event, rows = await services.registrants(user, request.path_params["event_id"])
     locale = request.state.locale
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # French spreadsheets (Excel) split columns on ";" (the comma is their decimal mark);
+    # ?sep=comma gives commas. The BOM tells them it is UTF-8.
+    writer = csv.writer(buffer, delimiter="," if request.query_params.get("sep") == "comma" else ";")
     writer.writerow(
         [i18n.gettext(locale, text) for text in (N_("Name"), N_("Email"), N_("Status"), N_("Place"), N_("Position"))]
     )

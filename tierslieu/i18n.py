@@ -7,6 +7,7 @@ memory at start-up, so no compiled file is kept in the tree.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,10 +38,28 @@ def translations(locale: str) -> Translations:
         return Translations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
+    if locale == "fr":
+        for message in catalog:
+            if message.id and message.string:
+                message.string = (
+                    french_spacing(message.string)
+                    if isinstance(message.string, str)
+                    else tuple(french_spacing(text) for text in message.string)
+                )
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+_BEFORE_MARK = re.compile(r" ([:;!?»])")
+_AFTER_QUOTE = re.compile(r"« ")
+
+
+def french_spacing(text: str) -> str:
+    """French typography: a non-breaking space before ":", ";", "!", "?" and "»" and after
+    "«", so that a sign never starts a line alone."""
+    return _AFTER_QUOTE.sub("«\u00a0", _BEFORE_MARK.sub("\u00a0\\1", text))
 
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)

@@ -38,3 +38,12 @@ def test_short_and_full_formats_are_the_human_form() -> None:
 def test_a_zone_is_named_the_way_people_say_it() -> None:
     assert i18n.zone_phrase("Europe/Paris", "fr") == "heure de Paris"
     assert i18n.zone_phrase("Africa/Dakar", "en") == "Dakar time"
+
+
+def test_french_typography_keeps_signs_with_their_words() -> None:
+    assert i18n.french_spacing("Attention : « oui » ?") == "Attention\u00a0: «\u00a0oui\u00a0»\u00a0?"
+    served = i18n.gettext("fr", "Event changed: %(title)s", title="Atelier")
+    assert served == "Événement modifié\u00a0: Atelier"
+    for message in i18n.translations("fr")._catalog.values():  # every French text served
+        texts = message if isinstance(message, tuple) else (message,)
+        assert not any(" :" in text or " ?" in text or " !" in text for text in texts), message

@@ -43,3 +43,18 @@ async def test_an_error_page_names_no_parameter(client) -> None:
     assert page.status_code in (400, 422)
     text = text_of(page.text)
     assert "cursor" not in text
+
+
+async def test_the_favicon_is_found(client) -> None:
+    response = await client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon"' in (await client.get("/")).text
+
+
+async def test_the_personal_calendar_link_comes_first_on_the_profile(client) -> None:
+    from tests.helpers import login
+
+    person = await make_user()
+    await login(client, person.email)
+    page = (await client.get("/me")).text
+    assert page.index('id="calendar-url"') < page.index('id="h-profile"')
