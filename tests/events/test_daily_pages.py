@@ -18,3 +18,45 @@ async def test_a_past_event_says_it_is_over_and_a_closed_one_says_closed(client)
     closed = await make_event()
     await Event.filter(id=closed.id).update(registration_closes_at=datetime.now(UTC) - timedelta(hours=1))
     assert "Les inscriptions sont closes." in text_of((await client.get(f"/events/{closed.id}")).text)
+
+
+async def test_the_list_shows_states_and_a_series_once(client) -> None:
+    from events import services
+    from events.forms import SeriesCreate
+    from tests.events.helpers import make_facilitator, soon
+    from tests.helpers import login, make_user
+
+    facilitator = await make_facilitator()
+    series = SeriesCreate(
+        title="Café NSI du mardi",
+        timezone="Europe/Paris",
+        first_date=soon(3).date(),
+        start="18:00",
+        duration_minutes=60,
+        weeks=4,
+        capacity=20,
+        join_url="https://visio.example.org/cafe",
+    )
+    await services.create_series(facilitator, series)
+    full = await make_event(title="Atelier complet", capacity=1)
+    mine = await make_event(title="Atelier où je vais", capacity=5)
+    person = await make_user()
+    await services.register(await make_user(), full.id)
+    await services.register(person, mine.id)
+    await login(client, person.email)
+    text = text_of((await client.get("/events")).text)
+    assert text.count("Café NSI du mardi") == 1 and "Aussi le" in text
+    after_full = text.split("Atelier complet", 1)[1]
+    assert "Complet" in after_full.split("Atelier")[0]
+    after_mine = text.split("Atelier où je vais", 2)[-1]
+    assert "Inscrit·e" in after_mine
+
+
+async def test_the_event_calendar_says_where(client) -> None:
+    from tests.bookings.helpers import make_room
+
+    room = await make_room(name="Salle Lovelace")
+    onsite = await make_event(mode="onsite", room_id=room.id, join_url="")
+    online = await make_event()
+    assert "LOCATION:Salle Lovelace" in (await client.get(f"/events/{onsite.id}.ics")).text
+    assert f"LOCATION:http://testserver/events/{online.id}" in (await client.get(f"/events/{online.id}.ics")).text
