@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bookings import demo, personal_feed, routes, services
 from tierslieu.errors import N_
-from tierslieu.parts import CalendarProvider, MailKind, NavLink, Part, PersonalData
+from tierslieu.parts import CalendarProvider, MailKind, NavLink, Panel, Part, PersonalData
 
 part = Part(
     name="bookings",
@@ -22,4 +22,8 @@ part = Part(
     navigation=[NavLink("bookings:rooms", N_("Rooms"), "/rooms")],
     demo=demo.run,
     figures=services.figures,
+    home_panels=[
+        Panel("bookings/_home_mine.html", services.my_next_bookings_panel),
+        Panel("bookings/_home_visit.html", services.visit_panel),
+    ],
 )

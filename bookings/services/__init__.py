@@ -26,9 +26,11 @@ from bookings.services.bookings import (
     decide_booking,
     desk_bookings,
     get_booking,
+    my_next_bookings_panel,
     pending_bookings,
     release_room,
     user_bookings,
+    visit_panel,
 )
 from bookings.services.figures import figures
 from bookings.services.noshows import jobs, release_no_shows
@@ -86,6 +88,7 @@ __all__ = [
     "get_room",
     "jobs",
     "list_rooms",
+    "my_next_bookings_panel",
     "pending_bookings",
     "preview_series",
     "publish_rooms",
@@ -95,5 +98,6 @@ __all__ = [
     "upcoming_closures",
     "update_room",
     "user_bookings",
+    "visit_panel",
     "zone_of",
 ]

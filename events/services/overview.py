@@ -27,6 +27,24 @@ async def upcoming_panel(user: Any) -> dict[str, Any] | None:
     return {"events": [{**row, "mode_label": MODE_LABELS[row["mode"]]} for row in rows]}
 
 
+async def my_panel(user: Any) -> dict[str, Any] | None:
+    """My next registrations (a place or a waiting list), for the signed-in home page."""
+    if user is None:
+        return None
+    rows = (
+        await Registration.filter(
+            user_id=user.id,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+            event__status=EventStatus.PUBLISHED,
+            event__ends_at__gt=clock.now(),
+        )
+        .order_by("event__starts_at")
+        .limit(5)
+        .values("status", "event_id", "event__title", "event__starts_at", "event__ends_at")
+    )
+    return {"registrations": rows}
+
+
 async def figures() -> list[Figure]:
     """Confirmed registrations, and the share of the confirmed people of past events who
     were checked in (to a session or to the whole event), as a rounded percentage."""
