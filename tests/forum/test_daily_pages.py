@@ -37,3 +37,25 @@ async def test_search_shows_a_topic_once_with_its_number_of_matching_posts(clien
     page = (await client.get("/forum/search?q=récursivité")).text
     assert page.count(">Récursivité en première</a>") == 1
     assert "3 messages de ce sujet correspondent" in text_of(page)
+
+
+async def test_questions_are_voted_on_and_discussion_posts_thanked(client) -> None:
+    import pytest
+
+    from forum import services
+    from tierslieu.errors import Invalid
+
+    asker, reader = await make_user(), await make_user()
+    question = await make_topic(asker)
+    first = await question.posts.all().order_by("number").first()
+    assert (await services.vote(reader, first.id, 1)).score == 1  # the question itself
+    discussion = await make_topic(asker, kind="discussion")
+    opening = await discussion.posts.all().order_by("number").first()
+    assert (await services.vote(reader, opening.id, 1)).score == 1  # a thanks
+    with pytest.raises(Invalid):
+        await services.vote(reader, opening.id, -1)
+    from tests.helpers import login
+
+    await login(client, reader.email)
+    text = text_of((await client.get(f"/forum/t/{discussion.id}")).text)
+    assert "1 remerciement" in text and "Merci" in text
