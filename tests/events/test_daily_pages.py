@@ -60,3 +60,23 @@ async def test_the_event_calendar_says_where(client) -> None:
     online = await make_event()
     assert "LOCATION:Salle Lovelace" in (await client.get(f"/events/{onsite.id}.ics")).text
     assert f"LOCATION:http://testserver/events/{online.id}" in (await client.get(f"/events/{online.id}.ics")).text
+
+
+async def test_the_home_panel_shows_a_series_once() -> None:
+    from events import services
+    from events.forms import SeriesCreate
+    from tests.events.helpers import make_facilitator, soon
+
+    series = SeriesCreate(
+        title="Café NSI",
+        timezone="Europe/Paris",
+        first_date=soon(2).date(),
+        start="18:00",
+        duration_minutes=60,
+        weeks=3,
+        capacity=20,
+    )
+    await services.create_series(await make_facilitator(), series)
+    await make_event(title="Autre chose")
+    panel = await services.upcoming_panel(None)
+    assert [row["title"] for row in panel["events"]] == ["Café NSI", "Autre chose"]
