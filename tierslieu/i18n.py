@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_skeleton, get_timezone_name
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -204,7 +203,8 @@ def in_zone(value: datetime, tz: tzinfo) -> datetime:
 
 
 def timezone_label(timezone: str, locale: str) -> str:
-    return get_timezone_name(zone(timezone), locale=Locale.parse(locale))
+    """A zone the way people say it ("heure de Paris"), not Babel's "heure d'Europe centrale"."""
+    return zone_phrase(timezone, locale)
 
 
 # --- short, human times: one way to write them everywhere ---------------------------------------

@@ -47,3 +47,8 @@ def test_french_typography_keeps_signs_with_their_words() -> None:
     for message in i18n.translations("fr")._catalog.values():  # every French text served
         texts = message if isinstance(message, tuple) else (message,)
         assert not any(" :" in text or " ?" in text or " !" in text for text in texts), message
+
+
+def test_pages_name_a_zone_by_its_city() -> None:
+    assert i18n.timezone_label("Europe/Paris", "fr") == "heure de Paris"
+    assert "Europe centrale" not in i18n.timezone_label("Europe/Paris", "fr")
