@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bookings import demo, personal_feed, routes, services
 from tierslieu.errors import N_
-from tierslieu.parts import CalendarProvider, MailKind, NavLink, Part, PersonalData
+from tierslieu.parts import CalendarProvider, MailKind, NavLink, Panel, Part, PersonalData
 
 part = Part(
     name="bookings",
@@ -23,4 +23,8 @@ part = Part(
     demo=demo.run,
     figures=services.figures,
     research=services.research,
+    home_panels=[
+        Panel("bookings/_home_mine.html", services.my_next_bookings_panel),
+        Panel("bookings/_home_visit.html", services.visit_panel),
+    ],
 )

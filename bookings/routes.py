@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -307,8 +308,26 @@ async def book(request: Request) -> Response:
             skip_dates,
         )
     except DomainError as error:
+        # the rules name instants (starts_at, ends_at); the form asks for a day and times
+        error.fields = {FORM_FIELDS.get(name, name): text for name, text in error.fields.items()}
+        if error.code == "booking_overlap" and not values["weekdays"]:
+            slots = await services.alternatives(room, data.people, starts_at, ends_at)
+            context["alternatives"] = [(slot, _book_link(slot, data.people)) for slot in slots]
         return form_page(request, "bookings/book.html", error, values, **context)
     return see_other(path_for("bookings:detail", booking_id=created[0].id) + "?done=series")
+
+
+FORM_FIELDS = {"starts_at": "start", "ends_at": "end"}
+
+
+def _book_link(slot: services.Slot, people: int) -> str:
+    """The booking form filled in for ``slot`` (day and times in the room's zone)."""
+    zone = services.zone_of(slot.room)
+    starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+    query = urlencode(
+        {"date": starts.date().isoformat(), "start": f"{starts:%H:%M}", "end": f"{ends:%H:%M}", "people": people}
+    )
+    return path_for("bookings:book", room_id=slot.room.id) + "?" + query
 
 
 # --- my bookings, one booking, the managers' desk ---------------------------------------------------

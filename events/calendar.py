@@ -16,7 +16,8 @@ from icalendar import vCalAddress
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max
 
-from events.models import Event, EventStatus, Registration, RegistrationStatus
+from bookings import services as bookings
+from events.models import Event, EventStatus, Mode, Registration, RegistrationStatus
 from tierslieu import calendar, clock, mail
 from tierslieu.calendar import FeedItem
 
@@ -36,7 +37,23 @@ def event_url(event: Event, base_url: str) -> str:
     return base_url + event_path(event.id)
 
 
-def item(event: Any, base_url: str, *, cancelled: bool = False, join_url: str = "") -> FeedItem:
+async def room_names() -> dict[int, str]:
+    """Room id → name, for the LOCATION of on-site events (one query per feed)."""
+    return {room.id: room.name for room in await bookings.list_rooms()}
+
+
+def location(event: Any, base_url: str, rooms: dict[int, str]) -> str:
+    """Where it happens: the room for on-site and hybrid events, the event's page (which
+    gives the join link to registrants) for online ones."""
+    room_id = getattr(event, "room_id", None)
+    if room_id is not None and room_id in rooms:
+        return rooms[room_id]
+    return event_url(event, base_url) if getattr(event, "mode", None) == Mode.ONLINE else ""
+
+
+def item(
+    event: Any, base_url: str, *, cancelled: bool = False, join_url: str = "", rooms: dict[int, str] | None = None
+) -> FeedItem:
     status = "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED"
     url = event_url(event, base_url)
     description = url if not join_url else f"{url}\n{join_url}"
@@ -51,11 +68,12 @@ def item(event: Any, base_url: str, *, cancelled: bool = False, join_url: str = 
         status=status,
         url=url,
         description=description,
+        location=location(event, base_url, rooms or {}),
     )
 
 
-def event_feed(event: Event, base_url: str) -> bytes:
-    return calendar.feed(event.title, [item(event, base_url)])
+async def event_feed(event: Event, base_url: str) -> bytes:
+    return calendar.feed(event.title, [item(event, base_url, rooms=await room_names())])
 
 
 def _site_query(kind: str | None, now: datetime) -> Any:
@@ -66,14 +84,15 @@ def _site_query(kind: str | None, now: datetime) -> Any:
     return query.filter(kind=kind) if kind else query
 
 
-FEED_FIELDS = ("id", "title", "starts_at", "ends_at", "timezone", "sequence", "updated_at", "status")
+FEED_FIELDS = ("id", "title", "starts_at", "ends_at", "timezone", "sequence", "updated_at", "status", "room_id", "mode")
 
 
 async def site_feed_items(base_url: str, *, kind: str | None = None, now: datetime | None = None) -> list[FeedItem]:
     """Published events and those cancelled in the last 30 days (kept as CANCELLED)."""
     # plain values, not models: a feed of thousands of events is read in one pass
     rows = await _site_query(kind, now or clock.now()).order_by("starts_at", "id").values(*FEED_FIELDS)
-    return [item(SimpleNamespace(**row), base_url) for row in rows]
+    rooms = await room_names()
+    return [item(SimpleNamespace(**row), base_url, rooms=rooms) for row in rows]
 
 
 site_cache = calendar.FeedCache(size=16)
@@ -95,13 +114,17 @@ async def site_feed(base_url: str, name: str, *, kind: str | None = None) -> tup
 # --- mails ------------------------------------------------------------------------------------------
 
 
-def _invitation(event: Event, user: Any, method: str, status: str) -> str:
+def _invitation(event: Event, user: Any, method: str, status: str, rooms: dict[int, str]) -> str:
     base_url = mail.base_url()
     cal = calendar.new_calendar(event.title, method=method, refresh=None)
     stamp = clock.now().replace(microsecond=0)
     entry = calendar.vevent(
         item(
-            event, base_url, cancelled=status == "CANCELLED", join_url=event.join_url if status != "CANCELLED" else ""
+            event,
+            base_url,
+            cancelled=status == "CANCELLED",
+            join_url=event.join_url if status != "CANCELLED" else "",
+            rooms=rooms,
         ),
         stamp,
     )
@@ -118,11 +141,11 @@ def _invitation(event: Event, user: Any, method: str, status: str) -> str:
 
 async def invitation(event: Event, user: Any) -> str:
     """METHOD:REQUEST for a confirmed registrant, with the join link."""
-    return _invitation(event, user, "REQUEST", "CONFIRMED")
+    return _invitation(event, user, "REQUEST", "CONFIRMED", await room_names())
 
 
 async def cancellation(event: Event, user: Any) -> str:
-    return _invitation(event, user, "CANCEL", "CANCELLED")
+    return _invitation(event, user, "CANCEL", "CANCELLED", await room_names())
 
 
 # --- the personal feed ------------------------------------------------------------------------------
@@ -148,12 +171,13 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
         )
     )
     items = []
+    rooms = await room_names()
     for row in rows:
         event = SimpleNamespace(**{key[7:]: value for key, value in row.items() if key.startswith("event__")})
         cancelled = row["status"] == RegistrationStatus.CANCELLED or event.status == EventStatus.CANCELLED
         if cancelled and (row["cancelled_at"] or event.cancelled_at or event.updated_at) < since:
             continue
-        entry = item(event, base_url, cancelled=cancelled, join_url="" if cancelled else event.join_url)
+        entry = item(event, base_url, cancelled=cancelled, join_url="" if cancelled else event.join_url, rooms=rooms)
         # my cancellation changes my copy of the event: its sequence counts both
         entry.sequence = event.sequence + row["sequence"]
         entry.last_modified = max(event.updated_at, row["updated_at"])

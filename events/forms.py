@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from events.models import EventStatus, Kind, Language, Mode, Place
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import Day, Id, Planned, Timezone, custom_error
+from tierslieu.validation import MAX_ID, Day, Id, Planned, Timezone, custom_error
 
 MAX_SESSIONS = 100
 
@@ -50,7 +50,7 @@ class SessionCreate(Strict):
     @model_validator(mode="after")
     def _order(self) -> SessionCreate:
         if self.ends_at <= self.starts_at:
-            raise custom_error(N_("The end must come after the start."))
+            raise custom_error(N_("The end must come after the start."), field="ends_at")
         return self
 
 
@@ -76,25 +76,32 @@ class EventCreate(Strict):
     @model_validator(mode="after")
     def _rules(self) -> EventCreate:
         if self.ends_at <= self.starts_at:
-            raise custom_error(N_("The end must come after the start."))
+            raise custom_error(N_("The end must come after the start."), field="ends_at")
         if self.status == EventStatus.CANCELLED:
-            raise custom_error(N_("A new event is a draft or published."))
+            raise custom_error(N_("A new event is a draft or published."), field="status")
         if self.mode != Mode.HYBRID and self.online_capacity:
-            raise custom_error(N_("Online places are counted apart only for hybrid events."))
+            raise custom_error(N_("Online places are counted apart only for hybrid events."), field="online_capacity")
         for session in self.sessions:
             if session.starts_at < self.starts_at or session.ends_at > self.ends_at:
-                raise custom_error(N_("Every session takes place between the start and the end of the event."))
+                raise custom_error(
+                    N_("Every session takes place between the start and the end of the event."), field="sessions"
+                )
         if (
             self.registration_opens_at is not None
             and self.registration_closes_at is not None
             and self.registration_closes_at <= self.registration_opens_at
         ):
-            raise custom_error(N_("Registration must close after it opens."))
+            raise custom_error(N_("Registration must close after it opens."), field="registration_closes_at")
         return self
 
 
 class EventChange(Strict):
+    # a reschedule: new start and end (the programme moves with the start), zone, format,
+    # room (0: no room any more); the confirmed registrants get the updated invitation
     title: Title | None = None
+    mode: Mode | None = None
+    timezone: Timezone | None = None
+    room_id: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
     description: Annotated[str, Field(max_length=20_000)] | None = None
     capacity: Annotated[int, Field(ge=1, le=10_000)] | None = None
     online_capacity: Annotated[int, Field(ge=0, le=10_000)] | None = None

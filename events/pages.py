@@ -4,7 +4,9 @@ programme. Everything goes through the same services as the JSON API."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -101,13 +103,25 @@ async def new_event(request: Request) -> Response:
     return _form(request, "events/new.html", values, None, rooms=rooms)
 
 
+def _wall(instant: datetime, zone: str) -> str:
+    """An instant as a ``datetime-local`` value in ``zone`` ("2026-12-03T09:00")."""
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
 async def edit_event(request: Request, error: DomainError | None = None, values: dict | None = None) -> Response:
     user = current_user(request)
     event = await services.managed_event(user, request.path_params["event_id"])
+    current = {
+        "starts_at": _wall(event.starts_at, event.timezone),
+        "ends_at": _wall(event.ends_at, event.timezone),
+        "timezone": event.timezone,
+        "mode": str(event.mode),
+        "room_id": str(event.room_id or ""),
+    }
     return _form(
         request,
         "events/edit.html",
-        values or {},
+        {**current, **(values or {})},
         error,
         event=event,
         sessions=await services.sessions_of(event),
@@ -128,11 +142,17 @@ async def change_event(request: Request) -> Response:
         else:
             data = {
                 key: values[key]
-                for key in ("title", "description", "capacity", "online_capacity", "join_url", "status")
+                for key in ("title", "description", "capacity", "online_capacity", "join_url", "status", "mode")
                 if values.get(key) not in (None, "")
             }
             if "description" in values:
                 data["description"] = values["description"]
+            if "timezone" in values:  # the reschedule fields: times read in the zone given
+                zone = data["timezone"] = _zone(values)
+                data["starts_at"] = _local(values, "starts_at", zone)
+                data["ends_at"] = _local(values, "ends_at", zone)
+            if "room_id" in values:
+                data["room_id"] = values.get("room_id") or 0
             await services.change_event(user, event_id, parse(EventChange, data))
     except DomainError as error:
         if error.status not in (409, 422):
@@ -152,13 +172,17 @@ async def add_session(request: Request) -> Response:
             "speaker": values.get("speaker", ""),
             "starts_at": _local(values, "session_starts_at", event.timezone),
             "ends_at": _local(values, "session_ends_at", event.timezone),
-            "room_id": values.get("room_id") or None,
+            "room_id": values.get("session_room_id") or values.get("room_id") or None,
         }
         await services.add_session(user, event_id, parse(SessionCreate, raw))
     except DomainError as error:
         if error.status not in (404, 409, 422):
             raise
-        return await edit_event(request, error, values)
+        # the session form's fields are prefixed: its messages go under them
+        renamed = {"title": "session_title", "starts_at": "session_starts_at", "ends_at": "session_ends_at"}
+        renamed["room_id"] = "session_room_id"
+        error.fields = {renamed.get(name, name): text for name, text in error.fields.items()}
+        return await edit_event(request, error, {key: value for key, value in values.items() if key != "room_id"})
     return see_other(path_for("events:edit", event_id=event_id) + "?done=session")
 
 

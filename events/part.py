@@ -28,7 +28,10 @@ part = Part(
     },
     navigation=[NavLink("events:list", N_("Events"), "/events")],
     demo=demo.run,
-    home_panels=[Panel("events/_home_upcoming.html", services.upcoming_panel)],
+    home_panels=[
+        Panel("events/_home_mine.html", services.my_panel),
+        Panel("events/_home_upcoming.html", services.upcoming_panel),
+    ],
     figures=services.figures,
     research=services.research,
     announces=[services.ATTENDANCE_RECORDED],

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from events import api, calendar, pages, permissions, services
 from events.forms import FeedbackForm, MessageForm
 from events.labels import PLACE_LABELS, STATUS_LABELS, labels
-from events.models import Kind, Mode, Place
+from events.models import Event, Kind, Mode, Place
 from tierslieu import clock, i18n, markdown
 from tierslieu.calendar import ics_response
 from tierslieu.errors import N_, DomainError, Invalid
@@ -38,18 +38,42 @@ async def event_list(request: Request) -> Response:
         upcoming_from=clock.now(),
         include_cancelled=True,
     )
+    mine = await services.my_registrations(request.state.user) if request.state.user else []
     return render(
         request,
         "events/list.html",
         {
-            "events": rows,
+            "events": _one_per_series(rows),
+            "my_status": {row.event_id: str(row.status) for row in mine},  # type: ignore[attr-defined]
+            "places_left": {event.id: _places_left(event) for event in rows},
             "kind": kind,
             "next_cursor": cursor,
             "can_create": permissions.can_create_event(optional_user(request)),
-            "mine": await services.my_registrations(request.state.user) if request.state.user else [],
+            "mine": mine,
             **labels(),
         },
     )
+
+
+def _places_left(event: Event) -> int:
+    places = [Place.ONSITE, Place.ONLINE] if event.mode == Mode.HYBRID else [services.place_for(event)]
+    return sum(services.seats_left(event, place) for place in places)
+
+
+def _one_per_series(events: list[Event]) -> list[Event]:
+    """A weekly series shows once, at its next date, with its later dates beside it."""
+    shown: list[Event] = []
+    firsts: dict[str, Event] = {}
+    for event in events:
+        event.later = []  # type: ignore[attr-defined]
+        key = event.series_key
+        if key and key in firsts:
+            firsts[key].later.append(event)  # type: ignore[attr-defined]
+            continue
+        if key:
+            firsts[key] = event
+        shown.append(event)
+    return shown
 
 
 async def event_detail(request: Request, error: DomainError | None = None) -> Response:
@@ -73,7 +97,8 @@ async def event_detail(request: Request, error: DomainError | None = None) -> Re
             "seats": [(place, services.seats_left(event, place)) for place in places],
             "waiting": await services.waiting_count(event),
             "zone_label": i18n.timezone_label(event.timezone, request.state.locale),
-            "registration_open": event.registration_opens_at <= now < event.registration_closes_at,
+            "registration_open": event.registration_opens_at <= now < min(event.registration_closes_at, event.ends_at),
+            "now": now,
             "can_register": permissions.can_register(user, event),
             "can_manage": permissions.can_manage_event(user, event),
             "show_join_link": permissions.can_see_join_link(user, event, registration),
@@ -139,7 +164,9 @@ async def registrants_csv(request: Request) -> Response:
     event, rows = await services.registrants(user, request.path_params["event_id"])
     locale = request.state.locale
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # French spreadsheets (Excel) split columns on ";" (the comma is their decimal mark);
+    # ?sep=comma gives commas. The BOM tells them it is UTF-8.
+    writer = csv.writer(buffer, delimiter="," if request.query_params.get("sep") == "comma" else ";")
     writer.writerow(
         [i18n.gettext(locale, text) for text in (N_("Name"), N_("Email"), N_("Status"), N_("Place"), N_("Position"))]
     )
@@ -233,7 +260,7 @@ async def certificate(request: Request) -> Response:
 
 async def event_feed(request: Request) -> Response:
     event = await services.get_event(None, request.path_params["event_id"])
-    body = calendar.event_feed(event, request.app.state.settings.base_url)
+    body = await calendar.event_feed(event, request.app.state.settings.base_url)
     return ics_response(request, body, f"event-{event.id}.ics")
 
 

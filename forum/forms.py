@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -13,7 +14,8 @@ from tierslieu.validation import Id, Line, custom_error
 MAX_BODY = 20_000
 MAX_TITLE = 150
 MAX_TAGS = 5
-TAG_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{0,29}")
+# a letter (accented ones too: "été") or digit first, then those, "+", "#", "." or "-"
+TAG_RE = re.compile(r"[^\W_](?:[^\W_]|[+#.-]){0,29}")
 
 Title = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_TITLE)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=MAX_BODY)]
@@ -27,7 +29,7 @@ def split_tags(value: Any) -> Any:
         cleaned: list[Any] = []
         for item in value:
             if isinstance(item, str):
-                item = item.strip().lower().lstrip("#")
+                item = unicodedata.normalize("NFC", item.strip().lower().lstrip("#"))
                 if not TAG_RE.fullmatch(item):
                     message = N_("Tags are short lowercase words (letters, digits, -).")
                     raise custom_error(message)

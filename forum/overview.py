@@ -6,7 +6,7 @@ import statistics
 from datetime import timedelta
 from typing import Any
 
-from forum.models import Post, Topic, TopicKind
+from forum.models import Post, Topic, TopicKind, Watch
 from tierslieu.errors import N_
 from tierslieu.i18n import gettext
 from tierslieu.parts import Figure, Figures, Period, ResearchRecord
@@ -58,14 +58,29 @@ async def figures(period: Period, locale: str) -> Figures:
 
 
 async def home_panel(user: Any) -> dict[str, Any] | None:
-    """The latest visible questions, for everyone alike: one query of plain values."""
+    """The latest visible questions, and for a signed-in person the unanswered ones in the
+    categories they watch (where their answer is awaited)."""
+    fields = ("id", "title", "created_at", "post_count", "solved_post_id")
     topics = (
         await Topic.filter(kind=TopicKind.QUESTION, hidden_at=None)
         .order_by("-created_at", "-id")
         .limit(HOME_TOPICS)
-        .values("id", "title", "created_at", "post_count", "solved_post_id")
+        .values(*fields)
     )
-    return {"topics": topics} if topics else None
+    waiting: list[dict[str, Any]] = []
+    if user is not None:
+        watched = await Watch.filter(user_id=user.id, category_id__not_isnull=True).values_list(
+            "category_id", flat=True
+        )
+        if watched:
+            waiting = (
+                await Topic.filter(kind=TopicKind.QUESTION, hidden_at=None, post_count=1, category_id__in=list(watched))
+                .exclude(author_id=user.id)
+                .order_by("-created_at", "-id")
+                .limit(HOME_TOPICS)
+                .values(*fields)
+            )
+    return {"topics": topics, "waiting": waiting} if topics or waiting else None
 
 
 async def research(period: Period) -> list[ResearchRecord]:

@@ -53,7 +53,6 @@ def can_vote_post(user: Any, post: Post, topic: Topic) -> bool:
     return (
         is_active(user)
         and post.author_id != user.id  # type: ignore[attr-defined]
-        and topic.kind == TopicKind.QUESTION
         and post.hidden_at is None
         and topic.hidden_at is None
     )

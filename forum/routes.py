@@ -347,7 +347,7 @@ async def moved_notification(request: Request) -> Response:
 async def search_page(request: Request) -> Response:
     query = text_param(request, "q", max_length=200)
     number = page_number(request)
-    hits = await search.search(query, limit=21, offset=(number - 1) * 20) if query.strip() else []
+    hits = await search.search_topics(query, limit=21, offset=(number - 1) * 20) if query.strip() else []
     return await page(
         request,
         "forum/search.html",

@@ -27,6 +27,7 @@ class Hit:
     post_id: int
     title: str
     snippet: Markup
+    matches: int = 1  # the topic's posts that match (search_topics)
 
 
 def plain_text(markdown_text: str) -> str:
@@ -136,9 +137,43 @@ async def search(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
     return [Hit(r["topic_id"], r["post_id"], r["title"], highlight(r["snippet"] or "")) for r in rows]
 
 
+# Words every question has: matching on them finds nothing similar ("sans", "comment").
+STOP_WORDS = frozenset(
+    """
+    alors après aussi autre autres avant avec avoir beaucoup bien cela celle celles celui ceux
+    cette chaque chez comme comment contre dans depuis donc dont elle elles encore entre être
+    faire fait faut leur leurs mais même mêmes moins notre nous peut peuvent plus pour pourquoi
+    quand quel quelle quelles quels quoi sans selon sont sous tous tout toute toutes très trop
+    vers votre vous quelqu quelque quelques avez avons était étaient cest estce
+
+    about after also because could from have how into more should that their there these this
+    what when where which while with without would your
+    """.split()
+)
+
+
+def meaningful(terms: list[str]) -> list[str]:
+    return [term for term in terms if len(term) > 3 and term not in STOP_WORDS]
+
+
+SCAN_LIMIT = 400  # posts read to group a page of topics
+
+
+async def search_topics(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """One hit a topic (its best post, with how many of its posts match), best first."""
+    hits = await search(query, limit=min(SCAN_LIMIT, (offset + limit) * 4))
+    topics: dict[int, Hit] = {}
+    for hit in hits:
+        if hit.topic_id in topics:
+            topics[hit.topic_id].matches += 1
+        else:
+            topics[hit.topic_id] = hit
+    return list(topics.values())[offset : offset + limit]
+
+
 async def similar_topics(title: str, *, limit: int = 5, exclude: int | None = None) -> list[dict]:
-    """Topics whose title shares words with ``title`` (any of them), best first."""
-    terms = [t for t in words(title) if len(t) > 3]
+    """Topics whose title shares meaningful words with ``title`` (any of them), best first."""
+    terms = meaningful(words(title))
     if not terms:
         return []
     connection = connections.get("default")

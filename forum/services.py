@@ -371,8 +371,9 @@ async def vote(user: User, post_id: int, value: int) -> Post:
     post, topic = await get_post(post_id, user)
     if post.author_id == user.id:  # type: ignore[attr-defined]
         raise Forbidden("own_post", N_("You cannot vote on your own post."))
-    if topic.kind != TopicKind.QUESTION:
-        raise Invalid("not_a_question", N_("Votes are for the answers of questions."))
+    if topic.kind != TopicKind.QUESTION and value < 0:
+        # a discussion has no wrong answer: its posts are thanked, never voted down
+        raise Invalid("not_a_question", N_("In a discussion, a post is thanked, not voted down."))
     if not permissions.can_vote_post(user, post, topic):
         raise Forbidden("forbidden", N_("You may not vote on this post."))
     async with in_transaction():

@@ -96,3 +96,92 @@
     start();
   }
 })();
+
+/* Relative times: <time datetime data-relative="replace"> shows "il y a 3 h" (the absolute
+   time the server wrote stays as its title); data-relative="add" keeps the absolute time
+   and adds "(dans 2 jours)". Kept current every minute; without JavaScript the absolute
+   time shows. */
+(function () {
+  "use strict";
+  if (!window.Intl || !Intl.RelativeTimeFormat) return;
+  var format = new Intl.RelativeTimeFormat(document.documentElement.lang || "fr", { numeric: "auto" });
+  var UNITS = [["second", 60], ["minute", 60], ["hour", 24], ["day", 7], ["week", 4.35], ["month", 12], ["year", Infinity]];
+
+  function relative(date) {
+    var value = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(value) < 45) return format.format(0, "second");
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(value) < UNITS[i][1] || i === UNITS.length - 1) return format.format(Math.round(value), UNITS[i][0]);
+      value /= UNITS[i][1];
+    }
+    return "";
+  }
+
+  function refresh() {
+    var times = document.querySelectorAll("time[data-relative]");
+    for (var i = 0; i < times.length; i++) {
+      var node = times[i];
+      var date = new Date(node.getAttribute("datetime"));
+      if (isNaN(date.getTime())) continue;
+      if (node.getAttribute("data-relative") === "replace") {
+        if (!node.title) node.title = node.textContent;
+        node.textContent = relative(date);
+      } else {
+        var extra = node.nextElementSibling;
+        if (!extra || !extra.classList.contains("relative-time")) {
+          extra = document.createElement("span");
+          extra.className = "relative-time";
+          node.parentNode.insertBefore(extra, node.nextSibling);
+        }
+        extra.textContent = " (" + relative(date) + ")";
+      }
+    }
+  }
+
+  document.addEventListener("tl:refresh-times", refresh);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", refresh);
+  else refresh();
+  setInterval(refresh, 60000);
+})();
+
+/* Drafts across an expired form: the page that refused it shows the texts with
+   data-draft-path and data-draft-name; they are kept in sessionStorage and put back into the
+   empty field of that name when the person, signed in again, is back on that page. */
+(function () {
+  "use strict";
+  var KEY = "tl:drafts";
+  function load() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function save(drafts) {
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(drafts)); } catch (e) { /* private mode: nothing kept */ }
+  }
+  function run() {
+    var drafts = load();
+    var kept = document.querySelectorAll("[data-draft-path][data-draft-name]");
+    for (var i = 0; i < kept.length; i++) {
+      var path = kept[i].getAttribute("data-draft-path").split("#")[0];
+      drafts[path + "|" + kept[i].getAttribute("data-draft-name")] = kept[i].value;
+    }
+    if (kept.length) { save(drafts); return; }
+    var here = window.location.pathname + window.location.search;
+    var changed = false;
+    Object.keys(drafts).forEach(function (key) {
+      var cut = key.lastIndexOf("|");
+      if (key.slice(0, cut) !== here && key.slice(0, cut) !== window.location.pathname) return;
+      var fields = document.getElementsByName(key.slice(cut + 1));
+      for (var j = 0; j < fields.length; j++) {
+        var field = fields[j];
+        if ((field.tagName === "TEXTAREA" || field.type === "text") && !field.value) {
+          field.value = drafts[key];
+          delete drafts[key];
+          changed = true;
+          break;
+        }
+      }
+    });
+    if (changed) save(drafts);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+})();

@@ -7,19 +7,19 @@ memory at start-up, so no compiled file is kept in the tree.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import get_timezone_name
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -37,10 +37,28 @@ def translations(locale: str) -> Translations:
         return Translations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
+    if locale == "fr":
+        for message in catalog:
+            if message.id and message.string:
+                message.string = (
+                    french_spacing(message.string)
+                    if isinstance(message.string, str)
+                    else tuple(french_spacing(text) for text in message.string)
+                )
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+_BEFORE_MARK = re.compile(r" ([:;!?»])")
+_AFTER_QUOTE = re.compile(r"« ")
+
+
+def french_spacing(text: str) -> str:
+    """French typography: a non-breaking space before ":", ";", "!", "?" and "»" and after
+    "«", so that a sign never starts a line alone."""
+    return _AFTER_QUOTE.sub("«\u00a0", _BEFORE_MARK.sub("\u00a0\\1", text))
 
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
@@ -57,9 +75,29 @@ def use_locale(locale: str) -> Iterator[None]:
 
 
 def gettext(locale: str, message: str, **params: object) -> str:
-    """Translate ``message`` (an English message id with ``%(name)s`` placeholders)."""
+    """Translate ``message`` (an English message id with ``%(name)s`` placeholders). A
+    :class:`LocalTime` value is written the reader's way ("mar. 8 déc., 14 h")."""
     text = translations(locale).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {
+        name: value.text(locale) if isinstance(value, LocalTime) else value for name, value in params.items()
+    }
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """An instant for a message, written in ``zone`` once the reader's locale is known
+    (``time_only``: "16 h", after a start on the same day)."""
+
+    instant: datetime
+    zone: str
+    time_only: bool = False
+
+    def text(self, locale: str) -> str:
+        if self.time_only:
+            return human_time(self.instant, locale, self.zone)
+        return human_datetime(self.instant, locale, self.zone)
 
 
 @dataclass(frozen=True)
@@ -139,7 +177,12 @@ def zone(name: str | None) -> ZoneInfo:
 def format_datetime(value: datetime, locale: str, timezone: str | None, fmt: str = "medium") -> str:
     """A UTC instant shown in the viewer's zone, the way their language writes it. It never
     raises, whatever is stored: an instant the zone cannot show (near year 1 or 9999 an offset
-    overflows) is shown in UTC, and failing that as its ISO text."""
+    overflows) is shown in UTC, and failing that as its ISO text.
+
+    ``short`` and ``full`` are the short human form of :func:`human_datetime` ("mar. 8 déc.,
+    18 h"): one way to write a time on every page and in every mail."""
+    if fmt in ("short", "full"):
+        return human_datetime(value, locale, timezone)
     try:
         return babel_format_datetime(value, fmt, tzinfo=zone(timezone), locale=locale)
     except (OverflowError, ValueError):
@@ -160,4 +203,67 @@ def in_zone(value: datetime, tz: tzinfo) -> datetime:
 
 
 def timezone_label(timezone: str, locale: str) -> str:
-    return get_timezone_name(zone(timezone), locale=Locale.parse(locale))
+    """A zone the way people say it ("heure de Paris"), not Babel's "heure d'Europe centrale"."""
+    return zone_phrase(timezone, locale)
+
+
+# --- short, human times: one way to write them everywhere ---------------------------------------
+# "mar. 8 déc., 18 h", "mar. 8 déc., 18 h – 19 h (heure de Paris)"; in English "Tue 8 Dec,
+# 18:00". The year shows only when it is not the current one; seconds never show.
+
+
+def _local(value: datetime, timezone: str | None) -> datetime | None:
+    try:
+        return value.astimezone(zone(timezone))
+    except (OverflowError, ValueError):
+        return None
+
+
+def human_time(value: datetime, locale: str, timezone: str | None) -> str:
+    """The time of day: "18 h", "18 h 30" in French, "18:00" in English."""
+    local = _local(value, timezone) or value
+    if locale == "fr":
+        return f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def human_day(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
+    """The day: "mar. 8 déc." ("mar. 8 déc. 2027" another year); "Tue 8 Dec" in English."""
+    local = _local(value, timezone)
+    if local is None:
+        return value.date().isoformat()
+    this_year = (now or datetime.now(UTC)).astimezone(local.tzinfo).year
+    skeleton = "MMMEd" if local.year == this_year else "yMMMEd"
+    babel_locale = "en_GB" if locale == "en" else locale
+    try:
+        return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=babel_locale).replace(",", "")
+    except (OverflowError, ValueError):
+        return local.date().isoformat()
+
+
+def human_date(day: date, locale: str) -> str:
+    """A calendar day: "lun. 7 déc.", "Mon 7 Dec" (the year when not the current one)."""
+    skeleton = "MMMEd" if day.year == datetime.now(UTC).year else "yMMMEd"
+    babel_locale = "en_GB" if locale == "en" else locale
+    return format_skeleton(skeleton, datetime.combine(day, time(12)), locale=babel_locale).replace(",", "")
+
+
+def human_datetime(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
+    """ "mar. 8 déc., 18 h" (the viewer's or the given zone)."""
+    return f"{human_day(value, locale, timezone, now=now)}, {human_time(value, locale, timezone)}"
+
+
+def human_range(
+    starts: datetime, ends: datetime, locale: str, timezone: str | None, *, now: datetime | None = None
+) -> str:
+    """ "mar. 8 déc., 18 h – 19 h" on one day; "sam. 12 déc., 10 h – dim. 13 déc., 12 h" else."""
+    first, last = _local(starts, timezone), _local(ends, timezone)
+    if first is not None and last is not None and first.date() == last.date():
+        return f"{human_datetime(starts, locale, timezone, now=now)} – {human_time(ends, locale, timezone)}"
+    return f"{human_datetime(starts, locale, timezone, now=now)} – {human_datetime(ends, locale, timezone, now=now)}"
+
+
+def zone_phrase(timezone: str, locale: str) -> str:
+    """A zone named the way people say it: "heure de Paris", "Dakar time"."""
+    city = timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return gettext(locale, "%(city)s time", city=city)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-_parser = MarkdownIt("js-default", {"linkify": False, "typographer": False}).enable("table")
+# linkify: a bare URL written in a post ("https://eduscol.education.fr/…") becomes a link.
+_parser = MarkdownIt("js-default", {"linkify": True, "typographer": False}).enable(["table", "linkify"])
 
 ALLOWED_TAGS = {
     "p",

@@ -7,7 +7,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -98,23 +98,60 @@ def error_response(request: Request, error: DomainError) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     templates = request.app.state.templates
+    extra: dict[str, Any] = {}
+    if error.code == "csrf_failed" and request.method == "POST":
+        extra = {"kept": kept_texts(request), "back": back_path(request)}
     with i18n.use_locale(locale):
         html = templates.get_template("error.html").render(
-            {**page_context(request), "status": error.status, "message": message, "fields": fields}
+            {**page_context(request), "status": error.status, "message": message, "fields": fields, **extra}
         )
     return HTMLResponse(html, status_code=error.status, headers=headers)
+
+
+KEPT_MIN_LENGTH = 3  # shorter values (a choice, a number) are not what people fear losing
+
+
+def kept_texts(request: Request) -> list[tuple[str, str]]:
+    """The texts of a form refused because it expired (session ended, token stale): shown
+    back to the person, and kept as a draft by the page's script, so nothing they wrote is
+    lost on the way through sign-in."""
+    body = request.scope.get("state", {}).get("body", b"")
+    if not body or not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return []
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=False)
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [
+        (name, value)
+        for name, value in pairs
+        if name not in ("csrf_token", "password", "step", "action") and len(value.strip()) >= KEPT_MIN_LENGTH
+    ][:5]
+
+
+def back_path(request: Request) -> str:
+    """The page the refused form was on (its Referer on this site), to come back to."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.headers.get("host"):
+        return "/"
+    path = referer.path + (f"?{referer.query}" if referer.query else "")
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 def validation_error(exc: ValidationError) -> Invalid:
     fields: dict[str, str | Message] = {}
     for item in exc.errors(include_url=False):
-        name = ".".join(str(part) for part in item["loc"]) or "body"
+        given = item.get("ctx") or {}
+        where = [str(part) for part in item["loc"]]
+        if isinstance(given.get("field"), str):  # a rule across fields names the one it is about
+            where.append(given["field"])
+        name = ".".join(where) or "body"
         if name in fields:
             continue
         template = VALIDATION_MESSAGES.get(item["type"])
         if template is None:
-            template = item.get("ctx", {}).get("message_id") or VALIDATION_MESSAGES["value_error"]
-        ctx = {key: value for key, value in (item.get("ctx") or {}).items() if isinstance(value, (str, int, float))}
+            template = given.get("message_id") or VALIDATION_MESSAGES["value_error"]
+        ctx = {key: value for key, value in given.items() if isinstance(value, (str, int, float)) and key != "field"}
         fields[name] = Message(template, ctx) if ctx else template
     return Invalid("invalid", N_("Some fields are missing or invalid."), fields=fields)
 

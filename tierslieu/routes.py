@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
@@ -16,6 +16,7 @@ from tierslieu.models import SitePage
 from tierslieu.openapi import API_PREFIX, build_document, mounted_api_routes
 from tierslieu.pages import see_other
 from tierslieu.responses import JSONResponse, field_messages, parse, read_form
+from tierslieu.static import static_url
 from tierslieu.templating import TEMPLATES_DIR, render
 from tierslieu.urls import path_for
 
@@ -126,8 +127,14 @@ async def edit_site_page(request: Request) -> Response:
     return see_other(path_for("site:page", slug=slug))
 
 
+async def favicon(request: Request) -> Response:
+    """Browsers and tools ask /favicon.ico on their own: the icon is an SVG."""
+    return RedirectResponse(static_url("favicon.svg"), status_code=301)
+
+
 routes = [
     Route("/", home, name="home"),
+    Route("/favicon.ico", favicon, name="favicon"),
     Route("/healthz", healthz, name="healthz"),
     Route("/pages/{slug}", site_page, name="site:page"),
     Route("/admin/pages/{slug}", edit_site_page, methods=["GET", "POST"], name="site:edit_page"),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
@@ -28,6 +29,46 @@ def _datetime_filter(context: Any, value: datetime | None, fmt: str = "medium", 
     request = context.get("request")
     viewer_zone = getattr(request.state, "timezone", None) if request is not None else context.get("timezone")
     return i18n.format_datetime(value, i18n.current_locale.get(), timezone or viewer_zone, fmt)
+
+
+def _viewer_zone(context: Any) -> str | None:
+    request = context.get("request")
+    return getattr(request.state, "timezone", None) if request is not None else context.get("timezone")
+
+
+@pass_context
+def _when(context: Any, value: datetime | None, timezone: str | None = None, relative: str = "") -> Markup:
+    """``{{ when(post.created_at) }}``: ``<time datetime>`` around the short human time
+    ("mar. 8 déc., 18 h"); ``relative="add"`` or ``"replace"`` lets the page's script show
+    "dans 2 jours" beside it or instead of it (the absolute time stays without JavaScript)."""
+    if value is None:
+        return Markup("")
+    text = i18n.human_datetime(value, i18n.current_locale.get(), timezone or _viewer_zone(context))
+    extra = Markup(' data-relative="{}"').format(relative) if relative else Markup("")
+    return Markup('<time datetime="{}"{}>{}</time>').format(_iso_filter(value), extra, text)
+
+
+@pass_context
+def _when_range(
+    context: Any, starts: datetime, ends: datetime, timezone: str | None = None, relative: str = ""
+) -> Markup:
+    """``{{ when_range(event.starts_at, event.ends_at, event.timezone) }}``: "mar. 8 déc.,
+    18 h – 19 h", in ``timezone`` (named once, "(heure de Paris)", when it is not the
+    viewer's) or else in the viewer's zone."""
+    text = _range_text(context, starts, ends, timezone)
+    extra = Markup(' data-relative="{}"').format(relative) if relative else Markup("")
+    return Markup('<time datetime="{}"{}>{}</time>').format(_iso_filter(starts), extra, text)
+
+
+@pass_context
+def _range_text(context: Any, starts: datetime, ends: datetime, timezone: str | None = None) -> str:
+    """The plain text of :func:`_when_range`, for mails."""
+    viewer = _viewer_zone(context)
+    locale = i18n.current_locale.get()
+    text = i18n.human_range(starts, ends, locale, timezone or viewer)
+    if timezone and timezone != (viewer or i18n.DEFAULT_TIMEZONE):
+        text += f" ({i18n.zone_phrase(timezone, locale)})"
+    return text
 
 
 def _iso_filter(value: datetime) -> str:
@@ -53,6 +94,10 @@ def create_environment() -> Environment:
     env.globals["LOCALES"] = i18n.LOCALES
     env.filters["datetime"] = _datetime_filter
     env.filters["iso"] = _iso_filter
+    env.globals["when"] = _when
+    env.globals["when_range"] = _when_range
+    env.globals["range_text"] = _range_text
+    env.filters["day"] = lambda day: i18n.human_date(day, i18n.current_locale.get())
     return env
 
 

@@ -19,8 +19,12 @@ from tierslieu.errors import N_, Invalid
 from tierslieu.i18n import Message
 
 
-def custom_error(message: str, **ctx: object) -> PydanticCustomError:
-    """A validation error whose message is the message id ``message``."""
+def custom_error(message: str, *, field: str | None = None, **ctx: object) -> PydanticCustomError:
+    """A validation error whose message is the message id ``message``. ``field`` names the
+    field a rule across fields is about (raised by a model validator, whose error has no
+    location of its own), so that the form shows the message under that field."""
+    if field is not None:
+        ctx["field"] = field
     return PydanticCustomError("custom", message, {"message_id": message, **ctx})
 
 

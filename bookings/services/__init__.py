@@ -26,9 +26,11 @@ from bookings.services.bookings import (
     decide_booking,
     desk_bookings,
     get_booking,
+    my_next_bookings_panel,
     pending_bookings,
     release_room,
     user_bookings,
+    visit_panel,
 )
 from bookings.services.figures import figures, research
 from bookings.services.noshows import jobs, release_no_shows
@@ -38,6 +40,7 @@ from bookings.services.rooms import (
     Availability,
     Slot,
     add_closure,
+    alternatives,
     availability,
     can_read_room,
     create_room,
@@ -63,6 +66,7 @@ __all__ = [
     "Slot",
     "add_closure",
     "add_date",
+    "alternatives",
     "availability",
     "book_room",
     "can_read_room",
@@ -84,6 +88,7 @@ __all__ = [
     "get_room",
     "jobs",
     "list_rooms",
+    "my_next_bookings_panel",
     "pending_bookings",
     "preview_series",
     "publish_rooms",
@@ -94,5 +99,6 @@ __all__ = [
     "upcoming_closures",
     "update_room",
     "user_bookings",
+    "visit_panel",
     "zone_of",
 ]

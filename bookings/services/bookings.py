@@ -223,6 +223,24 @@ async def user_bookings(user: Any, *, now: datetime | None = None) -> list[Booki
     return await Booking.filter(user_id=user.id, ends_at__gte=since).prefetch_related("room").order_by("starts_at")
 
 
+async def my_next_bookings_panel(user: Any) -> dict[str, Any] | None:
+    """My next live bookings, for the signed-in home page."""
+    if user is None:
+        return None
+    rows = (
+        await Booking.filter(user_id=user.id, status__in=list(LIVE), ends_at__gt=clock.now())
+        .prefetch_related("room")
+        .order_by("starts_at")
+        .limit(5)
+    )
+    return {"bookings": rows}
+
+
+async def visit_panel(user: Any) -> dict[str, Any] | None:
+    """For visitors: how to come to the space (the rooms and their hours)."""
+    return {} if user is None else None
+
+
 async def desk_bookings(actor: Any, *, now: datetime | None = None) -> list[Booking]:
     """The confirmed bookings under way or starting within 12 hours, for check-in at the desk."""
     if not permissions.is_manager(actor):

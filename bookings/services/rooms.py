@@ -157,7 +157,8 @@ class Slot:
 async def find_free_slots(
     people: int, minutes: int, day: date, part: str, equipment: list[str], *, now: datetime | None = None
 ) -> list[Slot]:
-    """The first free slot of ``minutes`` on a local day part, in every fitting room."""
+    """Free slots of ``minutes`` on a local day part in every fitting room: up to
+    ``SLOTS_PER_ROOM`` a room, one after another through its free times."""
     now = now or clock.now()
     start_hhmm, end_hhmm, _label = DAY_PARTS[part]
     length = timedelta(minutes=minutes)
@@ -172,12 +173,51 @@ async def find_free_slots(
         if window_end <= window_start:
             continue
         found = await availability(room, window_start, window_end)
-        for begin, finish in found.free:
-            begin = _ceil(begin, room.granularity_minutes, zone)
-            if finish - begin >= length:
-                slots.append(Slot(room, begin, begin + length))
-                break
+        slots += _fitting(room, found.free, length, SLOTS_PER_ROOM)
     return slots
+
+
+SLOTS_PER_ROOM = 3
+
+
+def _fitting(room: Room, free: list[hours.Interval], length: timedelta, limit: int) -> list[Slot]:
+    """Up to ``limit`` slots of ``length`` in the free times, each starting where the last
+    ended (on the room's time step)."""
+    zone = zone_of(room)
+    slots: list[Slot] = []
+    for begin, finish in free:
+        begin = _ceil(begin, room.granularity_minutes, zone)
+        while finish - begin >= length and len(slots) < limit:
+            slots.append(Slot(room, begin, begin + length))
+            begin += length
+    return slots
+
+
+async def alternatives(
+    room: Room, people: int, starts_at: datetime, ends_at: datetime, *, now: datetime | None = None, limit: int = 3
+) -> list[Slot]:
+    """What to offer instead of a time already taken: the free slots of the same length the
+    same day in this room, nearest to the time asked first, then the same time in other
+    rooms large enough."""
+    now = now or clock.now()
+    zone = zone_of(room)
+    length = ends_at - starts_at
+    local_day = starts_at.astimezone(zone).date()
+    day_start = max(hours.local_instant(local_day, "00:00", zone), _ceil(now, room.granularity_minutes, zone))
+    day_end = hours.local_instant(local_day + timedelta(days=1), "00:00", zone)
+    found: list[Slot] = []
+    if day_start < day_end:
+        free = (await availability(room, day_start, day_end)).free
+        same_room = _fitting(room, free, length, 48)
+        same_room.sort(key=lambda slot: (abs(slot.starts_at - starts_at), slot.starts_at < starts_at))
+        found += same_room[:limit]
+    for other in await Room.filter(capacity__gte=people).exclude(id=room.id).order_by("capacity", "name"):
+        if len(found) >= limit * 2:
+            break
+        window = await availability(other, starts_at, ends_at)
+        if starts_at >= now and window.free == [(starts_at, ends_at)]:
+            found.append(Slot(other, starts_at, ends_at))
+    return found
 
 
 def _ceil(instant: datetime, step: int, zone: ZoneInfo) -> datetime:

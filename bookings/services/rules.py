@@ -14,11 +14,15 @@ from bookings import hours, permissions, queries
 from bookings.models import LIVE, MAX_BOOKING, Booking, Room
 from tierslieu import db, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid
-from tierslieu.i18n import Message
+from tierslieu.i18n import LocalTime, Message
 
 
 def zone_of(room: Room) -> ZoneInfo:
     return ZoneInfo(room.timezone)
+
+
+def same_day(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> bool:
+    return starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date()
 
 
 def forbidden() -> Forbidden:
@@ -139,8 +143,8 @@ async def overlap_error(room: Room, starts_at: datetime, ends_at: datetime) -> C
     return Conflict(
         "booking_overlap",
         N_("This room is already booked from %(starts)s to %(ends)s."),
-        starts=hours.local_text(other.starts_at, zone),
-        ends=hours.local_text(other.ends_at, zone),
+        starts=LocalTime(other.starts_at, room.timezone),
+        ends=LocalTime(other.ends_at, room.timezone, time_only=same_day(other.starts_at, other.ends_at, zone)),
         fields={"starts_at": N_("This time is already booked.")},
     )
 

@@ -98,7 +98,8 @@ async def preview_series(
         other = await Booking.filter(live_filter(room.id, starts_at, ends_at)).order_by("starts_at").first()
         conflict = None
         if other is not None:
-            conflict = f"{hours.local_text(other.starts_at, zone)} – {hours.local_text(other.ends_at, zone)[11:]}"
+            # the day is the row's: the times taken are enough
+            conflict = f"{hours.local_text(other.starts_at, zone)[11:]} – {hours.local_text(other.ends_at, zone)[11:]}"
         result.append(Occurrence(day, starts_at, ends_at, problems, conflict))
     if not permissions.exempt_from_quota(actor):
         _series_quota(room, actor, result)

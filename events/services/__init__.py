@@ -30,7 +30,7 @@ from events.services.events import (
 )
 from events.services.feedback import ask_for_feedback, can_give_feedback, feedback_summary, give_feedback, my_feedback
 from events.services.notices import MAIL_KIND, NOTIFICATION_KINDS
-from events.services.overview import figures, research, upcoming_panel
+from events.services.overview import figures, my_panel, research, upcoming_panel
 from events.services.personal import erase_personal_data, export_personal_data
 from events.services.planning import (
     add_session,
@@ -84,6 +84,7 @@ __all__ = [
     "managed_event",
     "message_registrants",
     "my_feedback",
+    "my_panel",
     "my_registrations",
     "place_for",
     "position",

@@ -17,15 +17,40 @@ HOME_PANEL_SIZE = 3
 
 async def upcoming_panel(user: Any) -> dict[str, Any] | None:
     """The next published events not over yet, as plain values (one query), or None."""
-    rows = (
+    found = (
         await Event.filter(status=EventStatus.PUBLISHED, ends_at__gt=clock.now())
         .order_by("starts_at", "id")
-        .limit(HOME_PANEL_SIZE)
-        .values("id", "title", "starts_at", "mode")
+        .limit(HOME_PANEL_SIZE * 6)
+        .values("id", "title", "starts_at", "mode", "series_key")
     )
+    rows, series = [], set()
+    for row in found:  # a weekly series shows once, at its next date
+        key = row.pop("series_key")
+        if key is None or key not in series:
+            series.add(key)
+            rows.append(row)
+    rows = rows[:HOME_PANEL_SIZE]
     if not rows:
         return None
     return {"events": [{**row, "mode_label": MODE_LABELS[row["mode"]]} for row in rows]}
+
+
+async def my_panel(user: Any) -> dict[str, Any] | None:
+    """My next registrations (a place or a waiting list), for the signed-in home page."""
+    if user is None:
+        return None
+    rows = (
+        await Registration.filter(
+            user_id=user.id,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+            event__status=EventStatus.PUBLISHED,
+            event__ends_at__gt=clock.now(),
+        )
+        .order_by("event__starts_at")
+        .limit(5)
+        .values("status", "event_id", "event__title", "event__starts_at", "event__ends_at")
+    )
+    return {"registrations": rows}
 
 
 async def figures(period: Period, locale: str) -> Figures:

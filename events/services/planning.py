@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from accounts.services import Role, User, load_roles
@@ -27,7 +27,7 @@ from tierslieu import clock
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 
 # what confirmed registrants are told about (by mail, with an updated invitation, and in-app)
-NOTIFIED_CHANGES = frozenset({"title", "starts_at", "ends_at", "join_url"})
+NOTIFIED_CHANGES = frozenset({"title", "starts_at", "ends_at", "timezone", "mode", "room_id", "join_url"})
 
 
 async def _check_facilitators(ids: list[int], actor: Any) -> list[int]:
@@ -71,6 +71,8 @@ async def create_event(
     if not permissions.can_create_event(actor):
         raise forbidden()
     now = now or clock.now()
+    if data.starts_at < now:
+        raise _field_error("starts_at", N_("This date is already past: choose a date to come."))
     facilitator_ids = await _check_facilitators(data.facilitator_ids, actor)
     closes = data.registration_closes_at or data.starts_at
     opens = data.registration_opens_at or min(now, closes)
@@ -133,9 +135,56 @@ async def remove_session(actor: Any, event_id: int, session_id: int) -> None:
         await bookings.publish_rooms(session.room_id)
 
 
-async def change_event(actor: Any, event_id: int, data: EventChange) -> Event:
+def _field_error(name: str, message: str) -> Invalid:
+    return Invalid("invalid", N_("Some fields are missing or invalid."), fields={name: message})
+
+
+async def _move_programme(event: Event, old: SimpleNamespace) -> set[int]:
+    """After a reschedule (start, end, format or room), move the programme with the start
+    and re-book its rooms, inside the caller's transaction; a room taken at the new time is
+    a 409 that keeps nothing. Returns the rooms whose availability changed."""
+    delta = event.starts_at - old.starts_at
+    touched: set[int] = set()
+    sessions = await Session.filter(event_id=event.id).order_by("starts_at", "id")
+    if not sessions and event.room_id is not None:
+        created = await _add_session(
+            event, SessionCreate(title=event.title, starts_at=event.starts_at, ends_at=event.ends_at)
+        )
+        return {created.room_id} if created.room_id is not None else set()
+    whole = len(sessions) == 1 and sessions[0].starts_at == old.starts_at and sessions[0].ends_at == old.ends_at
+    for session in sessions:
+        room_id = session.room_id
+        if event.mode == Mode.ONLINE:
+            room_id = None
+        elif room_id == old.room_id or (room_id is None and event.room_id is not None):
+            room_id = event.room_id
+        starts, ends = session.starts_at + delta, session.ends_at + delta
+        if whole:  # the one session of a one-block event follows its end too
+            starts, ends = event.starts_at, event.ends_at
+        if starts < event.starts_at or ends > event.ends_at:
+            raise _field_error("ends_at", N_("Every session takes place between the start and the end of the event."))
+        if (starts, ends, room_id) == (session.starts_at, session.ends_at, session.room_id):
+            continue
+        if session.booking_id is not None:
+            await bookings.release_room(session.booking_id)
+            touched.add(session.room_id)  # type: ignore[arg-type]
+            session.booking_id = None
+        if room_id is not None:
+            booking = await bookings.book_room(
+                room_id, starts, ends, f"{event.title}: {session.title}", origin=bookings.Origin.EVENT
+            )
+            session.booking_id = booking.id
+            touched.add(room_id)
+        session.starts_at, session.ends_at, session.room_id = starts, ends, room_id
+        await session.save()
+    return touched
+
+
+async def change_event(actor: Any, event_id: int, data: EventChange, *, now: datetime | None = None) -> Event:
     """Change an event; a higher capacity promotes waiting people, in the same transaction.
-    Confirmed registrants are told of a new title, time or join link."""
+    A reschedule (start, end, zone, format, room) moves the programme with the start and
+    re-books its rooms. Confirmed registrants are told of a new title, time, place or join
+    link (mail with the updated invitation, in-app notification)."""
     await managed_event(actor, event_id)
     changes = data.model_dump(exclude_none=True)
     if changes.get("status") == EventStatus.CANCELLED:
@@ -143,29 +192,42 @@ async def change_event(actor: Any, event_id: int, data: EventChange) -> Event:
         if changes:
             await change_event(actor, event_id, EventChange(**changes))
         return await cancel_event(actor, event_id)
+    if changes.get("room_id"):
+        await bookings.get_room(changes["room_id"])
+    if "room_id" in changes:
+        changes["room_id"] = changes["room_id"] or None
+    touched: set[int] = set()
     async with in_transaction():
         event = await Event.select_for_update().get(id=event_id)
+        old = SimpleNamespace(starts_at=event.starts_at, ends_at=event.ends_at, room_id=event.room_id)
         if event.status == EventStatus.CANCELLED:
             raise Conflict("conflict", N_("This event has been cancelled."))
+        changes = {name: value for name, value in changes.items() if getattr(event, name) != value}
         for name, value in changes.items():
             setattr(event, name, value)
         if event.ends_at <= event.starts_at:
-            raise Invalid("invalid", N_("The end must come after the start."))
-        if {"starts_at", "ends_at"} & changes.keys() and await Session.filter(
-            Q(starts_at__lt=event.starts_at) | Q(ends_at__gt=event.ends_at), event_id=event.id
-        ).exists():
-            raise Invalid("invalid", N_("Every session takes place between the start and the end of the event."))
+            raise _field_error("ends_at", N_("The end must come after the start."))
+        if "starts_at" in changes and event.starts_at < (now or clock.now()):
+            raise _field_error("starts_at", N_("This date is already past: choose a date to come."))
+        if event.mode == Mode.ONLINE:
+            event.room_id = None
+        if event.mode != Mode.HYBRID and "mode" in changes:
+            if event.online_confirmed_count:
+                raise _field_error("mode", N_("People hold online places: the event stays hybrid."))
+            event.online_capacity = 0
+        if "starts_at" in changes and "registration_closes_at" not in changes:
+            if event.registration_closes_at == old.starts_at or event.registration_closes_at > event.starts_at:
+                event.registration_closes_at = event.starts_at
         if event.capacity < event.confirmed_count or event.online_capacity < event.online_confirmed_count:
-            raise Invalid(
-                "invalid",
-                N_("Some fields are missing or invalid."),
-                fields={"capacity": N_("The capacity cannot go below the number of confirmed places.")},
-            )
+            raise _field_error("capacity", N_("The capacity cannot go below the number of confirmed places."))
+        if {"starts_at", "ends_at", "room_id", "mode"} & changes.keys():
+            touched = await _move_programme(event, old)
         event.sequence += 1
         await event.save()
         promoted, told = await registrations.fill_places(event)
         if changes.keys() & NOTIFIED_CHANGES:
             told += await notices.tell_change(event, actor, exclude={row.id for row in promoted})
+    await bookings.publish_rooms(*touched)
     await registrations.announce_seats(event)
     await notifications.publish(told)
     await attach_facilitators(event)

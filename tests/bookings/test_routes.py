@@ -10,6 +10,7 @@ from accounts.models import Role
 from bookings.models import Booking, Status
 from tests.bookings.helpers import at, make_room, next_monday, rfc3339
 from tests.helpers import api_token, csrf_token, inputs, login, make_user, post_form
+from tierslieu import i18n
 from tierslieu.realtime import can_read_channel
 
 ROOM = {
@@ -76,7 +77,7 @@ async def test_booking_permission_matrix_and_overlap(client, other_client) -> No
     )
     assert overlap.status_code == 409
     assert overlap.json()["error"]["code"] == "booking_overlap"
-    assert f"{day} 09:00" in overlap.json()["error"]["message"]
+    assert f"{i18n.human_date(day, 'en')}, 09:00 to 10:00" in overlap.json()["error"]["message"]
     no_offset = await client.post(
         "/api/v1/bookings", json={**body, "starts_at": f"{day}T11:00:00", "ends_at": f"{day}T12:00:00"}, headers=someone
     )
@@ -257,7 +258,16 @@ async def test_booking_through_the_form_single_and_recurring(client) -> None:
         f"/rooms/{room.id}/book",
         data={"csrf_token": token, "date": str(day), "start": "09:30", "end": "10:30", "purpose": "Again"},
     )
-    assert again.status_code == 409 and "09:00" in again.text
+    assert again.status_code == 409
+    # the conflict: under the start field, in words people read, with other free times offered
+    assert 'id="f-start-error"' in again.text
+    assert f"Cette salle est déjà réservée de {i18n.human_date(day, 'fr')}, 9\u00a0h à 10\u00a0h." in again.text
+    assert again.text.count(f'href="/rooms/{room.id}/book?date={day}&amp;start=') >= 2
+    backwards = await client.post(
+        f"/rooms/{room.id}/book",
+        data={"csrf_token": token, "date": str(day), "start": "11:00", "end": "10:00", "purpose": "Backwards"},
+    )
+    assert backwards.status_code == 422 and 'id="f-end-error"' in backwards.text
     series = {
         "csrf_token": token,
         "date": str(day),

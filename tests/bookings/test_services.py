@@ -17,7 +17,7 @@ from bookings.forms import ClosureCreate, RoomCreate
 from bookings.models import Booking, Room, Series, Status
 from tests.bookings.helpers import EVERY_DAY, at, make_room, next_monday
 from tests.helpers import make_user, personal_data
-from tierslieu import clock, mail
+from tierslieu import clock, i18n, mail
 from tierslieu.errors import Conflict, Forbidden, Invalid, NotFound
 from tierslieu.i18n import Message
 from tierslieu.models import OutboxMail
@@ -37,7 +37,8 @@ async def test_back_to_back_bookings_are_allowed_and_overlaps_are_409_with_the_t
     with pytest.raises(Conflict) as caught:
         await services.create_booking(other, room.id, at(day, "10:45"), at(day, "11:30"), "Late")
     assert caught.value.code == "booking_overlap"
-    assert caught.value.params == {"starts": f"{day} 10:00", "ends": f"{day} 11:00"}
+    params = {name: value.text("fr") for name, value in caught.value.params.items()}
+    assert params == {"starts": f"{i18n.human_date(day, 'fr')}, 10\u00a0h", "ends": "11\u00a0h"}
     assert await Booking.filter(room_id=room.id).count() == 3
 
 
@@ -403,9 +404,7 @@ async def test_recurring_preview_create_skip_and_cancel_rest() -> None:
 async def test_recurring_series_respects_the_weekly_quota() -> None:
     user = await make_user()
     room = await make_room(weekly_quota_minutes=120)
-    preview = await services.preview_series(
-        user, room, ["mon", "tue", "wed"], "09:00", "10:00", next_monday(), 1, None
-    )
+    preview = await services.preview_series(user, room, ["mon", "tue", "wed"], "09:00", "10:00", next_monday(), 1, None)
     assert [item.free for item in preview] == [True, True, False]
 
 
@@ -419,8 +418,31 @@ async def test_free_slot_finder_filters_by_people_equipment_and_time() -> None:
     slots = await services.find_free_slots(6, 120, day, "afternoon", ["projector"])
     assert [(s.room.name, s.starts_at) for s in slots] == [("Big", at(day, "15:00"))]
     slots = await services.find_free_slots(2, 120, day, "morning", ["projector"])
-    assert [(s.room.name, s.starts_at) for s in slots] == [("Small", at(day, "08:00")), ("Big", at(day, "08:00"))]
+    # several slots a room, one after another
+    assert [(s.room.name, s.starts_at) for s in slots] == [
+        ("Small", at(day, "08:00")),
+        ("Small", at(day, "10:00")),
+        ("Big", at(day, "08:00")),
+        ("Big", at(day, "10:00")),
+    ]
     assert small.id
+
+
+async def test_a_time_taken_comes_with_alternatives_nearby_and_in_other_rooms() -> None:
+    user = await make_user()
+    room = await make_room(name="Turing", capacity=8)
+    other = await make_room(name="Hopper", capacity=8)
+    await make_room(name="Cagibi", capacity=2)
+    day = next_monday() + timedelta(days=1)
+    await services.create_booking(user, room.id, at(day, "14:00"), at(day, "16:00"), "x")
+    slots = await services.alternatives(room, 6, at(day, "14:00"), at(day, "15:00"))
+    assert [(s.room.name, s.starts_at) for s in slots] == [
+        ("Turing", at(day, "13:00")),
+        ("Turing", at(day, "16:00")),
+        ("Turing", at(day, "12:00")),
+        ("Hopper", at(day, "14:00")),
+    ]
+    assert other.id
 
 
 async def test_rooms_are_created_by_managers_only() -> None:

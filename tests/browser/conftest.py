@@ -15,6 +15,8 @@ Every test here is marked ``browser``; without a Chromium binary they skip, exce
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 CHROMIUM = os.environ.get("TIERSLIEU_CHROMIUM") or "/usr/bin/chromium"  # Debian's package
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 
 # The flags this machine's closed network needs (no background connections) and root needs.
 CHROMIUM_ARGS = [
@@ -57,6 +60,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if missing:
                 item.add_marker(skip)
+
+
+def node_tool(relative: str, root: Path = ROOT) -> Path:
+    """A file of the checks' npm tools (package.json), installed with ``npm ci`` when absent.
+
+    Without npm (or when the install fails, say offline) the test skips; under CI it fails,
+    since CI must run every check.
+    """
+    path = root / relative
+    if not path.exists() and shutil.which("npm") is not None and (root / "package-lock.json").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+            cwd=root,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    if not path.exists():
+        reason = f"needs {relative} (run `npm ci --ignore-scripts`)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script, from node_modules (installed on first use)."""
+    return node_tool("node_modules/axe-core/axe.min.js")
 
 
 @pytest.fixture(scope="session")

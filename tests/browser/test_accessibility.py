@@ -19,7 +19,6 @@ from playwright.async_api import Page
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.pages import MEMBER, key_pages, sign_in_staff
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "wcag2a-obsolete"]
 
 # Enables the WCAG A/AA rules that axe leaves off by default, then runs everything.
@@ -53,26 +52,28 @@ def describe(found: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-async def audit(page: Page, path: str | None, locale: str) -> list[dict]:
+async def audit(page: Page, path: str | None, locale: str, axe: Path) -> list[dict]:
     """Open ``path`` (None: audit the page as it is) and return axe's violations."""
     if path is not None:
         response = await page.goto(path)
         assert response is not None and response.status == 200, (path, response and response.status)
     assert await page.evaluate("document.documentElement.lang") == locale, path or page.url
-    await page.add_script_tag(path=str(AXE))
+    await page.add_script_tag(path=str(axe))
     return await page.evaluate(RUN_AXE, WCAG_TAGS)
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
 @pytest.mark.parametrize("locale", ["fr", "en"])
-async def test_no_key_page_has_an_accessibility_violation(open_page: OpenPage, locale: str, size: str) -> None:
+async def test_no_key_page_has_an_accessibility_violation(
+    open_page: OpenPage, axe_script: Path, locale: str, size: str
+) -> None:
     pages = await key_pages()
     width, height = SIZES[size]
     page = await open_page(locale=locale, width=width, height=height, bypass_csp=True)
     found: dict[str, list[dict]] = {}
 
     async def check(name: str, path: str | None, on: Page | None = None) -> None:
-        violations = await audit(on or page, path, locale)
+        violations = await audit(on or page, path, locale, axe_script)
         if violations:
             found[name] = violations
 
@@ -105,12 +106,12 @@ async def test_no_key_page_has_an_accessibility_violation(open_page: OpenPage, l
     assert not found, f"axe-core violations ({locale}, {width}x{height}):\n{describe(found)}"
 
 
-async def test_the_audit_reports_a_violation(open_page: OpenPage) -> None:
+async def test_the_audit_reports_a_violation(open_page: OpenPage, axe_script: Path) -> None:
     """The check can fail: an image without text and an unlabelled field are reported."""
     page = await open_page(bypass_csp=True)
     await page.goto("/login")
     broken = '<img src="/static/app.css"><input type="text" name="x">'
     await page.evaluate("(html) => document.querySelector('main').insertAdjacentHTML('beforeend', html)", broken)
-    await page.add_script_tag(path=str(AXE))
+    await page.add_script_tag(path=str(axe_script))
     ids = {violation["id"] for violation in await page.evaluate(RUN_AXE, WCAG_TAGS)}
     assert {"image-alt", "label"} <= ids, json.dumps(sorted(ids))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
-from tests.browser.conftest import OpenPage, sign_in
+from tests.browser.conftest import OpenPage, node_tool, sign_in
 from tests.browser.pages import MEMBER, key_pages, sign_in_staff
 from tierslieu.middleware import LOCALE_COOKIE
 
@@ -31,8 +31,7 @@ CANARY = '<!doctype html><html lang="en"><head><title>canary</title></head><body
 def _skip_reason() -> str | None:
     if JAVA is None:
         return "needs java (apt-get install openjdk-17-jre-headless) to run the Nu HTML Checker"
-    if not VNU_JAR.exists():
-        return f"needs the Nu HTML Checker at {VNU_JAR.relative_to(ROOT)} (npm install)"
+    node_tool(str(VNU_JAR.relative_to(ROOT)))  # installs it, or skips
     return None
 
 

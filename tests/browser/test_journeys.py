@@ -19,7 +19,7 @@ from forum.models import Topic
 from helpdesk.models import Appointment
 from mentoring import services as mentoring_services
 from mentoring.forms import MentorProfileIn
-from tests.bookings.helpers import make_room, next_monday
+from tests.bookings.helpers import at, make_room, next_monday
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.journeys import (
     assert_clean,
@@ -38,6 +38,7 @@ from tests.helpdesk.helpers import make_hours
 from tests.helpers import PASSWORD, fresh_code, make_user
 from tests.mentoring.helpers import next_weekday
 from tierslieu import clock
+from tierslieu.i18n import LocalTime
 
 both = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 
@@ -200,10 +201,14 @@ async def test_a_booked_time_is_refused_and_a_free_one_taken(open_page: OpenPage
     await open_form(other)
     await fill(other, "11:00", "12:00", "Répétition de théâtre", "4")
     await press(other, other.get_by_role("button", name=t("Book"), exact=True))
-    taken = f"Cette salle est déjà réservée de {day} 10:00 à {day} 11:30."
-    assert taken == t(
-        "This room is already booked from %(starts)s to %(ends)s.", starts=f"{day} 10:00", ends=f"{day} 11:30"
+    # the time taken, written the way people read it ("lun. 14 déc., 10 h à 11 h 30")
+    starts, ends = at(next_monday(), "10:00"), at(next_monday(), "11:30")
+    taken = t(
+        "This room is already booked from %(starts)s to %(ends)s.",
+        starts=LocalTime(starts, "Europe/Paris"),
+        ends=LocalTime(ends, "Europe/Paris", time_only=True),
     )
+    assert taken.startswith("Cette salle est déjà réservée de ") and "10\u00a0h à 11\u00a0h\u00a030" in taken
     await expect(other.get_by_role("alert")).to_have_text(taken)
     await expect(other.get_by_text(t("This time is already booked."))).to_be_visible()
     for label, value in [

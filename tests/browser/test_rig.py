@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import OpenPage, csp_violations, sign_in
+import pytest
+
+from tests.browser.conftest import OpenPage, csp_violations, node_tool, sign_in
 from tests.browser.pages import MEMBER, key_pages, sign_in_staff
 
 
@@ -34,3 +36,21 @@ async def test_every_key_page_answers_for_its_visitor(open_page: OpenPage) -> No
         response = await page.goto(key.path)
         assert response is not None and response.status == 200, key
         assert page.url.endswith(key.path), (key, page.url)
+
+
+def test_a_missing_npm_tool_skips_the_check_outside_ci(tmp_path, monkeypatch) -> None:
+    """The README's `pytest` on a machine without node_modules (nor npm) skips the checks
+    that need axe-core or the Nu HTML Checker instead of failing with FileNotFoundError."""
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="npm ci"):
+        node_tool("node_modules/axe-core/axe.min.js", root=tmp_path)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="axe-core"):
+        node_tool("node_modules/axe-core/axe.min.js", root=tmp_path)
+
+
+def test_a_present_npm_tool_is_used_as_it_is(tmp_path) -> None:
+    tool = tmp_path / "node_modules" / "axe-core" / "axe.min.js"
+    tool.parent.mkdir(parents=True)
+    tool.write_text("/* axe */")
+    assert node_tool("node_modules/axe-core/axe.min.js", root=tmp_path) == tool

@@ -87,10 +87,14 @@ async def test_registrants_page_and_csv_for_the_people_running_the_event(client)
         assert exported.status_code == status, email
     assert "Bob" in page.text
     assert exported.headers["content-type"].startswith("text/csv")
+    # semicolons by default (French spreadsheets split on them), a BOM for UTF-8
+    assert exported.text.startswith("\ufeff")
     lines = exported.text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "Name,Email,Status,Place,Position" or lines[0].startswith("Nom")
-    assert lines[1].startswith("'=cmd|calc,")  # no formula injection
-    assert lines[2].startswith("Bob,") and lines[2].endswith(",1")
+    assert lines[0] == "Nom;Adresse électronique;Statut;Place;Position" or lines[0].startswith("Nom;")
+    assert lines[1].startswith("'=cmd|calc;")  # no formula injection
+    assert lines[2].startswith("Bob;") and lines[2].endswith(";1")
+    commas = await client.get(f"/events/{event.id}/registrants.csv?sep=comma")
+    assert commas.text.lstrip("\ufeff").splitlines()[2].startswith("Bob,")
 
 
 async def test_check_in_at_the_door(client) -> None:

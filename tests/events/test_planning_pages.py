@@ -107,3 +107,75 @@ async def test_manage_capacity_programme_and_cancel(client) -> None:
     cancelled = await post_form(client, page, {"action": "cancel"}, from_page=page)
     assert cancelled.status_code == 303
     assert (await Event.get(id=event.id)).status == "cancelled"
+
+
+async def test_reschedule_an_event_from_its_edit_page(client) -> None:
+    """Date, time, zone, format and room change on the edit page; the programme and its room
+    booking move with the start; the registrants get the new time; the feeds show it."""
+    from events import services
+    from tierslieu.models import OutboxMail
+
+    room = await make_room(name="Salle Lovelace")
+    event = await make_event(mode="onsite", room_id=room.id, join_url="", title="Atelier graphes")
+    session = await Session.get(event_id=event.id)
+    person = await make_user(email="inscrite@example.org")
+    await services.register(person, event.id)
+    await login(client, event.facilitator.email)
+    page = f"/events/{event.id}/edit"
+    form = text_of((await client.get(page)).text)
+    for label in ("Fuseau horaire de l’événement", "Début (heure locale de l’événement)", "Format"):
+        assert label.replace("’", "'") in form.replace("’", "'"), label
+    paris = ZoneInfo("Europe/Paris")
+    new_day = (event.starts_at + timedelta(days=7)).astimezone(paris).date()
+    data = {
+        "title": event.title,
+        "capacity": "10",
+        "timezone": "Europe/Paris",
+        "starts_at": f"{new_day}T14:00",
+        "ends_at": f"{new_day}T16:30",
+        "mode": "onsite",
+        "room_id": str(room.id),
+    }
+    moved = await post_form(client, page, data, from_page=page)
+    assert moved.status_code == 303, text_of(moved.text)[:1500]
+    await event.refresh_from_db()
+    assert event.starts_at == datetime.combine(new_day, datetime.min.time().replace(hour=14), paris)
+    assert event.ends_at - event.starts_at == timedelta(hours=2, minutes=30)
+    await session.refresh_from_db()
+    assert (session.starts_at, session.ends_at) == (event.starts_at, event.ends_at)
+    assert session.booking_id is not None
+    mail = await OutboxMail.filter(to_address=person.email).order_by("-id").first()
+    assert mail is not None and mail.subject == "Événement modifié : Atelier graphes"
+    assert "14\u00a0h" in mail.body_text
+    feed = (await client.get(f"/events/{event.id}.ics")).text
+    assert new_day.strftime("%Y%m%d") + "T140000" in feed
+    # end before start: the message sits under the end field
+    wrong = await post_form(client, page, {**data, "ends_at": f"{new_day}T13:00"}, from_page=page)
+    assert wrong.status_code == 422
+    assert 'id="f-ends_at-error"' in wrong.text
+    assert "La fin doit venir après le début." in text_of(wrong.text)
+
+
+async def test_a_past_date_is_refused_at_creation_under_its_field(client) -> None:
+    facilitator = await make_facilitator()
+    await login(client, facilitator.email)
+    last_year = datetime.now(UTC).year - 1
+    data = {
+        "title": "Trop tard",
+        "kind": "workshop",
+        "mode": "online",
+        "language": "fr",
+        "timezone": "Europe/Paris",
+        "starts_at": f"{last_year}-07-07T10:00",
+        "ends_at": f"{last_year}-07-07T12:00",
+        "capacity": "20",
+    }
+    refused = await post_form(client, "/events/new", data, from_page="/events/new")
+    assert refused.status_code == 422
+    assert 'id="f-starts_at-error"' in refused.text
+    assert not await Event.exists(title="Trop tard")
+    year = datetime.now(UTC).year + 1
+    backwards = {**data, "starts_at": f"{year}-07-07T10:00", "ends_at": f"{year}-07-07T09:00"}
+    refused = await post_form(client, "/events/new", backwards, from_page="/events/new")
+    assert refused.status_code == 422
+    assert 'id="f-ends_at-error"' in refused.text

@@ -177,10 +177,12 @@ async def test_moving_an_event_keeps_its_sessions_inside() -> None:
         event.id,
         SessionCreate(title="Ouverture", starts_at=event.starts_at, ends_at=event.starts_at + timedelta(hours=1)),
     )
-    with pytest.raises(Invalid):
+    # the programme moves with the start; an end that would leave a session out is refused
+    with pytest.raises(Invalid) as refused:
         await services.change_event(
-            event.facilitator, event.id, EventChange(starts_at=event.starts_at + timedelta(minutes=30))
+            event.facilitator, event.id, EventChange(starts_at=event.starts_at + timedelta(minutes=90))
         )
+    assert "ends_at" in refused.value.fields
     moved = await services.change_event(
         event.facilitator, event.id, EventChange(ends_at=event.ends_at + timedelta(hours=1))
     )

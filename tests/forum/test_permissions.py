@@ -69,6 +69,6 @@ def test_locked_hidden_and_discussions() -> None:
     assert permissions.can_edit_post(MODERATOR, answer(), locked)
     assert not permissions.can_see_topic(MEMBER, hidden) and permissions.can_see_topic(MODERATOR, hidden)
     assert not permissions.can_accept_answer(ASKER, discussion)
-    assert not permissions.can_vote_post(MEMBER, answer(), discussion)
+    assert permissions.can_vote_post(MEMBER, answer(), discussion)  # thanked (never voted down: the service)
     assert not permissions.can_see_post_body(ANONYMOUS, answer(hidden_at=NOW))
     assert permissions.can_see_post_body(MODERATOR, answer(hidden_at=NOW))

@@ -272,7 +272,7 @@ async def test_html_votes_accept_and_moderation_matrix(client, other_client) -> 
     await login(client, moderator.email)
     assert (await post_form(client, f"/forum/t/{topic.id}/moderate", moderate, from_page=page)).status_code == 303
     log = await client.get("/forum/moderation/log")
-    assert "topic.lock" in log.text and "Essai" in log.text
+    assert "Sujet verrouillé" in log.text and "Essai" in log.text
     anonymous_redirect = await other_client.__class__(
         transport=other_client._transport, base_url="http://testserver"
     ).get("/forum/new")

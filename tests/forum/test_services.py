@@ -79,8 +79,9 @@ async def test_votes_once_per_person_zero_removes_and_not_on_own_post() -> None:
     assert own.value.code == "own_post"
     discussion = await make_topic(kind="discussion")
     reply = await make_reply(discussion)
+    assert (await services.vote(voter, reply.id, 1)).score == 1  # a discussion's post is thanked
     with pytest.raises(Invalid):
-        await services.vote(voter, reply.id, 1)
+        await services.vote(voter, reply.id, -1)  # never voted down
 
 
 async def test_unique_vote_is_a_database_rule() -> None:

@@ -66,7 +66,7 @@ async def test_preferences_list_every_kind_and_refuse_a_bad_mode_in_french(clien
     for kind in services.kinds():  # each with the modes it offers (in-app or never for some)
         for mode in kind.modes:
             assert f'name="{kind.name}" value="{mode}"' in shown.text
-    assert "Sur le site seulement" in shown.text and "Forum : quelqu’un me mentionne" in shown.text
+    assert "Sur le site seulement" in shown.text and "Forum\u00a0: quelqu’un me mentionne" in shown.text
     token = await csrf_token(client, "/notifications/preferences")
     bad = await client.post("/notifications/preferences", data={"csrf_token": token, KIND: "sometimes"})
     assert bad.status_code == 422

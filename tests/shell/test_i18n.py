@@ -27,9 +27,7 @@ LOCALES = ("fr", "en")
 FIX = "run scripts/update_catalogues.sh, then translate the new entries in the .po files"
 
 # Keep in step with KEYWORDS in scripts/update_catalogues.sh.
-KEYWORDS = parse_keywords(
-    ["_", "N_", "gettext:1,1t", "gettext:2", "ngettext:1,2,3t", "ngettext:2,3"]
-)
+KEYWORDS = parse_keywords(["_", "N_", "gettext:1,1t", "gettext:2", "ngettext:1,2,3t", "ngettext:2,3"])
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -99,9 +97,8 @@ def test_every_message_is_translated(locale: str) -> None:
             problems.append(f"not translated: {msgid!r} ({places[0]})")
         elif message.fuzzy:
             problems.append(f"fuzzy: {msgid!r} ({places[0]})")
-    assert not problems, (
-        f"The {locale} catalogue is incomplete ({len(problems)} entries); {FIX}:\n  "
-        + "\n  ".join(problems)
+    assert not problems, f"The {locale} catalogue is incomplete ({len(problems)} entries); {FIX}:\n  " + "\n  ".join(
+        problems
     )
 
 
@@ -116,19 +113,14 @@ def test_translations_keep_the_placeholders(locale: str) -> None:
             expected = set().union(*(placeholders(text) for text in message.id))
             strings = [text for text in message.string if text]
             found = [placeholders(text) for text in strings]
-            if any(not names <= expected for names in found) or (
-                found and set().union(*found) != expected
-            ):
+            if any(not names <= expected for names in found) or (found and set().union(*found) != expected):
                 problems.append(f"{message.id!r} -> {message.string!r}")
         elif message.string and placeholders(message.string) != placeholders(message.id):
             problems.append(f"{message.id!r} -> {message.string!r}")
     # Babel's own checks, as `pybabel compile` runs them (python-format, plural forms).
     for message, errors in cat.check():
         problems.extend(f"{message.id!r}: {error}" for error in errors)
-    assert not problems, (
-        f"Placeholders differ between message id and {locale} translation:\n  "
-        + "\n  ".join(problems)
-    )
+    assert not problems, f"Placeholders differ between message id and {locale} translation:\n  " + "\n  ".join(problems)
 
 
 # A per-cent sign that is neither a "%(name)s" placeholder nor "%%". Jinja's new-style
@@ -207,16 +199,13 @@ def test_templates_have_no_untranslated_text() -> None:
                 found.append(f"{name}:{line}: {text.strip()}")
     assert not found, (
         "Templates show text that is not wrapped in _() and so is never translated. "
-        "Wrap it, e.g. {{ _(\"Save\") }}, then run scripts/update_catalogues.sh:\n  "
-        + "\n  ".join(found)
+        'Wrap it, e.g. {{ _("Save") }}, then run scripts/update_catalogues.sh:\n  ' + "\n  ".join(found)
     )
 
 
 def test_french_is_served() -> None:
-    assert i18n.gettext("fr", "Wrong email or password.") == (
-        "Adresse électronique ou mot de passe incorrect."
-    )
+    assert i18n.gettext("fr", "Wrong email or password.") == ("Adresse électronique ou mot de passe incorrect.")
     assert i18n.gettext("fr", "Too short: at least %(min_length)s characters.", min_length=10) == (
-        "Trop court : au moins 10 caractères."
+        "Trop court\u00a0: au moins 10 caractères."
     )
     assert i18n.gettext("en", "Wrong email or password.") == "Wrong email or password."

@@ -198,8 +198,17 @@ class MailSender:
         if self.smtp is None:
             for row, _message in messages:
                 about = {"mail_id": row.id, "to": row.to_address, "kind": row.kind}
-                log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
-                log.debug("mail body:\n%s", row.body_text, extra=about)
+                if self.settings.production:
+                    log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
+                    log.debug("mail body:\n%s", row.body_text, extra=about)
+                else:  # development: the whole mail, so that its links (sign-up, reset) can be followed
+                    log.info(
+                        "mail not sent (no SMTP server), to %s: %s\n%s",
+                        row.to_address,
+                        row.subject,
+                        row.body_text,
+                        extra=about,
+                    )
             await OutboxMail.filter(id__in=[row.id for row, _ in messages]).update(sent_at=clock.now(), last_error="")
             await forget_secrets(row for row, _ in messages)
             return len(messages)
