@@ -26,7 +26,7 @@ import notifications.part
 import skills.part
 import tierslieu.part
 from tierslieu import db, identity, mail, parts, passwords, realtime, urls
-from tierslieu.errors import N_, DomainError
+from tierslieu.errors import N_, DomainError, ServiceUnavailable
 from tierslieu.mail import routes as mail_routes
 from tierslieu.middleware import (
     AuthMiddleware,
@@ -70,6 +70,8 @@ def install(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
     return setup
 
 
+UNAVAILABLE_RETRY_AFTER = 10  # seconds, in the Retry-After of a 503
+
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
     401: ("unauthorized", N_("You need to sign in.")),
@@ -91,6 +93,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
+    if db.unavailable(exc):
+        # the database is down, restarting or frozen: a moment's wait, not a bug
+        log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+        return error_response(request, ServiceUnavailable(retry_after=UNAVAILABLE_RETRY_AFTER))
     log.error("unhandled error", exc_info=exc)
     return error_response(
         request,
@@ -114,7 +120,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         passwords.configure(settings.password_hash_concurrency)
         if init_database:
-            await db.init(settings.database_url, setup.with_models(), migrate=False)
+            await db.init(settings.database_url, setup.with_models(), migrate=False, timeout=settings.database_timeout)
         await hub.start()
         if settings.run_background_tasks:
             sender.start()
