@@ -26,7 +26,7 @@ import notifications.part
 import skills.part
 import tierslieu.part
 from tierslieu import db, identity, mail, parts, passwords, realtime, urls
-from tierslieu.errors import N_, DomainError, ServiceUnavailable
+from tierslieu.errors import N_, DomainError
 from tierslieu.mail import routes as mail_routes
 from tierslieu.middleware import (
     AuthMiddleware,
@@ -36,6 +36,7 @@ from tierslieu.middleware import (
     SecurityHeadersMiddleware,
 )
 from tierslieu.openapi import API_PREFIX
+from tierslieu.outages import UnavailableMiddleware
 from tierslieu.ratelimit import RateLimiter
 from tierslieu.redis_pool import create_pool
 from tierslieu.responses import error_response
@@ -70,8 +71,6 @@ def install(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
     return setup
 
 
-UNAVAILABLE_RETRY_AFTER = 10  # seconds, in the Retry-After of a 503
-
 HTTP_ERRORS = {
     400: ("bad_request", N_("The request could not be understood.")),
     401: ("unauthorized", N_("You need to sign in.")),
@@ -93,10 +92,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    if db.unavailable(exc):
-        # the database is down, restarting or frozen: a moment's wait, not a bug
-        log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
-        return error_response(request, ServiceUnavailable(retry_after=UNAVAILABLE_RETRY_AFTER))
     log.error("unhandled error", exc_info=exc)
     return error_response(
         request,
@@ -155,6 +150,7 @@ def create_app(
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
+            Middleware(UnavailableMiddleware),  # around the session lookup too
             Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail_routes.CSRF_EXEMPT),
         ],
         exception_handlers={

@@ -52,16 +52,18 @@ async def _keep_session(connection: Any) -> None:
 
 def connection_config(database_url: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Tortoise's settings for the URL; SQLite goes through :mod:`tierslieu.sqlite_engine`.
-    PostgreSQL connections give up after ``timeout`` seconds, to connect (a server that is
-    down or frozen) and for each statement: no request waits longer for the database."""
+    No request waits longer than about ``timeout`` seconds for PostgreSQL: a connection
+    attempt (a server down or frozen) and a statement each give up after half of it, since
+    a statement that times out is then cancelled over a new connection, which may wait as
+    long again."""
     config = expand_db_url(normalise_url(database_url))
     if config["engine"] == "tortoise.backends.sqlite":
         config["engine"] = "tierslieu.sqlite_engine"
     elif config["engine"] == "tortoise.backends.asyncpg":
         credentials = config["credentials"]
         credentials.setdefault("reset", _keep_session)
-        credentials.setdefault("timeout", timeout)
-        credentials.setdefault("command_timeout", timeout)
+        credentials.setdefault("timeout", timeout / 2)
+        credentials.setdefault("command_timeout", timeout / 2)
     return config
 
 

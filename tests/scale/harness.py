@@ -376,6 +376,15 @@ http {{
             self.process = None
 
 
+@contextlib.contextmanager
+def tempdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="tierslieu-scale-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True) if not os.environ.get("KEEP") else None
+
+
 # --- the whole set-up ---------------------------------------------------------------------
 
 
