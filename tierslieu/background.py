@@ -41,7 +41,6 @@ async def pause(until: float) -> None:
         await asyncio.sleep(PAUSE_POLL)
     await asyncio.sleep(0)
 
-
 Stop = Callable[[], Awaitable[None]]
 Start = Callable[[], Stop]
 

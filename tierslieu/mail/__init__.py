@@ -371,6 +371,7 @@ async def erase_personal_data(user: Any) -> None:
     await OutboxMail.filter(done_or_optional, user_id=user.id).delete()
 
 
+
 # --- re-exports: sender.py imports from this module, so they come last ------------------
 # (the unsubscribe pages stay in tierslieu.mail.routes: a service that writes mail loads no page)
 
