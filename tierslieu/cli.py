@@ -88,6 +88,8 @@ def part_command(command: parts.Command):
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from tierslieu.server import TimedHttpToolsProtocol
+
     os.environ.setdefault("TIERSLIEU_BASE_URL", f"http://{args.host}:{args.port}")
     settings = load_settings(port=args.port)
     if settings.is_sqlite and args.workers > 1:
@@ -113,7 +115,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        http="httptools",
+        # httptools, with header and body read timeouts (tierslieu/server.py)
+        http=TimedHttpToolsProtocol,
         # The standard loop, not uvloop: it serves ready connections in the order they became
         # ready. Under saturation uvloop leaves one connection out of a round now and then,
         # which doubled the 95th-percentile latency at 8 busy clients (bench/bookings_bench.py).

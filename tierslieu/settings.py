@@ -86,7 +86,7 @@ def _secret_key(env: str, data_dir: Path) -> str:
     return key
 
 
-def _seconds(name: str, default: float) -> float:
+def seconds_from_environment(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -115,7 +115,7 @@ def load_settings(port: int = 8000) -> Settings:
         mail_from=os.environ.get("TIERSLIEU_MAIL_FROM") or Settings.mail_from,
         trusted_proxies=_trusted_proxies(os.environ.get("TIERSLIEU_TRUSTED_PROXIES", "")),
         data_dir=data_dir,
-        database_timeout=_seconds("TIERSLIEU_DATABASE_TIMEOUT", Settings.database_timeout),
-        header_timeout=_seconds("TIERSLIEU_HEADER_TIMEOUT", Settings.header_timeout),
-        body_timeout=_seconds("TIERSLIEU_BODY_TIMEOUT", Settings.body_timeout),
+        database_timeout=seconds_from_environment("TIERSLIEU_DATABASE_TIMEOUT", Settings.database_timeout),
+        header_timeout=seconds_from_environment("TIERSLIEU_HEADER_TIMEOUT", Settings.header_timeout),
+        body_timeout=seconds_from_environment("TIERSLIEU_BODY_TIMEOUT", Settings.body_timeout),
     )
