@@ -1,5 +1,5 @@
-"""The scale harness's fixtures: one set-up (two processes behind nginx) for the module
-that asks for it; nothing of the in-process test database is used here."""
+"""The scale harness's fixtures: one set-up (two processes behind nginx) for every
+test that asks for it; nothing of the in-process test database is used here."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def clean_database() -> None:
     """The processes under test have their own database (see harness.stack)."""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack() -> Iterator[harness.Stack]:
     harness.require_stack()
     with harness.stack() as running:

@@ -119,9 +119,9 @@ def query(url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
     return in_thread(run)
 
 
-def seed(database_url: str) -> dict[str, Any]:
+def seed(database_url: str, mode: str = "") -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "tests.scale.seed", database_url],
+        [sys.executable, "-m", "tests.scale.seed", database_url, *([mode] if mode else [])],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
