@@ -207,13 +207,12 @@ async def revoke_access(user: User, *, keep_session: str | None = None, rotate_c
         names = [t.name for t in tokens]
         if names or rotate_calendar:
             settings = mail.configured_settings()
+            new_link = calendar_url(user, settings) if rotate_calendar else None
             await mail.send(
                 user,
                 "accounts/access_revoked",
-                {
-                    "tokens": names,
-                    "calendar_url": calendar_url(user, settings) if rotate_calendar else None,
-                },
+                {"tokens": names, "calendar_url": new_link},
+                secrets=[new_link] if new_link else [],
             )
     await announce_revocation(user.id)
     return names
@@ -381,7 +380,7 @@ async def consume_one_time_token(plain: str, purpose: TokenPurpose) -> OneTimeTo
 
 async def send_verification(user: User) -> None:
     token = await issue_one_time_token(user, TokenPurpose.VERIFY_EMAIL, VERIFY_EMAIL_TTL)
-    await mail.send(user, "accounts/verify_email", {"token": token})
+    await mail.send(user, "accounts/verify_email", {"token": token}, secrets=[token])
 
 
 async def verify_email(plain: str) -> User:
@@ -405,7 +404,7 @@ async def request_password_reset(email: str, *, client_address: str, limiter: Ra
         return
     async with in_transaction():
         token = await issue_one_time_token(user, TokenPurpose.RESET_PASSWORD, RESET_PASSWORD_TTL)
-        await mail.send(user, "accounts/reset_password", {"token": token})
+        await mail.send(user, "accounts/reset_password", {"token": token}, secrets=[token])
 
 
 async def reset_password(plain: str, new_password: str) -> User:
@@ -465,6 +464,7 @@ async def request_email_change(user: User, password: str, new_email: str, *, lim
             "accounts/confirm_new_email",
             {"token": token, "user": user, "new_email": new_email},
             locale=user.locale,
+            secrets=[token],
         )
         await mail.send(user, "accounts/email_change_requested", {"new_email": new_email})
 

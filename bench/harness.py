@@ -170,8 +170,10 @@ async def running_server(
     extra_env: dict[str, str] | None = None,
     startup_timeout: float = 90.0,
     keep_log: bool = False,
+    database_url: str | None = None,
 ) -> AsyncIterator[Server]:
-    """Serve a fresh, empty instance; yield its :class:`Server` once ``/healthz`` is 200."""
+    """Serve a fresh, empty instance (or the PostgreSQL database ``database_url``, left in
+    place afterwards); yield its :class:`Server` once ``/healthz`` is 200."""
     if database not in {"sqlite", "postgres"}:
         raise ValueError(f"unknown database {database!r}")
     if database == "sqlite" and workers != 1:
@@ -186,7 +188,9 @@ async def running_server(
         env = {key: value for key, value in os.environ.items() if not key.startswith("TIERSLIEU_")}
         env["TIERSLIEU_DATA_DIR"] = str(data_dir)
         env["TIERSLIEU_ENV"] = "development"
-        if database == "postgres":
+        if database_url is not None:
+            env["TIERSLIEU_DATABASE_URL"] = database_url
+        elif database == "postgres":
             await create_database(db_name)
             db_created = True
             database_url = POSTGRES_URL.format(name=db_name)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from tierslieu import clock, i18n, mail
-from tierslieu.calendar import host_of, vtimezone
+from tierslieu.calendar import escape_text, host_of, line, param, scrub, vtimezone
 
 PRODID = "-//tierslieu//bookings//EN"
 # a booking's STATUS in a calendar: a pending one is tentative, a rejected one cancelled
@@ -35,7 +35,7 @@ def _calendar(name: str, method: str | None = None) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", line(name))
     return cal
 
 
@@ -45,7 +45,7 @@ def _event(booking: Any, zone: ZoneInfo, summary: str, stamp: datetime) -> Event
     event.add("dtstamp", stamp)
     event.add("dtstart", i18n.in_zone(booking.starts_at, zone))
     event.add("dtend", i18n.in_zone(booking.ends_at, zone))
-    event.add("summary", summary)
+    event.add("summary", line(summary))
     event.add("sequence", booking.sequence)
     event.add("last-modified", i18n.in_zone(booking.updated_at or stamp, UTC))
     status = ICAL_STATUS[booking.status]
@@ -62,7 +62,7 @@ def room_feed(room: Any, bookings: Iterable[Any], busy_label: str) -> bytes:
     stamp = clock.now().replace(microsecond=0)
     for booking in bookings:
         cal.add_component(_event(booking, zone, busy_label, booking.updated_at or stamp))
-    return _with_timezone(cal.to_ical(), room.timezone)
+    return _with_timezone(scrub(cal.to_ical()), room.timezone)
 
 
 def invitation(room: Any, bookings: list[Any], user: Any) -> str:
@@ -73,8 +73,8 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
     zone = ZoneInfo(room.timezone)
     stamp = clock.now().strftime(_UTC_FORMAT)
     organizer = "mailto:" + mail.sender_address()
-    attendee = f"ATTENDEE;CN={_param(user.display_name)};PARTSTAT=ACCEPTED:mailto:{user.email}"
-    location = "LOCATION:" + _text(room.name)
+    attendee = f"ATTENDEE;CN={param(user.display_name)};PARTSTAT=ACCEPTED:mailto:{line(user.email)}"
+    location = "LOCATION:" + escape_text(line(room.name))
     tzid = f";TZID={room.timezone}"
     lines = [
         "BEGIN:VCALENDAR",
@@ -82,14 +82,14 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
         "PRODID:" + PRODID,
         "CALSCALE:GREGORIAN",
         "METHOD:REQUEST",
-        "X-WR-CALNAME:" + room.name,
+        "X-WR-CALNAME:" + escape_text(line(room.name)),
     ]
     for booking in bookings:
         status = ICAL_STATUS[booking.status]
         modified = i18n.in_zone(booking.updated_at, UTC).strftime(_UTC_FORMAT) if booking.updated_at else stamp
         lines += [
             "BEGIN:VEVENT",
-            "SUMMARY:" + _text(f"{room.name}: {booking.purpose}"),
+            "SUMMARY:" + escape_text(line(f"{room.name}: {booking.purpose}")),
             f"DTSTART{tzid}:" + i18n.in_zone(booking.starts_at, zone).strftime(_LOCAL_FORMAT),
             f"DTEND{tzid}:" + i18n.in_zone(booking.ends_at, zone).strftime(_LOCAL_FORMAT),
             "DTSTAMP:" + stamp,
@@ -104,33 +104,18 @@ def invitation(room: Any, bookings: list[Any], user: Any) -> str:
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    body = b"".join(_fold(line) for line in lines)
+    body = scrub(b"".join(_fold(content) for content in lines))
     return _with_timezone(body, room.timezone).decode("utf-8")
 
 
 _UTC_FORMAT = "%Y%m%dT%H%M%SZ"
 _LOCAL_FORMAT = "%Y%m%dT%H%M%S"
-_PARAM_QUOTABLE = frozenset(",;:\u2019")
 
 
-def _text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 says (as ``icalendar.vText`` does)."""
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _param(value: str) -> str:
-    """A parameter value: RFC 6868 escapes, double quotes when needed (as ``icalendar``)."""
-    value = value.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n")
-    value = value.replace('"', "^'")
-    return f'"{value}"' if any(char in _PARAM_QUOTABLE for char in value) else value
-
-
-def _fold(line: str) -> bytes:
+def _fold(content: str) -> bytes:
     """One content line, folded as ``icalendar`` does (74 octets, then a space and 74 more,
     without splitting a character), CRLF-ended."""
-    data = line.encode("utf-8")
+    data = content.encode("utf-8")
     limit = 74
     if len(data) <= limit:
         return data + b"\r\n"

@@ -109,7 +109,7 @@ def _invitation(event: Event, user: Any, method: str, status: str) -> str:
     organizer.params["cn"] = "Tiers-lieu"
     entry.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{user.email}")
-    attendee.params["cn"] = user.display_name
+    attendee.params["cn"] = calendar.line(user.display_name)
     attendee.params["partstat"] = "ACCEPTED" if status != "CANCELLED" else "DECLINED"
     entry.add("attendee", attendee)
     cal.add_component(entry)

@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from tierslieu.errors import N_
-from tierslieu.validation import Id, custom_error
+from tierslieu.validation import Id, Line, custom_error
 
 MAX_BODY = 20_000
 MAX_TITLE = 150
 MAX_TAGS = 5
 TAG_RE = re.compile(r"[a-z0-9][a-z0-9+#.-]{0,29}")
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_TITLE)]
+Title = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_TITLE)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=MAX_BODY)]
 
 
@@ -69,7 +69,7 @@ class VoteIn(BaseModel):
 
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
+    name: Annotated[Line, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
     parent_id: Id | None = None
 

@@ -167,8 +167,11 @@ async def get_topic(topic_id: int, viewer: Any) -> Topic:
 
 
 async def get_post(post_id: int, viewer: Any) -> tuple[Post, Topic]:
+    """A post the viewer may see, with its topic, else 404: a hidden post is not found for
+    whoever cannot read it (not a redirect that locates it, nor a 403 that confirms it), for
+    every use at once (permalink, quote, flag, vote, accept, edit, history, the API)."""
     post = await Post.get_or_none(id=post_id).prefetch_related("author")
-    if post is None:
+    if post is None or not permissions.can_see_post_body(viewer, post):
         raise NotFound()
     topic = await get_topic(post.topic_id, viewer)  # type: ignore[attr-defined]
     return post, topic

@@ -17,6 +17,7 @@ Personal feed
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from starlette.routing import Route
 from tierslieu import clock, i18n, identity, parts
 from tierslieu.errors import NotFound
 from tierslieu.guards import path_text
+from tierslieu.validation import clean_text, one_line
 
 
 def host_of(base_url: str) -> str:
@@ -204,6 +206,49 @@ def _forms(item: Transition) -> list[str]:
     return [last, nth] if last else [nth]
 
 
+# --- text: no control character in a calendar, whatever is stored -----------------------------------
+# RFC 5545 allows no control character but tab in a value (newlines are written escaped, "\n").
+# Rows written before the boundary of tierslieu.validation.clean_text, or text a part builds
+# itself, may hold some: every building block below writes its text through these, and
+# ``scrub`` is the last guard on the bytes of every document.
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def text(value: str) -> str:
+    """A multi-line TEXT value (a description): control characters out, line breaks as
+    newlines (which the writer escapes)."""
+    return clean_text(value).replace("\x00", "")
+
+
+def line(value: str) -> str:
+    """A single-line value (a summary, a calendar's name, a location, a person's name)."""
+    return one_line(value).replace("\x00", "")
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 says (as ``icalendar.vText`` does), for content lines
+    written by hand."""
+    value = text(value)
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+_PARAM_QUOTABLE = frozenset(",;:\u2019")
+
+
+def param(value: str) -> str:
+    """A parameter value (``CN=…``) on one line: RFC 6868 escapes, double quotes when needed
+    (as ``icalendar`` does), for content lines written by hand."""
+    value = line(value).replace("^", "^^").replace('"', "^'")
+    return f'"{value}"' if any(char in _PARAM_QUOTABLE for char in value) else value
+
+
+def scrub(body: bytes) -> bytes:
+    """The serialised document without a control character (C0 but tab, CR and LF; DEL; C1):
+    the last guard, after the values went through :func:`text` and :func:`line`."""
+    return _CONTROL_BYTES.sub(b"", body)
+
+
 # --- documents ---------------------------------------------------------------------------------------
 
 
@@ -215,7 +260,7 @@ def new_calendar(name: str, *, method: str | None = None, refresh: timedelta | N
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", line(name))
     if refresh is not None:
         cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(refresh))
@@ -226,7 +271,7 @@ def finish(cal: Calendar, zones: Iterable[str]) -> bytes:
     """Add one VTIMEZONE per zone used (before the events) and serialise."""
     events = list(cal.subcomponents)
     cal.subcomponents = [vtimezone(name) for name in sorted(set(zones))] + events
-    return cal.to_ical()
+    return scrub(cal.to_ical())
 
 
 @dataclass
@@ -247,22 +292,22 @@ class FeedItem:
 def vevent(item: FeedItem, stamp: datetime) -> Event:
     zone = ZoneInfo(item.timezone)
     event = Event()
-    event.add("uid", item.uid)
+    event.add("uid", line(item.uid))
     event.add("dtstamp", stamp)
     # an instant the zone cannot show (an offset past year 9999 overflows) is written in UTC
     event.add("dtstart", i18n.in_zone(item.starts_at, zone))
     event.add("dtend", i18n.in_zone(item.ends_at, zone))
-    event.add("summary", item.summary)
+    event.add("summary", line(item.summary))
     event.add("sequence", item.sequence)
     event.add("last-modified", i18n.in_zone(item.last_modified, UTC).replace(microsecond=0))
     event.add("status", item.status)
     event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
     if item.url:
-        event.add("url", item.url)
+        event.add("url", line(item.url))
     if item.location:
-        event.add("location", item.location)
+        event.add("location", line(item.location))
     if item.description:
-        event.add("description", item.description)
+        event.add("description", text(item.description))
     return event
 
 
@@ -290,7 +335,7 @@ def feed(name: str, items: Iterable[FeedItem]) -> bytes:
     head = finish(new_calendar(name), [item.timezone for item in items])
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
-    return head[: -len(end)] + b"".join(_vevent_bytes(item) for item in items) + end
+    return head[: -len(end)] + scrub(b"".join(_vevent_bytes(item) for item in items)) + end
 
 
 def etag(body: bytes) -> str:

@@ -119,7 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         http=TimedHttpToolsProtocol,
         # The standard loop, not uvloop: it serves ready connections in the order they became
         # ready. Under saturation uvloop leaves one connection out of a round now and then,
-        # which doubled the 95th-percentile latency at 8 busy clients (bench/bookings_bench.py).
+        # which doubled the 95th-percentile latency at 8 busy clients (measured on booking creation).
         loop="asyncio",
         ws="websockets-sansio",
         proxy_headers=False,  # X-Forwarded-For is read by the app, from trusted proxies only

@@ -235,13 +235,39 @@ def client_address(scope: Scope, settings: Settings) -> str:
     return peer
 
 
-def own_origins(scope: Scope, settings: Settings) -> set[str]:
+def base_origin(settings: Settings) -> str:
+    """``scheme://host[:port]`` of ``TIERSLIEU_BASE_URL``, lower-case."""
     base = urlsplit(settings.base_url)
-    origins = {f"{base.scheme}://{base.netloc}"}
+    return f"{base.scheme}://{base.netloc}".lower()
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def own_host(host: str, settings: Settings) -> bool:
+    """Whether a ``Host`` header names the site of ``TIERSLIEU_BASE_URL``."""
+    base = urlsplit(settings.base_url)
+    try:
+        sent = urlsplit(f"//{host.strip()}")
+        port = sent.port
+    except ValueError:
+        return False
+    if (sent.hostname or "") != (base.hostname or "").lower():
+        return False
+    # without a port in the base URL, the site is on a default one: the TLS proxy in front may
+    # pass the Host header on with the plain HTTP port
+    return port == base.port if base.port else port in (None, *_DEFAULT_PORTS.values())
+
+
+def own_origins(scope: Scope, settings: Settings) -> set[str]:
+    """The origins a request may come from: the base URL's; outside production also the one
+    the ``Host`` header names (development servers are reached under several names). In
+    production the ``Host`` header is never trusted (see ``AuthMiddleware``)."""
+    origins = {base_origin(settings)}
     host = Headers(scope=scope).get("host")
-    if host:
+    if host and not settings.production:
         scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
-        origins.add(f"{scheme}://{host}")
+        origins.add(f"{scheme}://{host}".lower())
     return origins
 
 
@@ -250,7 +276,20 @@ def foreign_origin(scope: Scope, settings: Settings) -> bool:
     origin = Headers(scope=scope).get("origin")
     if origin is None:
         return False
-    return origin.rstrip("/") not in own_origins(scope, settings)
+    return origin.rstrip("/").lower() not in own_origins(scope, settings)
+
+
+PRIVATE = "private, no-store"
+
+
+def keep_private(headers: MutableHeaders) -> None:
+    """``Cache-Control: private, no-store`` on an answer to a request with credentials (a
+    session cookie, a bearer token) or that sets a cookie: no shared cache nor the browser's
+    history keeps a person's pages (profile, bookings, notifications, anything a signed-in
+    page shows). An answer that says itself it is the same for everyone (``public``: the
+    static files, the public feeds) keeps its own header."""
+    if "public" not in headers.get("cache-control", "").lower():
+        headers["Cache-Control"] = PRIVATE
 
 
 def csrf_token_for(secret_key: str, seed: str) -> str:
@@ -322,9 +361,13 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         settings = self.settings
+        if settings.production and not await self._own_host(scope, receive, send):
+            return
         state: dict[str, Any] = scope.setdefault("state", {})
         headers = Headers(scope=scope)
         cookies = _cookies(headers)
+        # credentials ride on this request: what it answers is for this person only
+        credentials = bool(cookies.get(SESSION_COOKIE) or headers.get("authorization"))
         state["client_address"] = client_address(scope, settings)
         state.update(user=None, roles=frozenset(), session=None, auth=None, api_token=None)
 
@@ -334,7 +377,9 @@ class AuthMiddleware:
             if found is not None:
                 state["user"], state["roles"], state["api_token"] = found
                 state["auth"] = "bearer"
-        elif cookies.get(SESSION_COOKIE):
+        elif cookies.get(SESSION_COOKIE) and not (scope["type"] == "websocket" and "origin" not in headers):
+            # a socket without Origin is anonymous (API.md): a browser always sends one, so a
+            # socket without it is a script replaying a cookie, never the person's own page
             found = await identity.current().resolve_session(cookies[SESSION_COOKIE], settings)
             if found is not None:
                 state["session"], state["user"], state["roles"] = found
@@ -403,16 +448,52 @@ class AuthMiddleware:
                     return
 
             async def send_with_cookies(message: Message) -> None:
-                if message["type"] == "http.response.start" and new_csrf_seed and csrf_used:
-                    MutableHeaders(scope=message).append(
-                        "Set-Cookie",
-                        cookie_header(CSRF_COOKIE, new_csrf_seed, max_age=None, secure=settings.production),
-                    )
+                if message["type"] == "http.response.start":
+                    response_headers = MutableHeaders(scope=message)
+                    if new_csrf_seed and csrf_used:
+                        response_headers.append(
+                            "Set-Cookie",
+                            cookie_header(CSRF_COOKIE, new_csrf_seed, max_age=None, secure=settings.production),
+                        )
+                    if credentials or "set-cookie" in response_headers:
+                        keep_private(response_headers)
                 await send(message)
 
             await self.app(scope, receive, send_with_cookies)
         finally:
             i18n.current_locale.reset(locale_token)
+
+    async def _own_host(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Production: a request must name the site of ``TIERSLIEU_BASE_URL`` in its ``Host``
+        header (else 400, or a refused socket), and it is then seen with the base URL's scheme
+        and host, so that nothing built from the request (a link, an Origin to compare) can
+        come from a forged header or from the plain HTTP behind a TLS proxy."""
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if not own_host(host, self.settings):
+            log.warning("request refused: unknown host %r", host[:200])
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                body = b'{"error": {"code": "bad_host", "message": "Unknown host."}}'
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+            return False
+        base = urlsplit(self.settings.base_url)
+        secure = base.scheme == "https"
+        scope["scheme"] = ("wss" if secure else "ws") if scope["type"] == "websocket" else base.scheme
+        scope["server"] = (base.hostname or "", base.port or _DEFAULT_PORTS.get(base.scheme, 80))
+        scope["headers"] = [
+            (name, base.netloc.encode("latin-1") if name == b"host" else value)
+            for name, value in scope.get("headers", [])
+        ]
+        return True
 
     async def _refusal(
         self, scope: Scope, state: dict[str, Any], expected: Callable[[], str], is_api: bool, unseeded: bool

@@ -21,6 +21,7 @@ from tierslieu import i18n
 from tierslieu.errors import N_, DomainError, Invalid, ServiceUnavailable, TooManyRequests
 from tierslieu.i18n import Message, localise
 from tierslieu.templating import page_context
+from tierslieu.validation import cleaned
 
 log = logging.getLogger("tierslieu.errors")
 
@@ -191,9 +192,10 @@ def load_json(body: bytes) -> Any:
     if nests_too_deep(body):
         raise DomainError("too_deep", N_("The body nests too deep."), status=400)
     try:
-        return json.loads(body or b"null", parse_int=_number, parse_float=_number, parse_constant=_constant)
+        data = json.loads(body or b"null", parse_int=_number, parse_float=_number, parse_constant=_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):  # JSONDecodeError is a ValueError
         raise bad_json() from None
+    return cleaned(data)  # control characters out of every text (tierslieu.validation.clean_text)
 
 
 async def read_json(request: Request, model: type[Model]) -> Model:
@@ -212,7 +214,7 @@ async def read_form(request: Request) -> dict[str, Any]:
             continue
         values = form.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
-    return data
+    return cleaned(data)  # control characters out of every text (tierslieu.validation.clean_text)
 
 
 def field_messages(request: Request, error: DomainError) -> dict[str, str]:

@@ -6,8 +6,10 @@ Read once at start-up into an immutable :class:`Settings`; tests build their own
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,14 +64,42 @@ def _trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
     return tuple(networks)
 
 
+MIN_SECRET_KEY_BITS = 128
+"""What a production key must carry, estimated from the key itself (:func:`estimated_bits`)."""
+
+_MAKE_A_KEY = '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+
+
+def estimated_bits(key: str) -> float:
+    """An upper estimate of the randomness of ``key``: its length times the Shannon entropy of
+    its characters' frequencies. 40 spaces carry 0 bits, "abab…" 1 bit a character, a key
+    from ``secrets.token_urlsafe(48)`` about 350. A long key made of few distinct characters,
+    or of one repeated pattern, stays under :data:`MIN_SECRET_KEY_BITS`."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    total = len(key)
+    per_char = -sum(n / total * math.log2(n / total) for n in counts.values())
+    # a key that repeats a short block ("abcdabcd…") carries no more than that block
+    for size in range(1, total // 2 + 1):
+        if total % size == 0 and key == key[:size] * (total // size):
+            return min(per_char * total, per_char * size)
+    return per_char * total
+
+
 def _secret_key(env: str, data_dir: Path) -> str:
     key = os.environ.get("TIERSLIEU_SECRET_KEY", "")
     if env == "production":
         if len(key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(
                 "TIERSLIEU_SECRET_KEY must be set to at least "
-                f"{MIN_SECRET_KEY_LENGTH} random characters in production "
-                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                f"{MIN_SECRET_KEY_LENGTH} random characters in production {_MAKE_A_KEY}"
+            )
+        if estimated_bits(key) < MIN_SECRET_KEY_BITS:
+            raise ConfigError(
+                f"TIERSLIEU_SECRET_KEY is not random enough for production (about {estimated_bits(key):.0f} bits, "
+                f"at least {MIN_SECRET_KEY_BITS} needed: spaces, one repeated character or a short pattern are "
+                f"guessable); use a random value {_MAKE_A_KEY}"
             )
         return key
     if key:

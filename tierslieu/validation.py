@@ -6,11 +6,12 @@ Messages are English message ids, translated when the error is shown
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from tierslieu import clock, i18n
@@ -148,6 +149,57 @@ def day_field(raw: object, name: str) -> date:
             "invalid", N_("Some fields are missing or invalid."), fields={name: N_("A date is expected here.")}
         )
     return value
+
+
+# --- text that comes in: the one rule for control characters ---------------------------------------
+
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
+_SPACES = re.compile("[\t\n]+")
+
+
+def clean_text(value: str, *, multiline: bool = True) -> str:
+    """Text as the platform keeps it, for every field of every part (forms and JSON bodies go
+    through :func:`tierslieu.responses.read_form` and :func:`~tierslieu.responses.load_json`,
+    which call this on every string they read):
+
+    - C0 and C1 control characters, DEL and lone surrogates are removed (nobody types them;
+      pasted text carries them; RFC 5545 and XML forbid them, no database encodes a surrogate);
+    - a line break of any form (CR LF, CR, U+2028, U+2029) becomes one newline;
+    - newline and tab stay in multi-line text (descriptions, posts, messages: the default);
+      single-line text (``multiline=False``: names, titles, see :data:`Line`) gets one space
+      for each run of them.
+
+    NUL is left in place: :func:`tierslieu.responses.parse` refuses it as an invalid field (a
+    NUL is never pasted by accident)."""
+    value = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))
+    return value if multiline else _SPACES.sub(" ", value)
+
+
+def one_line(value: str) -> str:
+    """Single-line text: :func:`clean_text` for a name or a title, spaces trimmed."""
+    return clean_text(value, multiline=False).strip()
+
+
+def _one_line_before(value: object) -> object:
+    return one_line(value) if isinstance(value, str) else value
+
+
+Line = Annotated[str, BeforeValidator(_one_line_before)]
+"""The type of a single-line text field (a name, a title) in a form or JSON body: made one line
+before its length constraints are checked (``Annotated[Line, Field(max_length=200)]``)."""
+
+
+def cleaned(data: Any) -> Any:
+    """Every string in a decoded form or JSON body through :func:`clean_text` (multi-line: the
+    field's own type makes single-line text one line)."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, list):
+        return [cleaned(item) for item in data]
+    if isinstance(data, dict):
+        return {key: cleaned(value) for key, value in data.items()}
+    return data
 
 
 # --- text in a query string or a path: the one boundary before any query ----------------------------

@@ -103,5 +103,16 @@ async def sessions_of(event: Event) -> list[Session]:
 
 
 async def can_read_event(user: Any, roles: frozenset[str], ident: str) -> bool:
-    # seats left and the length of the waiting list are public
-    return parse_id(ident) is not None
+    """``event:{id}``: seats left and the length of the waiting list are public for an event
+    anyone may see; a draft's only for those who may see the draft (its facilitators, admins),
+    and an id that names no event is refused like a draft (nothing tells them apart)."""
+    event_id = parse_id(ident)
+    if event_id is None:
+        return False
+    event = await Event.get_or_none(id=event_id).only("id", "status")
+    if event is None:
+        return False
+    if event.status != EventStatus.DRAFT:
+        return True
+    await attach_facilitators(event)
+    return permissions.can_view_event(user, event)

@@ -23,7 +23,9 @@ def ws_url(live_server: str) -> str:
 
 
 async def follow(live_server: str, user, cookie: str) -> ClientConnection:
-    socket = await connect(ws_url(live_server), additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    socket = await connect(
+        ws_url(live_server), origin=live_server, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    )
     await socket.send(json.dumps({"subscribe": f"user:{user.id}"}))
     assert json.loads(await asyncio.wait_for(socket.recv(), 3)) == {"subscribed": f"user:{user.id}"}
     return socket

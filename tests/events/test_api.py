@@ -200,8 +200,11 @@ async def test_attendance(client) -> None:
 
 
 async def test_event_channel_is_public() -> None:
-    assert await can_read_channel(None, frozenset(), "event:12")
+    event = await make_event()
+    assert await can_read_channel(None, frozenset(), f"event:{event.id}")
     assert not await can_read_channel(None, frozenset(), "event:abc")
+    # an id that names no event, or a draft, is not public (tests/shell/test_production.py)
+    assert not await can_read_channel(None, frozenset(), f"event:{event.id + 1}")
 
 
 async def test_openapi_lists_the_events_endpoints(client) -> None:

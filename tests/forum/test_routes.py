@@ -493,3 +493,56 @@ async def test_topic_list_api_is_paginated_with_a_cursor(client) -> None:
     assert (await client.get("/api/v1/forum/topics", params={"cursor": "n'importe quoi"})).status_code == 422
     assert (await client.get("/api/v1/forum/topics", params={"limit": 1000})).status_code == 422
     assert (await client.get("/api/v1/forum/topics", params={"status": "unanswered"})).json()["items"]
+
+
+async def test_a_hidden_post_is_not_found_for_whoever_cannot_see_it(client, other_client) -> None:
+    """Issue 17, finding 9: a hidden post cannot be located, quoted, flagged, voted on,
+    accepted, edited or read in its history by whoever cannot see it (404, not a redirect or a
+    403); moderators still reach it."""
+    asker = await make_user()
+    topic = await make_topic(asker)
+    author = await make_user()
+    hidden = await make_reply(topic, author, body="Texte masqué par la modération")
+    moderator = await make_moderator()
+    await moderation.set_post_hidden(moderator, hidden.id, True, "Hors sujet")
+    member = await make_user()
+    for who in (member, asker, author):
+        await login(client, who.email)
+        token = await csrf_token(client, "/forum")
+        for method, path, data in [
+            ("GET", f"/forum/p/{hidden.id}", None),
+            ("GET", f"/forum/p/{hidden.id}/flag", None),
+            ("POST", f"/forum/p/{hidden.id}/flag", {"reason": "Spam"}),
+            ("POST", f"/forum/p/{hidden.id}/vote", {"value": "1"}),
+            ("POST", f"/forum/p/{hidden.id}/accept", {}),
+            ("GET", f"/forum/p/{hidden.id}/edit", None),
+            ("POST", f"/forum/p/{hidden.id}/edit", {"body": "Réécrit"}),
+            ("GET", f"/forum/p/{hidden.id}/history", None),
+        ]:
+            if method == "GET":
+                response = await client.get(path)
+            else:
+                response = await client.post(path, data={"csrf_token": token, **data})
+            assert response.status_code == 404, f"{who.email} {method} {path}: {response.status_code}"
+        quoted = await client.get(f"/forum/t/{topic.id}", params={"quote": hidden.id})
+        assert quoted.status_code == 200 and "Texte masqué" not in quoted.text
+        headers = await api_token(other_client, who.email)
+        for path, body in [
+            (f"/api/v1/forum/posts/{hidden.id}/votes", {"value": 1}),
+            (f"/api/v1/forum/posts/{hidden.id}/accept", {}),
+        ]:
+            response = await other_client.post(path, json=body, headers=headers)
+            assert response.status_code == 404, f"{who.email} POST {path}: {response.text}"
+            assert response.json()["error"]["code"] == "not_found"
+        response = await other_client.patch(
+            f"/api/v1/forum/posts/{hidden.id}", json={"body": "Réécrit"}, headers=headers
+        )
+        assert response.status_code == 404, response.text
+    from forum.models import Flag
+
+    assert not await Flag.exists(post_id=hidden.id)
+    await client.get("/logout")
+    assert (await client.get(f"/forum/p/{hidden.id}")).status_code == 404
+    await login(client, moderator.email)
+    assert (await client.get(f"/forum/p/{hidden.id}")).status_code == 302
+    assert (await client.get(f"/forum/p/{hidden.id}/history")).status_code == 200

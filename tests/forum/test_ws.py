@@ -58,7 +58,7 @@ async def test_the_asker_is_notified_live_and_hidden_topics_are_closed_to_member
     topic = await make_topic(asker)
     cookie = await accounts.start_session(asker, "127.0.0.1", "pytest", settings)
     url = live_server.replace("http", "ws", 1) + "/ws"
-    async with connect(url, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}) as socket:
+    async with connect(url, origin=live_server, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}) as socket:
         await socket.send(json.dumps({"subscribe": f"user:{asker.id}"}))
         assert json.loads(await asyncio.wait_for(socket.recv(), 3)) == {"subscribed": f"user:{asker.id}"}
         await make_reply(topic)

@@ -124,7 +124,7 @@ async def test_a_new_notification_is_announced_live_on_the_user_channel(live_ser
     reader = await make_user()
     cookie = await accounts.start_session(reader, "127.0.0.1", "pytest", settings)
     url = live_server.replace("http", "ws", 1) + "/ws"
-    async with connect(url, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}) as socket:
+    async with connect(url, origin=live_server, additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}) as socket:
         await socket.send(json.dumps({"subscribe": f"user:{reader.id}"}))
         assert json.loads(await asyncio.wait_for(socket.recv(), 3)) == {"subscribed": f"user:{reader.id}"}
         created = await services.notify([reader.id], KIND, (await _message()), url="/forum/t/5", data={"topic_id": 5})

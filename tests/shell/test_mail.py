@@ -570,3 +570,33 @@ async def test_a_burst_of_mails_leaves_in_one_batch_once_it_is_over(sender, inbo
         await asyncio.sleep(0.02)
     await sender.stop()
     assert runs == [0, 5] and len(inbox.messages) == 5
+
+
+async def test_one_time_links_leave_the_outbox_once_sent(sender, inbox, client):
+    """Issue 17, finding 11: a sent reset, verification or address-change link, and a new
+    calendar link, are no longer readable in the outbox table; the mail that went out had them."""
+    from accounts import services as accounts
+    from tests.helpers import csrf_token
+
+    person = await make_user()
+    await accounts.send_verification(person)
+    token = await csrf_token(client, "/password/forgot")
+    await client.post("/password/forgot", data={"csrf_token": token, "email": person.email})
+    await accounts.revoke_access(person, rotate_calendar=True)
+    rows = await OutboxMail.filter(user_id=person.id).order_by("id")
+    assert len(rows) == 3 and all(row.params and row.params["secrets"] for row in rows)
+    secrets = [secret for row in rows for secret in row.params["secrets"]]
+    assert all(secret in row.body_text for row in rows for secret in row.params["secrets"])
+    assert await sender.deliver_due() == 3
+    delivered = "".join(body(message) for message in inbox.messages)
+    assert all(secret in delivered for secret in secrets)  # the person got the links
+    for row in await OutboxMail.filter(user_id=person.id):
+        assert row.sent_at is not None and row.params is None
+        assert mail.FORGOTTEN in row.body_text
+        assert not any(secret in row.body_text for secret in secrets), row.body_text
+    # a mail that will never be sent forgets them too
+    await accounts.send_verification(person)
+    [pending] = await OutboxMail.filter(user_id=person.id, sent_at=None)
+    await sender._failed(pending, RuntimeError("refused"), permanent=True)
+    pending = await OutboxMail.get(id=pending.id)
+    assert pending.params is None and mail.FORGOTTEN in pending.body_text

@@ -257,7 +257,7 @@ async def test_a_signed_in_member_follows_own_notifications(live_server: str, se
     other = await accounts.create_user("bob@example.org", password, "Bob")
     cookie = await accounts.start_session(user, "127.0.0.1", "pytest", settings)
     headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
-    async with connect(ws_url(live_server), additional_headers=headers) as socket:
+    async with connect(ws_url(live_server), origin=live_server, additional_headers=headers) as socket:
         channel = f"user:{user.id}"
         assert await ask(socket, {"subscribe": channel}) == {"subscribed": channel}
         assert await ask(socket, {"subscribe": channel}) == {"subscribed": channel}

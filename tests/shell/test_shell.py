@@ -22,7 +22,10 @@ def test_production_refuses_a_missing_or_short_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("TIERSLIEU_SECRET_KEY", "short")
     with pytest.raises(ConfigError):
         load_settings()
-    monkeypatch.setenv("TIERSLIEU_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("TIERSLIEU_SECRET_KEY", "k" * 40)  # long enough, not random (tests/shell/test_production.py)
+    with pytest.raises(ConfigError, match="not random enough"):
+        load_settings()
+    monkeypatch.setenv("TIERSLIEU_SECRET_KEY", "pQ3vX9-tL2mA7_zR8wK1yB5nC4dE6fG0hJ")
     assert load_settings().production
 
 

@@ -46,7 +46,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
@@ -271,16 +271,20 @@ async def send(
     send_after: datetime | None = None,
     locale: str = i18n.DEFAULT_LOCALE,
     timezone: str = i18n.DEFAULT_TIMEZONE,
+    secrets: Sequence[str] = (),
 ) -> OutboxMail | None:
     """Write a mail to the outbox in the current transaction, or None when it is not wanted.
 
     ``to`` is a person or a bare address: ``locale`` and ``timezone`` apply only to a bare
-    address; a person's own are used otherwise.
+    address; a person's own are used otherwise. ``secrets`` are the texts of the mail that
+    give access (the token of a one-time link, a secret address): the outbox keeps them only
+    until the mail is sent (see :func:`forget_secrets`).
     """
     recipient = _recipient(to, kind, locale, timezone)
     if recipient is None:
         return None
     subject, body = _render_for(recipient, kind, template, context)
+    kept = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
     return await _write(
         recipient,
         kind,
@@ -288,7 +292,34 @@ async def send(
         subject=subject,
         body_text=body,
         attachments=[asdict(attachment) for attachment in attachments or ()],
+        params={SECRETS: kept} if kept else None,
     )
+
+
+SECRETS = "secrets"
+FORGOTTEN = "[removed once sent]"
+
+
+def without_secrets(row: OutboxMail) -> str | None:
+    """The body of a row with its secrets replaced by :data:`FORGOTTEN`, or None when it has
+    none (a row of ``send_later`` keeps its composer's params)."""
+    secrets = (row.params or {}).get(SECRETS) if not row.composer else None
+    if not secrets:
+        return None
+    body = row.body_text
+    for secret in secrets:
+        body = body.replace(secret, FORGOTTEN)
+    return body
+
+
+async def forget_secrets(rows: Iterable[OutboxMail]) -> None:
+    """Once a mail is sent (or will never be), its one-time links and secret addresses leave
+    the outbox: whoever reads the table (a backup, support, an intruder) finds no way in."""
+    for row in rows:
+        body = without_secrets(row)
+        if body is not None:
+            row.body_text, row.params = body, None
+            await OutboxMail.filter(id=row.id).update(body_text=body, params=None)
 
 
 # --- mails composed when they are sent ----------------------------------------------------

@@ -22,7 +22,7 @@ from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from tierslieu import background, clock
-from tierslieu.mail import Attachment, compose, configure, log
+from tierslieu.mail import Attachment, compose, configure, forget_secrets, log
 from tierslieu.models import OutboxMail
 from tierslieu.settings import ConfigError, Settings
 
@@ -201,6 +201,7 @@ class MailSender:
                 log.info("mail not sent (no SMTP server): %s", row.subject, extra=about)
                 log.debug("mail body:\n%s", row.body_text, extra=about)
             await OutboxMail.filter(id__in=[row.id for row, _ in messages]).update(sent_at=clock.now(), last_error="")
+            await forget_secrets(row for row, _ in messages)
             return len(messages)
         return await self._send_smtp(messages)
 
@@ -228,11 +229,14 @@ class MailSender:
 
     async def _sent(self, row: OutboxMail) -> None:
         await OutboxMail.filter(id=row.id).update(sent_at=clock.now(), last_error="")
+        await forget_secrets([row])
 
     async def _failed(self, row: OutboxMail, exc: Exception, *, permanent: bool = False) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         attempts = MAX_ATTEMPTS if permanent else row.attempts
         await OutboxMail.filter(id=row.id).update(last_error=error, attempts=attempts)
+        if attempts >= MAX_ATTEMPTS:  # never sent: its links are of no use any more
+            await forget_secrets([row])
         level = logging.ERROR if attempts >= MAX_ATTEMPTS else logging.WARNING
         about = {"mail_id": row.id, "to": row.to_address, "attempts": attempts}
         log.log(level, "mail not sent: %s", error, extra=about)
