@@ -37,6 +37,7 @@ def _have_cluster_tools() -> bool:
 
 @pytest.fixture(scope="module")
 def outage() -> Iterator[tuple[PrivateCluster, harness.AppProcess, dict]]:
+    harness.require_postgres_stage()
     harness.require(_have_cluster_tools(), "needs PostgreSQL's server programs (initdb) and a postgres user")
     with private_cluster() as cluster, harness.tempdir() as workdir:
         url = cluster.url()
