@@ -57,7 +57,6 @@ QUEUE_SIZE = 100  # messages waiting for one socket before it is dropped as too 
 MAX_SUBSCRIPTIONS = 50  # channels per socket
 MAX_CLIENT_MESSAGE = 512  # characters in one client frame
 REDIS_PREFIX = "tierslieu:"
-PUBLISH_TIMEOUT = 3.0  # seconds; a live update is best effort, never a stuck request
 START_TIMEOUT = 5.0
 POLL_SECONDS = 5.0  # the listener wakes this often, so Redis health checks run
 RECONNECT_MIN, RECONNECT_MAX = 0.2, 5.0
@@ -72,7 +71,7 @@ CLOSE_TRY_AGAIN_LATER = 1013
 SESSION_REVOKED = "session.revoked"
 # to a client: events of this channel may have been missed; fetch its state again
 RESYNC = "resync"
-# on the Redis channel ``tierslieu:*resync``: every channel may have missed events
+# on the Redis channel ``tierslieu:resync_all``: every channel may have missed events
 RESYNC_ALL = "resync_all"
 
 CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")

@@ -81,11 +81,27 @@ async def seed_background() -> dict[str, object]:
     }
 
 
+async def seed_replies(topic_id: int, count: int = 199) -> dict[str, object]:
+    """A long question (the topic page bench of docs/performance.md reads 200-post ones)."""
+    from forum.models import Topic
+    from tests.forum.factories import make_reply
+
+    topic = await Topic.get(id=topic_id)
+    people = [await make_user(email=f"replier{n}@example.org", locale="en") for n in range(1, 11)]
+    for n in range(count):
+        await make_reply(
+            topic, people[n % len(people)], body=f"Une réponse détaillée numéro {n}, avec du **Markdown**."
+        )
+    return {"topic": topic_id, "replies": count}
+
+
 async def main(url: str, mode: str, base_url: str) -> dict[str, object]:
     await db.init(url, install().with_models())
     # mails written here (registration confirmations) are sent by the processes
     mail.configure(Settings(database_url=url, secret_key=SECRET_KEY, base_url=base_url))
     try:
+        if mode.startswith("replies:"):
+            return await seed_replies(int(mode.split(":", 1)[1]))
         return await (seed_background() if mode == "background" else seed())
     finally:
         await db.close()
