@@ -156,25 +156,38 @@ async def test_sigterm_finishes_requests_in_flight_and_sockets_reconnect_to_the_
     person = up.person(1)
     async with up.direct(holder) as direct:
         token = await api_token(direct, person["email"], up.password)
-        # slow requests (a password hash each), in flight when the signal comes
+        # twelve connections open first, so the requests below are sent at once on them
+        await asyncio.gather(*(direct.get("/healthz") for _ in range(12)))
+        finished: list[float] = []
+
+        async def timed(call) -> httpx.Response:
+            response = await call
+            finished.append(time.monotonic())
+            return response
+
+        # slow requests (a password hash each, two at a time), in flight when the signal comes
         in_flight = [
             asyncio.create_task(
-                direct.post("/api/v1/auth/tokens", json={"email": person["email"], "password": up.password})
+                timed(direct.post("/api/v1/auth/tokens", json={"email": person["email"], "password": up.password}))
             )
             for _ in range(8)
         ] + [
             asyncio.create_task(
-                direct.post(
-                    f"/api/v1/forum/topics/{up.seeded['topic']}/posts",
-                    json={"body": f"Pendant l'arrêt {n}"},
-                    headers=token_headers(token),
+                timed(
+                    direct.post(
+                        f"/api/v1/forum/topics/{up.seeded['topic']}/posts",
+                        json={"body": f"Pendant l'arrêt {n}"},
+                        headers=token_headers(token),
+                    )
                 )
             )
             for n in range(4)
         ]
-        await asyncio.sleep(0.15)
+        await asyncio.sleep(0.3)
+        signalled = time.monotonic()
         holder.signal(signal.SIGTERM)
         answers = await asyncio.gather(*in_flight)
+    assert max(finished) > signalled, "nothing was in flight when the signal came"
     assert [r.status_code for r in answers] == [201] * 12
     try:
         async with asyncio.timeout(15):
