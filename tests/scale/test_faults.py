@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import signal
 import sqlite3
 import time
@@ -225,11 +226,21 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
             for n in range(20)
         ]
         assert [r.status_code for r in await asyncio.gather(*signups)] == [201] * 20
+
+    def ours() -> list:
+        return [m for m in list(up.inbox.messages) if re.search(r"\b(?:sweep|new)\d+@", str(m["To"]))]
+
     deadline = time.monotonic() + 60
     outbox: list[dict] = []
     while time.monotonic() < deadline:
-        outbox = query(up.database_url, "SELECT id, to_address, kind, subject, sent_at FROM tierslieu_outbox_mail")
-        if outbox and all(row["sent_at"] is not None for row in outbox) and len(up.inbox.messages) >= len(outbox):
+        # this test's mails (a mail of an earlier test claimed by a process killed then
+        # waits for its retry, minutes later)
+        outbox = query(
+            up.database_url,
+            "SELECT id, to_address, kind, subject, sent_at FROM tierslieu_outbox_mail"
+            " WHERE to_address LIKE 'sweep%' OR to_address LIKE 'new%'",
+        )
+        if outbox and all(row["sent_at"] is not None for row in outbox) and len(ours()) >= len(outbox):
             break
         await asyncio.sleep(0.5)
     reminded = query(
@@ -251,7 +262,7 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
     assert all(row["sent_at"] is not None for row in outbox)
     ids = Counter(str(message["Message-ID"]) for message in up.inbox.messages)
     assert ids and max(ids.values()) == 1, [i for i, n in ids.items() if n > 1]
-    assert len(ids) == len(outbox)
+    assert len(ours()) == len(outbox)
     for n in range(20):
         assert len(up.inbox.to(f"new{n}@example.org")) == 1
 
