@@ -65,6 +65,29 @@
       });
     });
 
+    // events may have been missed (live.js): ask the server for replies after the last one
+    // shown, and offer them with the same button
+    document.addEventListener("live:resync", function (event) {
+      if (!ours(event)) return;
+      event.preventDefault();
+      fetch(box.getAttribute("data-after-url") + "?after=" + last, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var template = document.createElement("template");
+          template.innerHTML = html;
+          var newest = last;
+          template.content.querySelectorAll("article").forEach(function (article) {
+            newest = Math.max(newest, parseInt(article.getAttribute("data-post-number"), 10) || 0);
+          });
+          if (newest > last) {
+            pending = newest - last;
+            button.textContent = label();
+            holder.hidden = false;
+            say(label());
+          }
+        }).catch(function () { /* the next update or a reload shows them */ });
+    });
+
     function showChanged() { if (changed) changed.hidden = false; }
     document.addEventListener("live:post.updated", function (event) { if (ours(event)) showChanged(); });
     document.addEventListener("live:topic.solved", function (event) {

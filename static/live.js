@@ -1,7 +1,13 @@
 /* Live updates, as a progressive enhancement: every page works without it.
    Elements with data-live-channel="topic:42" name the channels to follow; each
    message becomes a "live:<type>" event on document. Also remembers the
-   visitor's time zone in the tl_tz cookie. */
+   visitor's time zone in the tl_tz cookie.
+
+   Events may have been missed when the socket was closed (a server restarting, a network
+   change) or when the server says so ({"channel": C, "type": "resync"}, after an outage of
+   its message bus): each channel concerned then gets a cancelable "live:resync" event; a
+   script showing that channel its own way cancels it and refetches its part, otherwise
+   the parts marked data-live-channel=C are refetched from the page's own URL. */
 (function () {
   "use strict";
 
@@ -55,10 +61,43 @@
       say(text);
     }
 
+    var refetching = null;
+
+    function refetch(names) {
+      // one fetch of the page for every channel to refresh; its parts replace ours
+      if (refetching || !window.fetch || !window.DOMParser) return;
+      refetching = fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          names.forEach(function (name) {
+            var mine = find("data-live-channel", name);
+            var theirs = fresh.querySelectorAll('[data-live-channel="' + name + '"]');
+            for (var i = 0; i < mine.length && i < theirs.length; i++) {
+              mine[i].innerHTML = theirs[i].innerHTML;  // our own server's page
+            }
+          });
+        })
+        .catch(function () { /* the next update or a reload shows the current state */ })
+        .then(function () { refetching = null; });
+    }
+
+    function resync(names) {
+      var rest = names.filter(function (name) {
+        var event = new CustomEvent("live:resync", { detail: { channel: name }, cancelable: true });
+        return document.dispatchEvent(event);  // false: a script refetched it itself
+      });
+      if (rest.length) refetch(rest);
+    }
+
     function receive(message) {
       // subscription replies carry no type; names are checked before use in selectors
       if (!/^[a-z_.]+$/.test(message.type || "") ||
           !/^[a-z_]+(:[\w-]+)?$/.test(message.channel || "")) return;
+      if (message.type === "resync") {
+        if (channels.indexOf(message.channel) >= 0) resync([message.channel]);
+        return;
+      }
       find("data-live-count", message.type).forEach(function (el) {
         var n = parseInt(el.textContent, 10);
         el.textContent = String((isNaN(n) ? 0 : n) + 1);
@@ -68,6 +107,8 @@
       announce(message);
     }
 
+    var opened = false;  // once opened, a new socket may have missed events in between
+
     function connect() {
       var socket = new WebSocket(url);
       socket.onopen = function () {
@@ -75,6 +116,8 @@
         channels.forEach(function (name) {
           socket.send(JSON.stringify({ subscribe: name }));
         });
+        if (opened) resync(channels);
+        opened = true;
       };
       socket.onmessage = function (event) {
         var message;

@@ -40,6 +40,7 @@ from tierslieu.middleware import (
     SecurityHeadersMiddleware,
 )
 from tierslieu.openapi import API_PREFIX
+from tierslieu.outages import UnavailableMiddleware
 from tierslieu.ratelimit import RateLimiter
 from tierslieu.redis_pool import create_pool
 from tierslieu.responses import error_response
@@ -121,7 +122,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         passwords.configure(settings.password_hash_concurrency)
         if init_database:
-            await db.init(settings.database_url, setup.with_models(), migrate=False)
+            await db.init(settings.database_url, setup.with_models(), migrate=False, timeout=settings.database_timeout)
         await hub.start()
         if settings.run_background_tasks:
             sender.start()
@@ -156,6 +157,7 @@ def create_app(
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
+            Middleware(UnavailableMiddleware),  # around the session lookup too
             Middleware(AuthMiddleware, settings=settings, csrf_exempt=mail_routes.CSRF_EXEMPT),
         ],
         exception_handlers={

@@ -7,6 +7,7 @@ package name, with its models in ``<part>.models`` and its migrations in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,8 @@ from tierslieu import clock
 M = TypeVar("M", bound=Model)
 
 SQLITE_PRAGMAS = "journal_mode=WAL&busy_timeout=5000&synchronous=NORMAL&foreign_keys=ON"
+DEFAULT_TIMEOUT = 10.0  # seconds to connect to PostgreSQL, and for one statement
+MIGRATION_LOCK = 7_316_253_041  # the advisory lock key held while migrations run
 
 
 def normalise_url(url: str) -> str:
@@ -47,19 +50,57 @@ async def _keep_session(connection: Any) -> None:
     app changes no session setting, takes no advisory lock and listens to nothing."""
 
 
-def connection_config(database_url: str) -> dict[str, Any]:
-    """Tortoise's settings for the URL; SQLite goes through :mod:`tierslieu.sqlite_engine`."""
+def connection_config(database_url: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    """Tortoise's settings for the URL; SQLite goes through :mod:`tierslieu.sqlite_engine`.
+    No request waits longer than about ``timeout`` seconds for PostgreSQL: a connection
+    attempt (a server down or frozen) and a statement each give up after half of it, since
+    a statement that times out is then cancelled over a new connection, which may wait as
+    long again."""
     config = expand_db_url(normalise_url(database_url))
     if config["engine"] == "tortoise.backends.sqlite":
         config["engine"] = "tierslieu.sqlite_engine"
     elif config["engine"] == "tortoise.backends.asyncpg":
-        config["credentials"].setdefault("reset", _keep_session)
+        credentials = config["credentials"]
+        credentials.setdefault("reset", _keep_session)
+        credentials.setdefault("timeout", timeout / 2)
+        credentials.setdefault("command_timeout", timeout / 2)
     return config
 
 
-def tortoise_config(database_url: str, apps: Sequence[str]) -> dict[str, Any]:
+def unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached for now:
+    refused or lost connections, timeouts, a server shutting down or starting, no free
+    connection slot. The app answers 503 then, not 500."""
+    import asyncpg.exceptions as pg
+    from tortoise.exceptions import DBConnectionError
+
+    kinds = (
+        ConnectionError,  # refused, reset, broken pipe
+        TimeoutError,
+        DBConnectionError,
+        pg.PostgresConnectionError,
+        pg.InterfaceError,  # "connection is closed", "pool is closing"
+        pg.CannotConnectNowError,
+        pg.AdminShutdownError,
+        pg.CrashShutdownError,
+        pg.TooManyConnectionsError,
+        pg.QueryCanceledError,  # the statement timeout
+    )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kinds):
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True  # the network: no route, host down
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def tortoise_config(database_url: str, apps: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     return {
-        "connections": {"default": connection_config(database_url)},
+        "connections": {"default": connection_config(database_url, timeout)},
         "apps": {
             part: {
                 "models": [f"{part}.models"],
@@ -87,15 +128,35 @@ def describe(database_url: str) -> str:
     return database_url
 
 
-async def init(database_url: str, apps: Sequence[str], *, migrate: bool = True, progress=None) -> None:
+async def init(
+    database_url: str,
+    apps: Sequence[str],
+    *,
+    migrate: bool = True,
+    progress=None,
+    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - the connections' own, not this call's
+) -> None:
     """Connect, then apply the pending migrations of ``apps`` (on the same connection, so
-    that an in-memory SQLite database is migrated where it is used)."""
-    config = tortoise_config(database_url, apps)
+    that an in-memory SQLite database is migrated where it is used). On PostgreSQL, several
+    processes starting at once migrate one after the other under an advisory lock: the
+    first applies what is pending, the others then find nothing to do."""
+    config = tortoise_config(database_url, apps, timeout)
     # global fallback: the lifespan task opens the connections, request tasks use them
     await Tortoise.init(config=config, _enable_global_fallback=True)
     if migrate:
-        executor = MigrationExecutor(connections.get("default"), config["apps"])
-        await executor.migrate(None, progress=progress)
+        connection = connections.get("default")
+        if connection.capabilities.dialect != "postgres":
+            await MigrationExecutor(connection, config["apps"]).migrate(None, progress=progress)
+            return
+        async with connection.acquire_connection() as locked:
+            # a lock of this session; the migrations run on other connections of the pool.
+            # Tried again and again rather than waited for: a statement has a timeout.
+            while not await locked.fetchval("SELECT pg_try_advisory_lock($1)", MIGRATION_LOCK):  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+            try:
+                await MigrationExecutor(connection, config["apps"]).migrate(None, progress=progress)
+            finally:
+                await locked.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
 
 
 async def close() -> None:

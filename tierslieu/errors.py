@@ -84,6 +84,25 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(DomainError):
+    """The database cannot be reached for now (503): the answer says when to try again."""
+
+    status = 503
+
+    def __init__(
+        self,
+        retry_after: int = 10,
+        code: str = "unavailable",
+        message: str = N_(
+            "The service is briefly unavailable, for maintenance or a technical problem. "
+            "Nothing you sent has been lost; please try again in a few moments."
+        ),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(code, message, **kwargs)
+        self.retry_after = retry_after
+
+
 ERROR_CODES: dict[str, str] = {
     "bad_request": "The body is not valid JSON.",
     "unauthorized": "You need to sign in.",
@@ -97,6 +116,7 @@ ERROR_CODES: dict[str, str] = {
     "invalid": "Missing or invalid fields.",
     "rate_limited": "Too many attempts.",
     "server_error": "Unexpected error.",
+    "unavailable": "The database cannot be reached for now; try again after Retry-After seconds.",
 }
 """The kernel's own ``error.code`` values with a short meaning; each part's manifest adds its
 own (``Part.error_codes``), and the OpenAPI document lists them all."""

@@ -28,16 +28,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
+
+from tierslieu.redis_pool import Unavailable, breaker_of
 
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 2**20
 MAX_AGE = 600.0  # seconds
 PREFIX = "tierslieu:pagecache:"
 PEOPLE = "people"  # people's names and pictures, shown on pages of every part
-REDIS_DOWN = (RedisError, OSError, TimeoutError)
 _KEPT_HEADERS = ("content-type", "content-language", "vary", "link")
 
 
@@ -56,10 +56,13 @@ class Kept:
 
 
 class PageCache:
-    """``redis`` is the process's Redis client (or None): versions live there."""
+    """``redis`` is the process's Redis client (or None): versions live there, reached
+    through its pool's circuit breaker, so that a Redis down or frozen costs a request
+    nothing (see :mod:`tierslieu.redis_pool`)."""
 
     def __init__(self, redis: Any = None) -> None:
         self.redis = redis
+        self.breaker = breaker_of(redis.connection_pool) if redis is not None else None
         self.local_versions: dict[str, int] = {}
         self.entries: OrderedDict[tuple[str, tuple[int, ...]], Kept] = OrderedDict()
         self.size = 0
@@ -73,8 +76,8 @@ class PageCache:
         try:
             if self.pending:
                 await self._flush()
-            values = await self.redis.mget([PREFIX + name for name in names])
-        except REDIS_DOWN:  # the versions are unknown: render afresh
+            values = await self.breaker.call(lambda: self.redis.mget([PREFIX + name for name in names]))
+        except Unavailable:  # the versions are unknown: render afresh
             return None
         return tuple(int(value or 0) for value in values)
 
@@ -82,7 +85,7 @@ class PageCache:
         pipe = self.redis.pipeline(transaction=False)
         for name in sorted(self.pending):
             pipe.incr(PREFIX + name)
-        await pipe.execute()
+        await self.breaker.call(pipe.execute)
         self.pending.clear()
 
     async def bump(self, *names: str) -> None:
@@ -94,7 +97,7 @@ class PageCache:
         self.pending.update(names)
         try:
             await self._flush()
-        except REDIS_DOWN:  # this process forgets its pages
+        except Unavailable:  # this process forgets its pages
             self.entries.clear()
             self.size = 0
             # (the other processes cannot read the versions either, so they render afresh;

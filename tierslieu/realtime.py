@@ -10,6 +10,15 @@ PUBLISHes to ``tierslieu:{channel}`` and a single listener task per process
 PSUBSCRIBEs ``tierslieu:*`` and hands each message to the local subscribers, so a
 post written through one worker reaches sockets held by another.
 
+With Redis down or frozen, nothing waits for it: the pool's circuit breaker
+(:mod:`tierslieu.redis_pool`) makes a publish deliver in this process only, and the
+listener keeps trying to come back. Whoever may have missed something is then told so:
+when the listener is back after a loss, each socket of this process receives
+``{"channel": …, "type": "resync"}`` for each of its channels, and the channels whose
+events could not be published are announced the same way to every process; a client
+refetches what it shows of that channel (``static/live.js``), as it does after it
+reconnected by itself. Sessions revoked meanwhile are checked again.
+
 Each socket has a bounded mailbox: publishing never waits on a socket, and a
 socket too slow to keep up is closed (1013, "try again later") instead.
 
@@ -40,6 +49,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tierslieu import identity, parts
 from tierslieu.middleware import SESSION_COOKIE, foreign_origin
+from tierslieu.redis_pool import Unavailable, breaker_of
 
 log = logging.getLogger("tierslieu.realtime")
 
@@ -47,10 +57,10 @@ QUEUE_SIZE = 100  # messages waiting for one socket before it is dropped as too 
 MAX_SUBSCRIPTIONS = 50  # channels per socket
 MAX_CLIENT_MESSAGE = 512  # characters in one client frame
 REDIS_PREFIX = "tierslieu:"
-PUBLISH_TIMEOUT = 3.0  # seconds; a live update is best effort, never a stuck request
 START_TIMEOUT = 5.0
 POLL_SECONDS = 5.0  # the listener wakes this often, so Redis health checks run
-RECONNECT_MIN, RECONNECT_MAX = 0.2, 30.0
+RECONNECT_MIN, RECONNECT_MAX = 0.2, 5.0
+MAX_MISSED = 1000  # channels remembered as missed during an outage; past it, every channel
 
 CLOSE_NORMAL = 1000
 CLOSE_POLICY_VIOLATION = 1008  # the session behind the socket ended
@@ -59,6 +69,10 @@ CLOSE_TRY_AGAIN_LATER = 1013
 
 # a kernel control message on ``user:{id}``: some of that person's sessions ended
 SESSION_REVOKED = "session.revoked"
+# to a client: events of this channel may have been missed; fetch its state again
+RESYNC = "resync"
+# on the Redis channel ``tierslieu:resync_all``: every channel may have missed events
+RESYNC_ALL = "resync_all"
 
 CHANNEL_RE = re.compile(r"[a-z][a-z_]{0,31}(?::[A-Za-z0-9_-]{1,64})?")
 
@@ -270,6 +284,19 @@ class Hub:
             delivered += subscriber.push(text)
         return delivered
 
+    def resync(self, channels: set[str] | None = None) -> int:
+        """Tell this process's sockets on ``channels`` (every socket when None) that they may
+        have missed events; a session behind a socket is checked again too. How many messages."""
+        told = 0
+        for subscriber in list(self._subscribers):
+            for channel in sorted(subscriber.channels):
+                if channels is None or channel in channels:
+                    told += subscriber.push(encode({"channel": channel, "type": RESYNC}))
+        if channels is None:
+            for user_key in list(self._sessions):
+                self._recheck_sessions(user_key)
+        return told
+
     def _recheck_sessions(self, user_key: str) -> None:
         for subscriber in list(self._sessions.get(user_key, ())):
             subscriber.hold()
@@ -313,6 +340,10 @@ class RedisHub(Hub):
     def __init__(self, pool: BlockingConnectionPool, queue_size: int = QUEUE_SIZE) -> None:
         super().__init__(queue_size)
         self._redis = Redis(connection_pool=pool)
+        self.breaker = breaker_of(pool)
+        # channels whose events could not be published: announced once Redis is back
+        self._missed: set[str] = set()
+        self._missed_all = False
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._pubsub: PubSub | None = None  # the listener's, while it runs
@@ -344,14 +375,44 @@ class RedisHub(Hub):
 
     async def _send(self, channel: str, text: str) -> None:
         try:
-            async with asyncio.timeout(PUBLISH_TIMEOUT):
-                await self._redis.publish(REDIS_PREFIX + channel, text)
-        except (RedisError, OSError, TimeoutError) as exc:
-            # the change is committed already; only its live announcement is lost
+            await self.breaker.call(lambda: self._redis.publish(REDIS_PREFIX + channel, text))
+        except Unavailable as exc:
+            # the change is committed already: this process's sockets still hear of it, the
+            # others' are told to refetch once Redis is back
             log.warning("live update not published: %s", exc, extra={"channel": channel})
+            self._remember_missed(channel)
+            self.dispatch(channel, text)
+            return
+        if self._missed or self._missed_all:
+            await self._announce_missed()
+
+    def _remember_missed(self, channel: str) -> None:
+        if not self._missed_all:
+            self._missed.add(channel)
+            if len(self._missed) > MAX_MISSED:
+                self._missed_all, self._missed = True, set()
+
+    async def _announce_missed(self) -> None:
+        """Publish a resync for each channel whose events were lost (to every process)."""
+        missed, self._missed = self._missed, set()
+        everything, self._missed_all = self._missed_all, False
+        notices = [(RESYNC_ALL, "")] if everything else [(channel, RESYNC) for channel in sorted(missed)]
+        for index, (channel, type_) in enumerate(notices):
+            text = encode({"channel": channel, "type": type_}) if type_ else encode({"type": RESYNC_ALL})
+            try:
+                await self.breaker.call(lambda c=channel, t=text: self._redis.publish(REDIS_PREFIX + c, t))
+            except Unavailable:
+                for rest, _ in notices[index:]:
+                    if rest == RESYNC_ALL:
+                        self._missed_all = True
+                    else:
+                        self._remember_missed(rest)
+                return
+        log.info("live updates: told every process to resync %s", "every channel" if everything else sorted(missed))
 
     async def _listen(self) -> None:
         delay = RECONNECT_MIN
+        lost = False  # events may have passed while the listener was away
         while True:
             self._pubsub = pubsub = self._redis.pubsub()
             try:
@@ -362,14 +423,19 @@ class RedisHub(Hub):
                         continue
                     if message["type"] == "psubscribe":
                         # also sent again when redis-py reconnects by itself
-                        if delay > RECONNECT_MIN or self._listening.is_set():
-                            log.info("live updates: listening to Redis again")
+                        if delay > RECONNECT_MIN or self._listening.is_set() or lost:
+                            log.warning("live updates: listening to Redis again; clients told to resync")
+                            self.resync()
                         self._listening.set()
+                        lost = False
                         delay = RECONNECT_MIN
+                        if self._missed or self._missed_all:
+                            await self._announce_missed()
                     elif message["type"] == "pmessage":
                         self._deliver(message["channel"], message["data"])
             except (RedisError, OSError) as exc:
                 self._listening.clear()
+                lost = True
                 log.warning("live updates: lost Redis (%s), retrying in %.1f s", exc, delay)
             finally:
                 self._pubsub = None
@@ -379,7 +445,11 @@ class RedisHub(Hub):
             delay = min(delay * 2, RECONNECT_MAX)
 
     def _deliver(self, raw_channel: bytes | str, raw_data: bytes | str) -> None:
-        self.dispatch(_text(raw_channel).removeprefix(REDIS_PREFIX), _text(raw_data))
+        channel = _text(raw_channel).removeprefix(REDIS_PREFIX)
+        if channel == RESYNC_ALL:
+            self.resync()
+            return
+        self.dispatch(channel, _text(raw_data))
 
 
 def _text(value: bytes | str) -> str:

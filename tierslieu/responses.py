@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from tierslieu import i18n
-from tierslieu.errors import N_, DomainError, Invalid, TooManyRequests
+from tierslieu.errors import N_, DomainError, Invalid, ServiceUnavailable, TooManyRequests
 from tierslieu.i18n import Message, localise
 from tierslieu.templating import page_context
 from tierslieu.validation import cleaned
@@ -85,7 +85,7 @@ def error_response(request: Request, error: DomainError) -> Response:
     message = i18n.gettext(locale, error.message, **error.params)
     fields = {name: localise(locale, text) for name, text in error.fields.items()}
     headers = {}
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | ServiceUnavailable):
         headers["Retry-After"] = str(error.retry_after)
     if error.status == 401 and wants_json(request):
         headers["WWW-Authenticate"] = "Bearer"

@@ -37,6 +37,11 @@ class Settings:
     password_hash_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     run_background_tasks: bool = True
     page_cache: bool = True  # keep rendered pages for anonymous readers (tierslieu.pagecache)
+    # seconds: to reach PostgreSQL and for one statement (past it, the request answers 503)
+    database_timeout: float = 10.0
+    # seconds the app server waits for a request's headers, then between pieces of its body
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
 
     @property
     def production(self) -> bool:
@@ -112,6 +117,19 @@ def _secret_key(env: str, data_dir: Path) -> str:
     return key
 
 
+def seconds_from_environment(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} must be between 0 and 3600 seconds")
+    return value
+
+
 def load_settings(port: int = 8000) -> Settings:
     env = os.environ.get("TIERSLIEU_ENV", "development").strip() or "development"
     if env not in {"development", "production"}:
@@ -129,6 +147,9 @@ def load_settings(port: int = 8000) -> Settings:
         trusted_proxies=_trusted_proxies(os.environ.get("TIERSLIEU_TRUSTED_PROXIES", "")),
         data_dir=data_dir,
         page_cache=_switch("TIERSLIEU_PAGE_CACHE", default=True),
+        database_timeout=seconds_from_environment("TIERSLIEU_DATABASE_TIMEOUT", Settings.database_timeout),
+        header_timeout=seconds_from_environment("TIERSLIEU_HEADER_TIMEOUT", Settings.header_timeout),
+        body_timeout=seconds_from_environment("TIERSLIEU_BODY_TIMEOUT", Settings.body_timeout),
     )
 
 
