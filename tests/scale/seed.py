@@ -1,7 +1,8 @@
 """Seed a harness database from outside the app processes (``python -m tests.scale.seed
 URL [background]``); prints what it made as JSON.
 
-- default: people, a room, a forum topic and events open for registration;
+- default: people, a room, a forum topic, events open for registration and a help-desk
+  helper's free slot;
 - ``background``: work the processes' periodic jobs find due at once: registrations to an
   event starting within the day (a reminder each), and bookings that began without a
   check-in past the grace period (released as no-shows)."""
@@ -15,8 +16,10 @@ from datetime import timedelta
 
 from bookings.models import Booking, Room
 from events.services.registrations import register
+from helpdesk import services as helpdesk
 from tests.events.helpers import make_event, make_facilitator
 from tests.forum.factories import make_category, make_topic
+from tests.helpdesk.helpers import make_hours
 from tests.helpers import PASSWORD, make_user
 from tests.scale.harness import SECRET_KEY
 from tierslieu import clock, db, mail
@@ -44,7 +47,11 @@ async def seed() -> dict[str, object]:
     topic = await make_topic(people[0], category=await make_category())
     facilitator = await make_facilitator()
     events = [await make_event(facilitator, capacity=PEOPLE) for _ in range(EVENTS)]
+    hours = await make_hours()  # a helper on duty online on Wednesdays
+    now = clock.now()
+    desk_slot = (await helpdesk.free_slots(now + timedelta(days=1), now + timedelta(weeks=3), limit=1))[0]
     return {
+        "helpdesk": {"helper_id": hours.helper_id, "slot": desk_slot.starts_at.isoformat()},  # type: ignore[attr-defined]
         "password": PASSWORD,
         "people": [{"id": person.id, "email": person.email} for person in people],
         "room": room.id,

@@ -132,6 +132,34 @@ async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
     assert rows[0]["n"] == 1
 
 
+async def test_a_help_desk_slot_race_over_both_processes_books_once(up: Stack) -> None:
+    desk = up.seeded["helpdesk"]
+    async with up.client() as http:
+        tokens = [await api_token(http, up.person(n)["email"], up.password) for n in range(4)]
+
+        def attempt(token: str) -> Callable[[], Awaitable[httpx.Response]]:
+            body = {
+                "helper_id": desk["helper_id"],
+                "slot_starts_at": desk["slot"],
+                "topic": "python",
+                "need": "Débuter Python pour la SNT",
+                "format": "online",
+            }
+            return lambda: http.post("/api/v1/helpdesk/appointments", json=body, headers=token_headers(token))
+
+        answers = await race([attempt(tokens[n % 4]) for n in range(16)])
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [201] + [409] * 15, [r.text[:200] for r in answers]
+    assert {r.headers["x-upstream"] for r in answers} == {app.address for app in up.apps}
+    rows = query(
+        up.database_url,
+        "SELECT count(*) AS n FROM helpdesk_appointment WHERE helper_id = $1 AND starts_at = $2 AND status = 'booked'",
+        desk["helper_id"],
+        datetime.fromisoformat(desk["slot"]),
+    )
+    assert rows[0]["n"] == 1
+
+
 async def test_the_eleventh_wrong_password_is_refused_whichever_process_answers(up: Stack) -> None:
     email = up.person(3)["email"]
     async with up.client() as http:
