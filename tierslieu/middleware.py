@@ -72,9 +72,16 @@ class RequestLogMiddleware:
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
+            kind = message["type"]
+            if kind == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            elif kind == "websocket.http.response.start":  # a handshake answered with a page
+                status = message["status"]
+            elif kind == "websocket.accept":
+                status = 101  # switching protocols: what the handshake answered
+            elif kind == "websocket.close" and status == 500:
+                status = 403  # closed before the handshake completed: the socket was refused
             await send(message)
 
         try:

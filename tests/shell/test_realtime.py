@@ -339,3 +339,20 @@ async def test_a_revocation_announced_in_one_process_closes_sockets_in_another(
 
 async def _answer_now(value: bool) -> bool:
     return value
+
+
+async def test_sockets_are_logged_with_what_their_handshake_answered(
+    live_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An accepted socket is a 101 in the request log, a refused one a 403, never a 500."""
+    url = live_server.replace("http://", "ws://") + "/ws"
+    with caplog.at_level(logging.INFO, logger="tierslieu"):
+        async with connect(url, origin=live_server) as socket:
+            await socket.send(json.dumps({"subscribe": "topic:1"}))
+            await socket.recv()
+        with pytest.raises(InvalidStatus):
+            async with connect(url, origin="https://elsewhere.example.org"):
+                pass
+        await asyncio.sleep(0.1)
+    statuses = [record.status for record in caplog.records if record.getMessage() == "request"]
+    assert statuses == [101, 403]
