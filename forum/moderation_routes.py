@@ -46,17 +46,16 @@ async def moderate_topic(request: Request) -> Response:
     user = _moderator(request)
     values = await _form(request)
     data = parse(ModerationIn, values)
-    topic = await moderation.set_topic_state(
-        user, request.path_params["topic_id"], values.get("action", ""), data.reason
-    )
-    return see_other(path_for("forum:topic", topic_id=topic.id))
+    action = values.get("action", "")
+    topic = await moderation.set_topic_state(user, request.path_params["topic_id"], action, data.reason)
+    return see_other(path_for("forum:topic", topic_id=topic.id) + f"?done={action}")
 
 
 async def move_topic(request: Request) -> Response:
     user = _moderator(request)
     data = parse(MoveIn, await _form(request))
     topic = await moderation.move_topic(user, request.path_params["topic_id"], data.category_id, data.reason)
-    return see_other(path_for("forum:topic", topic_id=topic.id))
+    return see_other(path_for("forum:topic", topic_id=topic.id) + "?done=moved")
 
 
 async def moderate_post(request: Request) -> Response:
@@ -68,7 +67,8 @@ async def moderate_post(request: Request) -> Response:
     post = await moderation.set_post_hidden(
         user, request.path_params["post_id"], values["action"] == "hide", data.reason
     )
-    return see_other(path_for("forum:permalink", post_id=post.id))
+    done = "post-hidden" if post.hidden_at else "post-restored"
+    return see_other(path_for("forum:permalink", post_id=post.id) + f"?done={done}")
 
 
 async def log(request: Request) -> Response:

@@ -137,7 +137,8 @@ async def _topic_page(request: Request) -> Response:
         if quoted is not None:
             quote = _quote(quoted)
     categories = await services.list_categories() if permissions.can_moderate(viewer) else []
-    return await _topic(request, viewer, topic, result, already, {"body": quote}, categories=categories)
+    done = DONE.get(request.query_params.get("done", "")) if permissions.can_moderate(viewer) else None
+    return await _topic(request, viewer, topic, result, already, {"body": quote}, categories=categories, done=done)
 
 
 async def _topic(
@@ -162,6 +163,7 @@ async def _topic(
             "watching": await notify.is_watching(viewer, topic=topic),
             "values": values,
             "categories": [],
+            "done": None,
             "handle": notify.mention_handle,
             **context,
         },
@@ -202,10 +204,27 @@ async def _topic_with_error(request: Request, topic_id: int, values: dict, error
     )
 
 
+# What a moderator just did, confirmed at the top of the topic page (``?done=…``).
+DONE = {
+    "post-hidden": N_("The post is hidden: only moderators see it now."),
+    "post-restored": N_("The post is visible to everyone again."),
+    "lock": N_("The topic is locked: it no longer accepts replies."),
+    "unlock": N_("The topic accepts replies again."),
+    "pin": N_("The topic is pinned at the top of its category."),
+    "unpin": N_("The topic is no longer pinned."),
+    "hide": N_("The topic is hidden: only moderators see it now."),
+    "restore": N_("The topic is visible to everyone again."),
+    "moved": N_("The topic was moved."),
+}
+
+
 async def _permalink(request: Request, post: Post, topic: Topic) -> str:
     number = await services.permalink_page(post, topic)
     url = path_for("forum:topic", topic_id=topic.id)
-    return f"{url}?page={number}#p{post.id}" if number > 1 else f"{url}#p{post.id}"
+    query = [f"page={number}"] if number > 1 else []
+    if request.query_params.get("done") in DONE:
+        query.append(f"done={request.query_params['done']}")
+    return f"{url}{'?' + '&'.join(query) if query else ''}#p{post.id}"
 
 
 async def permalink(request: Request) -> Response:

@@ -546,3 +546,25 @@ async def test_a_hidden_post_is_not_found_for_whoever_cannot_see_it(client, othe
     await login(client, moderator.email)
     assert (await client.get(f"/forum/p/{hidden.id}")).status_code == 302
     assert (await client.get(f"/forum/p/{hidden.id}/history")).status_code == 200
+
+
+async def test_moderators_see_what_they_just_did(client) -> None:
+    topic = await make_topic()
+    answer = await make_reply(topic, body="Un message hors sujet.")
+    page = f"/forum/t/{topic.id}"
+    moderator = await make_moderator()
+    await login(client, moderator.email)
+    hidden = await post_form(
+        client, f"/forum/p/{answer.id}/moderate", {"action": "hide", "reason": "Hors sujet"}, from_page=page
+    )
+    assert hidden.status_code == 303 and hidden.headers["location"] == f"/forum/p/{answer.id}?done=post-hidden"
+    landed = await client.get(hidden.headers["location"])
+    assert landed.headers["location"] == f"{page}?done=post-hidden#p{answer.id}"
+    shown = await client.get(f"{page}?done=post-hidden")
+    assert 'role="status"' in shown.text
+    assert "Le message est masqué" in shown.text
+    locked = await post_form(client, f"{page}/moderate", {"action": "lock", "reason": "Fini"}, from_page=page)
+    assert locked.headers["location"] == f"{page}?done=lock"
+    member = await make_user()
+    await login(client, member.email)
+    assert "Le message est masqué" not in (await client.get(f"{page}?done=post-hidden")).text
