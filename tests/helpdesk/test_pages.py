@@ -351,3 +351,14 @@ async def test_the_helper_sees_a_week_whose_room_is_taken(client: httpx.AsyncCli
     await login(client, helper.email)
     page = await client.get("/helpdesk/hours")
     assert "la salle est déjà réservée" in page.text
+
+
+async def test_the_coordinators_week_has_a_plain_title_and_one_stylesheet(client) -> None:
+    coordinator = await make_coordinator()
+    await login(client, coordinator.email)
+    page = await client.get("/helpdesk/week")
+    assert page.status_code == 200
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
+    assert "<" not in title and "semaine" in title.lower()
+    head = page.text.split("</head>")[0]
+    assert head.count('rel="stylesheet"') == 1 and "<h2" not in head

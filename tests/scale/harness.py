@@ -408,6 +408,15 @@ class Stack:
     nginx: Nginx
     apps: list[AppProcess]
     seeded: dict[str, Any]
+    # people's API tokens, made once for the whole run: every sign-in counts toward the rate
+    # limits the processes share, and the scenarios run in any order
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    async def token(self, http: httpx.AsyncClient, n: int) -> str:
+        """Person ``n``'s API token, signed in for once."""
+        if n not in self.tokens:
+            self.tokens[n] = await api_token(http, self.person(n)["email"], self.password)
+        return self.tokens[n]
 
     @property
     def base_url(self) -> str:

@@ -14,6 +14,7 @@ import json
 import sys
 from datetime import timedelta
 
+from accounts.models import User
 from bookings.models import Booking, Room
 from events.services.registrations import register
 from helpdesk import services as helpdesk
@@ -36,6 +37,8 @@ async def seed() -> dict[str, object]:
         await make_user(email=f"member{n}@example.org", display_name=f"Member {n}", locale="en")
         for n in range(1, PEOPLE + 1)
     ]
+    # members of a month's standing: the scenarios post more than a newcomer's pace allows
+    await User.filter(id__in=[person.id for person in people]).update(created_at=clock.now() - timedelta(days=30))
     room = await Room.create(
         name="Salle Ada Lovelace",
         capacity=10,
@@ -47,10 +50,12 @@ async def seed() -> dict[str, object]:
     topic = await make_topic(people[0], category=await make_category())
     facilitator = await make_facilitator()
     events = [await make_event(facilitator, capacity=PEOPLE) for _ in range(EVENTS)]
+    lockable = await make_user(email="wrong-password@example.org", display_name="Locked out", locale="en")
     hours = await make_hours()  # a helper on duty online on Wednesdays
     now = clock.now()
     desk_slot = (await helpdesk.free_slots(now + timedelta(days=1), now + timedelta(weeks=3), limit=1))[0]
     return {
+        "lockable": lockable.email,
         "helpdesk": {"helper_id": hours.helper_id, "slot": desk_slot.starts_at.isoformat()},  # type: ignore[attr-defined]
         "password": PASSWORD,
         "people": [{"id": person.id, "email": person.email} for person in people],

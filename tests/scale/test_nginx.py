@@ -17,7 +17,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 from tests.helpers import login, post_form
-from tests.scale.harness import Stack, api_token, client_tls, query, token_headers
+from tests.scale.harness import Stack, client_tls, query, token_headers
 from tierslieu.middleware import SESSION_COOKIE
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -79,7 +79,7 @@ async def test_a_session_works_on_every_process_and_logout_on_one_ends_it_on_the
 
 
 async def test_a_websocket_on_one_process_hears_what_is_done_through_the_other(up: Stack) -> None:
-    author, replier = up.person(0), up.person(1)
+    author = up.person(0)  # person 1 replies through the other process
     topic, room = up.seeded["topic"], up.seeded["room"]
     async with up.client() as http:
         await login(http, author["email"], up.password)
@@ -91,7 +91,7 @@ async def test_a_websocket_on_one_process_hears_what_is_done_through_the_other(u
             await ws.send(json.dumps({"subscribe": channel}))
             assert json.loads(await ws.recv()) == {"subscribed": channel}
         async with up.direct(up.other(holder)) as other:
-            headers = token_headers(await api_token(other, replier["email"], up.password))
+            headers = token_headers(await up.token(other, 1))
             reply = await other.post(f"/api/v1/forum/topics/{topic}/posts", json={"body": "Par ici !"}, headers=headers)
             assert reply.status_code == 201, reply.text
             starts, ends = slot(3, 9)
@@ -113,7 +113,7 @@ async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
     room = up.seeded["room"]
     starts, ends = slot(5, 14)
     async with up.client() as http:
-        tokens = [await api_token(http, up.person(n)["email"], up.password) for n in range(4)]
+        tokens = [await up.token(http, n) for n in range(4)]
 
         def attempt(token: str) -> Callable[[], Awaitable[httpx.Response]]:
             body = {"room_id": room, "starts_at": starts, "ends_at": ends, "purpose": "Course"}
@@ -135,7 +135,7 @@ async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
 async def test_a_help_desk_slot_race_over_both_processes_books_once(up: Stack) -> None:
     desk = up.seeded["helpdesk"]
     async with up.client() as http:
-        tokens = [await api_token(http, up.person(n)["email"], up.password) for n in range(4)]
+        tokens = [await up.token(http, n) for n in range(4)]
 
         def attempt(token: str) -> Callable[[], Awaitable[httpx.Response]]:
             body = {
@@ -161,7 +161,7 @@ async def test_a_help_desk_slot_race_over_both_processes_books_once(up: Stack) -
 
 
 async def test_the_eleventh_wrong_password_is_refused_whichever_process_answers(up: Stack) -> None:
-    email = up.person(3)["email"]
+    email = up.seeded["lockable"]  # nobody else signs in with it: the lock-out stays here
     async with up.client() as http:
         answers = [
             await http.post("/api/v1/auth/tokens", json={"email": email, "password": "not the password"})
