@@ -71,6 +71,18 @@ def _range_text(context: Any, starts: datetime, ends: datetime, timezone: str | 
     return text
 
 
+@pass_context
+def _date_badge(context: Any, value: datetime) -> Markup:
+    """``{{ date_badge(event.starts_at) }}``: the day at a glance on a card (weekday, day,
+    month, in the viewer's zone), hidden from screen readers, which read the time beside it."""
+    zone = _viewer_zone(context)
+    locale = i18n.current_locale.get()
+    weekday, day, month = (i18n.format_datetime(value, locale, zone, part) for part in ("EEE", "d", "MMM"))
+    return Markup('<span class="date-badge" aria-hidden="true"><span>{}</span><b>{}</b><span>{}</span></span>').format(
+        weekday, day, month
+    )
+
+
 def _iso_filter(value: datetime) -> str:
     """``<time datetime="{{ when|iso }}">``: UTC to the second, as HTML's valid date-time
     strings want (at most three digits of fractions)."""
@@ -96,6 +108,7 @@ def create_environment() -> Environment:
     env.filters["iso"] = _iso_filter
     env.globals["when"] = _when
     env.globals["when_range"] = _when_range
+    env.globals["date_badge"] = _date_badge
     env.globals["range_text"] = _range_text
     env.filters["day"] = lambda day: i18n.human_date(day, i18n.current_locale.get())
     return env

@@ -5,9 +5,14 @@ under the field they are about.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pyotp
 from playwright.async_api import Page, expect
 
 from forum import services as forum_services
+from tierslieu import clock
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.journeys import press, t
 from tests.forum.factories import make_category, make_reply, make_topic
@@ -137,3 +142,43 @@ async def test_an_expired_session_keeps_the_reply_through_sign_in_and_back(open_
         await press(page, page.locator("form:has(input[name=password]) [type=submit]"))
         assert page.url.endswith(f"/forum/t/{topic.id}"), page.url
         await expect(page.get_by_label(t("Your message"))).to_have_value(reply)
+
+
+async def test_the_header_takes_two_lines_on_a_phone_and_every_link_stays_reachable(open_page: OpenPage) -> None:
+    """A coordinator sees every section and the administration: on a 360 px phone the
+    header still takes two lines (the links scroll sideways), each link can be scrolled
+    into view and clicked, and the page itself stays 360 px wide."""
+    coordinator = await make_user(email="coordination@example.org", display_name="Camille Coordination", roles=("coordinator",))
+    for signed_in in (False, True):
+        page = await open_page(**PHONE)
+        if signed_in:
+            await sign_in(page, coordinator.email, PASSWORD)
+            await page.fill("input[name=code]", pyotp.TOTP(coordinator.totp_secret).now())
+            await press(page, page.locator("form:has(input[name=code]) [type=submit]"))
+        await page.goto("/events")
+        assert page.url.endswith("/events"), page.url
+        header = page.locator(".site-header")
+        height = await header.evaluate("h => h.getBoundingClientRect().height")
+        assert height <= 100, f"the header is {height} px high on a phone"
+        assert await page_width(page) <= 360
+        links = header.locator("a, button")
+        names = [await link.text_content() for link in await links.all()]
+        assert signed_in == (t("Sign out") in " ".join(names)), names
+        for link in await links.all():
+            await link.scroll_into_view_if_needed()
+            box = await link.bounding_box()
+            assert box and 0 <= box["x"] and box["x"] + box["width"] <= 360, (await link.text_content(), box)
+
+
+async def test_event_cards_carry_a_date_badge(open_page: OpenPage) -> None:
+    from tests.events.helpers import make_event
+
+    event = await make_event(title="Webinaire du mardi")
+    page = await open_page(**PHONE)
+    await page.goto("/events")
+    card = page.locator(".card", has=page.get_by_role("link", name="Webinaire du mardi"))
+    badge = card.locator(".date-badge")
+    await expect(badge).to_have_attribute("aria-hidden", "true")  # the time beside it is read out
+    local = event.starts_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert (await badge.locator("b").text_content()) == str(local.day)
+    assert timedelta(0) < event.starts_at - clock.now()
