@@ -84,14 +84,20 @@ SEVERAL_WORDS = SINGLE_WORD + " OFFSET 0"
 
 
 async def search(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """The matching posts, best first, each with its snippet."""
     terms = words(query)
     if not terms:
         return []
+    hits = await _ranked(terms, limit, offset)
+    return await _with_snippets(terms, hits)
+
+
+async def _ranked(terms: list[str], limit: int, offset: int) -> list[Hit]:
+    """Matching visible posts, best first, without snippets (made for the hits shown only)."""
     connection = connections.get("default")
     if dialect() == "sqlite":
         sql = f"""
-            SELECT e.topic_id, e.post_id, t.title,
-                   snippet(forum_search, 1, char(1), char(2), '…', 16) AS snippet
+            SELECT e.topic_id, e.post_id, t.title
             FROM forum_search s
             JOIN forum_search_entry e ON e.id = s.rowid
             JOIN forum_post p ON p.id = e.post_id
@@ -107,34 +113,57 @@ async def search(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
         # is rarer than the planner guesses, so the GIN index is used (OFFSET 0 keeps it).
         matches = SINGLE_WORD if len(terms) == 1 else SEVERAL_WORDS
         # Rank the most recent matches only: a common word matches thousands of posts, and
-        # ranking reads every one of their vectors. Snippets are made for the page shown.
+        # ranking reads every one of their vectors.
         sql = f"""
             WITH q AS (SELECT to_tsquery('forum_french', $1) AS q),
             candidates AS (
-                SELECT e.post_id, e.topic_id, e.body, e.document
+                SELECT e.post_id, e.topic_id, e.document
                 FROM forum_search_entry e
                 WHERE e.id IN (
                     SELECT m.id FROM ({matches}) m ORDER BY m.id DESC LIMIT {CANDIDATES}
                 )
-            ),
-            ranked AS (
-                SELECT c.post_id, c.topic_id, c.body, t.title, ts_rank(c.document, q.q) AS rank
-                FROM candidates c
-                JOIN forum_post p ON p.id = c.post_id
-                JOIN forum_topic t ON t.id = c.topic_id, q
-                WHERE {VISIBLE}
-                ORDER BY rank DESC, c.post_id DESC
-                LIMIT $2 OFFSET $3
             )
-            SELECT r.topic_id, r.post_id, r.title,
-                   ts_headline('forum_french', r.body, q.q,
-                               'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
-                       AS snippet
-            FROM ranked r, q
-            ORDER BY r.rank DESC, r.post_id DESC
+            SELECT c.topic_id, c.post_id, t.title
+            FROM candidates c
+            JOIN forum_post p ON p.id = c.post_id
+            JOIN forum_topic t ON t.id = c.topic_id, q
+            WHERE {VISIBLE}
+            ORDER BY ts_rank(c.document, q.q) DESC, c.post_id DESC
+            LIMIT $2 OFFSET $3
         """  # noqa: S608 - constant fragments only
         rows = await connection.execute_query_dict(sql, [_ts_query(terms, " & "), limit, offset])
-    return [Hit(r["topic_id"], r["post_id"], r["title"], highlight(r["snippet"] or "")) for r in rows]
+    return [Hit(r["topic_id"], r["post_id"], r["title"], Markup("")) for r in rows]
+
+
+async def _with_snippets(terms: list[str], hits: list[Hit]) -> list[Hit]:
+    """Each hit's snippet, the matched words marked: one query for the hits shown (making a
+    snippet reads and parses the post's whole text again, the costliest part of a search)."""
+    if not hits:
+        return hits
+    connection = connections.get("default")
+    ids = [hit.post_id for hit in hits]
+    marks = ", ".join("?" if dialect() == "sqlite" else f"${n}" for n in range(2, len(ids) + 2))
+    if dialect() == "sqlite":
+        sql = f"""
+            SELECT e.post_id, snippet(forum_search, 1, char(1), char(2), '…', 16) AS snippet
+            FROM forum_search s JOIN forum_search_entry e ON e.id = s.rowid
+            WHERE forum_search MATCH ? AND e.post_id IN ({marks})
+        """  # noqa: S608 - placeholders only
+        query = _fts_query(terms, " AND ")
+    else:
+        sql = f"""
+            SELECT e.post_id,
+                   ts_headline('forum_french', e.body, to_tsquery('forum_french', $1),
+                               'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
+                       AS snippet
+            FROM forum_search_entry e WHERE e.post_id IN ({marks})
+        """  # noqa: S608 - placeholders only
+        query = _ts_query(terms, " & ")
+    rows = await connection.execute_query_dict(sql, [query, *ids])
+    snippets = {row["post_id"]: row["snippet"] or "" for row in rows}
+    for hit in hits:
+        hit.snippet = highlight(snippets.get(hit.post_id, ""))
+    return hits
 
 
 # Words every question has: matching on them finds nothing similar ("sans", "comment").
@@ -161,14 +190,16 @@ SCAN_LIMIT = 400  # posts read to group a page of topics
 
 async def search_topics(query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
     """One hit a topic (its best post, with how many of its posts match), best first."""
-    hits = await search(query, limit=min(SCAN_LIMIT, (offset + limit) * 4))
+    terms = words(query)
+    if not terms:
+        return []
     topics: dict[int, Hit] = {}
-    for hit in hits:
+    for hit in await _ranked(terms, min(SCAN_LIMIT, (offset + limit) * 4), 0):
         if hit.topic_id in topics:
             topics[hit.topic_id].matches += 1
         else:
             topics[hit.topic_id] = hit
-    return list(topics.values())[offset : offset + limit]
+    return await _with_snippets(terms, list(topics.values())[offset : offset + limit])
 
 
 async def similar_topics(title: str, *, limit: int = 5, exclude: int | None = None) -> list[dict]:
