@@ -35,6 +35,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -68,8 +69,8 @@ TARGETS = {  # bench name -> (what, target) as the performance issue sets them
     "topic_no_cache": ("≥ 3 % of the ceiling", lambda r: r["ratio"] >= 0.03),
     "topic_signed_in": ("≥ 3 % of the ceiling", lambda r: r["ratio"] >= 0.03),
     "search": ("p95 ≤ 30 ms", lambda r: r["p95_ms"] <= 30),
-    "booking_create": ("p95 ≤ 15 ms (SQLite target; PostgreSQL here)", lambda r: r["p95_ms"] <= 15),
-    "availability": ("p95 ≤ 15 ms (SQLite target; PostgreSQL here)", lambda r: r["p95_ms"] <= 15),
+    "booking_create_sqlite": ("p95 ≤ 15 ms", lambda r: r["p95_ms"] <= 15),
+    "availability_sqlite": ("p95 ≤ 15 ms", lambda r: r["p95_ms"] <= 15),
     "personal_feed": ("≤ 30 ms", lambda r: r["p95_ms"] <= 30),
 }
 
@@ -159,14 +160,6 @@ def benches(built: data.Built, session_cookie: str, tokens: list[str]) -> list[B
     topic = f"/forum/t/{built.topic_id}"
     monday = dt.date.today() + dt.timedelta(days=(7 - dt.date.today().weekday()) % 7 or 7)
     search = "|".join(f"/api/v1/forum/search?q={query.replace(' ', '+')}" for query in data.QUERIES)
-    first_day = (dt.date.today() + dt.timedelta(days=2)).isoformat()
-    rooms = built.counts["rooms"]
-    today = dt.date.today()
-    window = "|".join(
-        f"/api/v1/rooms/{built.room_id + n % min(rooms, 10)}/availability"
-        f"?from={today + dt.timedelta(days=n)}T00:00:00Z&to={today + dt.timedelta(days=n + 7)}T00:00:00Z"
-        for n in range(30)
-    )
     events = "|".join(str(event_id) for event_id in built.event_ids)
     return [
         Bench("ceiling", "Ceiling: bare Starlette hello-world", "get", ["/"], server="ceiling"),
@@ -179,11 +172,33 @@ def benches(built: data.Built, session_cookie: str, tokens: list[str]) -> list[B
         Bench("personal_feed", "Personal iCal feed", "get", [f"/calendar/{built.calendar_token}.ics"]),
         Bench("site_feed", "Whole-site events feed", "get", ["/events/feed.ics"]),
         Bench("search", f"Search, {built.counts['search_posts']:,} posts", "get", [search]),
-        Bench("availability", f"Room availability, {built.counts['bookings']:,} bookings", "get", [window]),
-        Bench(
-            "booking_create", "Booking creation", "bookings", [str(built.room_id), str(rooms), first_day, "0", *tokens]
-        ),
+        *booking_benches(built, tokens, "PostgreSQL", ""),
         Bench("registration", "Event registration", "registrations", ["0", events, *tokens]),
+    ]
+
+
+def booking_benches(
+    built: data.Built, tokens: list[str], database: str, suffix: str, server: str = "app"
+) -> list[Bench]:
+    """Availability over a week of a room, and booking creation, at the generated volume."""
+    first_day = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    rooms = built.counts["rooms"]
+    today = dt.date.today()
+    window = "|".join(
+        f"/api/v1/rooms/{built.room_id + n % min(rooms, 10)}/availability"
+        f"?from={today + dt.timedelta(days=n)}T00:00:00Z&to={today + dt.timedelta(days=n + 7)}T00:00:00Z"
+        for n in range(30)
+    )
+    bookings = f"{built.counts['bookings']:,} bookings, {database}"
+    return [
+        Bench("availability" + suffix, f"Room availability, {bookings}", "get", [window], server=server),
+        Bench(
+            "booking_create" + suffix,
+            f"Booking creation, {bookings}",
+            "bookings",
+            [str(built.room_id), str(rooms), first_day, "0", *tokens],
+            server=server,
+        ),
     ]
 
 
@@ -247,17 +262,19 @@ def login_under_load(
 # --- set-up ---------------------------------------------------------------------------------
 
 
-async def prepare(name: str, volumes: dict[str, int], secret_key: str) -> tuple[data.Built, list[str]]:
-    """Migrate the new database and fill it; API tokens for the registrants."""
+async def prepare(
+    database_url: str, volumes: dict[str, int], secret_key: str, build: Any = data.build
+) -> tuple[data.Built, list[str]]:
+    """Migrate the new database and fill it with ``build``; API tokens for the registrants."""
     os.environ["TIERSLIEU_SECRET_KEY"] = secret_key
     from accounts.models import ApiToken, User
     from tierslieu import db
     from tierslieu.app import installation
 
-    print(f"Building the data in {name} …", file=sys.stderr)
-    await db.init(POSTGRES_URL.format(name=name), installation().with_models(), migrate=True)
+    print(f"Building the data in {database_url} …", file=sys.stderr)
+    await db.init(database_url, installation().with_models(), migrate=True)
     try:
-        built = await data.build(volumes, secret_key)
+        built = await build(volumes, secret_key)
         tokens = [secrets.token_urlsafe(32) for _ in built.registrant_emails]
         people = await User.filter(email__in=built.registrant_emails).order_by("id")
         await ApiToken.bulk_create(
@@ -414,7 +431,7 @@ async def main(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="tierslieu-bench-"))
     ceiling_process = None
     try:
-        built, tokens = await prepare(name, volumes, secret_key)
+        built, tokens = await prepare(POSTGRES_URL.format(name=name), volumes, secret_key)
         env = {"TIERSLIEU_SECRET_KEY": secret_key, "TIERSLIEU_REDIS_URL": REDIS_URL}
         database_url = POSTGRES_URL.format(name=name)
         async with (
@@ -440,6 +457,17 @@ async def main(args: argparse.Namespace) -> int:
                 for bench in chosen:
                     print(f"round {round_number + 1}/{args.rounds}: {bench.label} …", file=sys.stderr)
                     results[bench.name].runs.append(run_bench(bench, servers, name, args.seconds, round_number))
+            # the booking benches' targets are set on SQLite: one process on its own file
+            sqlite_url = f"sqlite://{work / 'bookings.sqlite3'}"
+            lite_built, lite_tokens = await prepare(sqlite_url, volumes, secret_key, data.build_bookings)
+            lite_env = {"TIERSLIEU_SECRET_KEY": secret_key}
+            async with running_server("sqlite", extra_env=lite_env, database_url=sqlite_url) as lite:
+                servers["sqlite"] = (lite.base_url, lite.process.pid)
+                for bench in booking_benches(lite_built, lite_tokens, "SQLite, one process", "_sqlite", "sqlite"):
+                    results[bench.name] = Result(bench.name, bench.label)
+                    for round_number in range(args.rounds):
+                        print(f"round {round_number + 1}/{args.rounds}: {bench.label} …", file=sys.stderr)
+                        results[bench.name].runs.append(run_bench(bench, servers, name, args.seconds, round_number))
             summary = summarise(results)
             print("logins under load …", file=sys.stderr)
             login = login_under_load(servers, name, summary["events"]["rate"], built.registrant_emails, args.seconds)

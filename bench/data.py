@@ -102,15 +102,32 @@ async def _in_batches(model: Any, rows: list[Any], what: str, progress: Progress
 
 async def build(volumes: dict[str, int], secret_key: str) -> Built:
     """Fill the database Tortoise is connected to (migrated and empty)."""
+    rng, progress, built, now = random.Random(2026), Progress(), Built(counts=dict(volumes)), _hour()
+    ids, facilitators = await _people(volumes, built, secret_key, now, progress)
+    await _forum(volumes, built, ids, rng, now, progress)
+    await _bookings(volumes, built, ids, rng, now, progress)
+    await _events(volumes, built, ids, facilitators, rng, now, progress)
+    return built
+
+
+async def build_bookings(volumes: dict[str, int], secret_key: str) -> Built:
+    """The people, rooms and bookings only: the booking benches on SQLite."""
+    rng, progress, built, now = random.Random(2026), Progress(), Built(counts=dict(volumes)), _hour()
+    ids, _facilitators = await _people(volumes, built, secret_key, now, progress)
+    await _bookings(volumes, built, ids, rng, now, progress)
+    return built
+
+
+def _hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+async def _people(volumes, built: Built, secret_key: str, now: datetime, progress: Progress) -> tuple[list, list]:
+    """The signed-in member, the other people (one password hash for all: hashing 1,000
+    would take minutes), and 20 facilitators; the ids of all, then the facilitators'."""
     from accounts import services as accounts
     from accounts.models import Role, User, UserRole
 
-    rng = random.Random(2026)
-    progress = Progress()
-    built = Built(counts=dict(volumes))
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-
-    # --- people: one password hash for all (hashing 1,000 would take minutes) ---------------
     member = await accounts.create_user("membre@example.org", PASSWORD, "Sophie Laurent", verified=True)
     await User.filter(id=member.id).update(created_at=now - timedelta(days=90))  # not a newcomer
     built.member_email = member.email
@@ -132,11 +149,7 @@ async def build(volumes: dict[str, int], secret_key: str) -> Built:
     await UserRole.bulk_create([UserRole(user_id=user_id, role=Role.FACILITATOR) for user_id in facilitators])
     built.registrant_emails = [f"personne{n}@example.org" for n in range(1, min(401, volumes["people"]))]
     built.calendar_token = accounts.calendar_token(member, secret_key)
-
-    await _forum(volumes, built, ids, rng, now, progress)
-    await _bookings(volumes, built, ids, rng, now, progress)
-    await _events(volumes, built, ids, facilitators, rng, now, progress)
-    return built
+    return ids, facilitators
 
 
 async def _forum(volumes, built: Built, ids: list[int], rng: random.Random, now: datetime, progress: Progress) -> None:
