@@ -127,6 +127,29 @@ class Session(Model):
     class Meta:
         table = "events_session"
         ordering = ("starts_at", "id")
+        indexes = (("event_id", "starts_at"),)
+
+
+class RemovedEntry(Model):
+    # A calendar entry an event no longer shows: a session taken out of its programme, or the
+    # event's single entry once its programme shows sessions (session_id null). The feeds
+    # keep it as CANCELLED for 30 days, so that calendars holding its UID drop it (see
+    # events/calendar.py); it goes when the entry comes back. A migration adds the
+    # uniqueness of the null one (SQL counts no two nulls equal).
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "events.Event", related_name="removed_entries", on_delete=fields.CASCADE
+    )
+    session_id = fields.IntField(null=True)
+    title = fields.CharField(max_length=200, default="")
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    removed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "events_removed_entry"
+        unique_together = (("event", "session_id"),)
 
 
 class Registration(Model):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from events import calendar
+from events.calendar import Programmes
 from events.models import Event, Registration, RegistrationStatus
 from notifications import services as notifications
 from tierslieu import mail
@@ -30,23 +31,25 @@ NOTIFICATION_KINDS = [
 
 # what each mail carries: the invitation (a place, or its update), the cancellation, or nothing
 _ATTACHED = {
-    "confirmed": (calendar.invitation, "REQUEST"),
-    "promoted": (calendar.invitation, "REQUEST"),
-    "changed": (calendar.invitation, "REQUEST"),
-    "cancelled": (calendar.cancellation, "CANCEL"),
+    "confirmed": calendar.invitation,
+    "promoted": calendar.invitation,
+    "changed": calendar.invitation,
+    "cancelled": calendar.cancellation,
 }
 
 
-async def mail_registration(user: Any, event: Event, registration: Registration, template: str) -> None:
+async def mail_registration(
+    user: Any, event: Event, registration: Registration, template: str, programme: Programmes | None = None
+) -> None:
     """The mail ``events/{template}`` of one registration (``confirmed``, ``waitlisted``,
-    ``promoted``, ``changed``, ``cancelled``), with its calendar file when it has one."""
+    ``promoted``, ``changed``, ``cancelled``), with its calendar files when it has some
+    (``programme``: the event's sessions and removed entries, when the caller read them
+    for several registrants)."""
     attachments = []
     if template in _ATTACHED:
-        build, method = _ATTACHED[template]
-        content = await build(event, user)
-        attachments.append(
-            mail.Attachment(filename="event.ics", content_type=f"text/calendar; method={method}", content=content)
-        )
+        if programme is None:
+            programme = await calendar.programmes([event.id])
+        attachments = _ATTACHED[template](event, user, registration, programme)
     context = {"event": event, "registration": registration, "event_zone": event.timezone}
     await mail.send(user, f"events/{template}", context, kind=MAIL_KIND, attachments=attachments)
 
@@ -58,8 +61,9 @@ async def _notify(user_ids: Iterable[int], kind: str, text: str, event: Event, a
 
 async def tell_promoted(event: Event, promoted: list[Registration]) -> list[Any]:
     """The people just given a place (with their ``user`` fetched). Returns the notifications."""
+    programme = await calendar.programmes([event.id]) if promoted else None
     for registration in promoted:
-        await mail_registration(registration.user, event, registration, "promoted")
+        await mail_registration(registration.user, event, registration, "promoted", programme)
     text = N_("A place is yours: %(title)s")
     return await _notify([row.user_id for row in promoted], PROMOTED, text, event, None)  # type: ignore[attr-defined]
 
@@ -72,8 +76,9 @@ async def tell_change(event: Event, actor: Any, *, exclude: set[int]) -> list[An
         .exclude(id__in=list(exclude) or [0])
         .prefetch_related("user")
     )
+    programme = await calendar.programmes([event.id]) if rows else None
     for row in rows:
-        await mail_registration(row.user, event, row, "changed")
+        await mail_registration(row.user, event, row, "changed", programme)
     return await _notify([row.user_id for row in rows], CHANGED, N_("Event changed: %(title)s"), event, actor.id)  # type: ignore[attr-defined]
 
 
@@ -82,7 +87,8 @@ async def tell_cancellation(event: Event, actor: Any) -> list[Any]:
     rows = await Registration.filter(
         event_id=event.id, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
     ).prefetch_related("user")
+    programme = await calendar.programmes([event.id]) if rows else None
     for row in rows:
-        await mail_registration(row.user, event, row, "cancelled")
+        await mail_registration(row.user, event, row, "cancelled", programme)
     text = N_("Event cancelled: %(title)s")
     return await _notify([row.user_id for row in rows], CANCELLED, text, event, actor.id)  # type: ignore[attr-defined]

@@ -4,6 +4,9 @@ its programme, cancels it.
 Every write runs in one transaction; rooms for on-site sessions are booked through
 :mod:`bookings.services` inside it (a conflict is a 409 naming the time taken, and
 nothing of the event is kept). Live updates and room updates go out after commit.
+Every change of an event or of its programme increases the event's SEQUENCE and changes its
+``updated_at`` (what the calendar feeds and their caches read), and a change that takes
+calendar entries away keeps them as removed (see :mod:`events.calendar`).
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from accounts.services import Role, User, load_roles
 from bookings import services as bookings
-from events import permissions
+from events import calendar, permissions
 from events.forms import EventChange, EventCreate, SeriesCreate, SessionCreate
-from events.models import Event, EventStatus, Facilitator, Mode, Session
+from events.models import Event, EventStatus, Facilitator, Mode, RemovedEntry, Session
 from events.services import notices, registrations
 from events.services.events import attach_facilitators, forbidden, managed_event
 from notifications import services as notifications
@@ -109,28 +113,68 @@ async def create_event(
     return event
 
 
+async def _programme(event: Event) -> list[Session]:
+    return await Session.filter(event_id=event.id).order_by("starts_at", "id")
+
+
+async def _keep_removed_entries(event: Event, before: Any, sessions_before: list[Session]) -> None:
+    """Inside the caller's transaction, after a change of the event's times or programme:
+    the calendar entries it showed (``before``: its old start and end) and no longer shows
+    are kept as removed, and those it shows again are removed no more (events/calendar.py)."""
+    old = {session.id: session for session in calendar.session_entries(before, sessions_before)} or {None: before}
+    new = {session.id for session in calendar.session_entries(event, await _programme(event))} or {None}
+    gone = old.keys() - new
+    touched = gone | new
+    which = Q(session_id__in=[key for key in touched if key is not None] or [0])
+    if None in touched:
+        which |= Q(session_id__isnull=True)
+    await RemovedEntry.filter(which, event_id=event.id).delete()
+    now = clock.now()
+    for key in gone:
+        entry = old[key]
+        await RemovedEntry.create(
+            event_id=event.id,
+            session_id=key,
+            title=entry.title if key is not None else "",
+            starts_at=entry.starts_at,
+            ends_at=entry.ends_at,
+            removed_at=now,
+        )
+
+
+async def _programme_changed(event: Event, sessions_before: list[Session]) -> None:
+    """After a session is added or removed: removed calendar entries kept, and the event's
+    SEQUENCE and last change bumped (what the feeds and their cache versions read)."""
+    await _keep_removed_entries(event, event, sessions_before)
+    await Event.filter(id=event.id).update(sequence=F("sequence") + 1, updated_at=clock.now())
+
+
 async def add_session(actor: Any, event_id: int, data: SessionCreate) -> Session:
-    event = await managed_event(actor, event_id)
-    if data.starts_at < event.starts_at or data.ends_at > event.ends_at:
-        raise Invalid("invalid", N_("Every session takes place between the start and the end of the event."))
+    await managed_event(actor, event_id)
     async with in_transaction():
+        event = await Event.select_for_update().get(id=event_id)
+        if data.starts_at < event.starts_at or data.ends_at > event.ends_at:
+            raise Invalid("invalid", N_("Every session takes place between the start and the end of the event."))
+        before = await _programme(event)
         session = await _add_session(event, data)
-        await Event.filter(id=event.id).update(sequence=event.sequence + 1, updated_at=clock.now())
+        await _programme_changed(event, before)
     if session.room_id is not None:
         await bookings.publish_rooms(session.room_id)
     return session
 
 
 async def remove_session(actor: Any, event_id: int, session_id: int) -> None:
-    event = await managed_event(actor, event_id)
-    session = await Session.get_or_none(id=session_id, event_id=event.id)
-    if session is None:
-        raise NotFound()
+    await managed_event(actor, event_id)
     async with in_transaction():
+        event = await Event.select_for_update().get(id=event_id)
+        before = await _programme(event)
+        session = next((item for item in before if item.id == session_id), None)
+        if session is None:
+            raise NotFound()
         if session.booking_id is not None:
             await bookings.release_room(session.booking_id)
         await session.delete()
-        await Event.filter(id=event.id).update(sequence=event.sequence + 1, updated_at=clock.now())
+        await _programme_changed(event, before)
     if session.room_id is not None:
         await bookings.publish_rooms(session.room_id)
 
@@ -145,7 +189,7 @@ async def _move_programme(event: Event, old: SimpleNamespace) -> set[int]:
     a 409 that keeps nothing. Returns the rooms whose availability changed."""
     delta = event.starts_at - old.starts_at
     touched: set[int] = set()
-    sessions = await Session.filter(event_id=event.id).order_by("starts_at", "id")
+    sessions = await _programme(event)
     if not sessions and event.room_id is not None:
         created = await _add_session(
             event, SessionCreate(title=event.title, starts_at=event.starts_at, ends_at=event.ends_at)
@@ -221,7 +265,9 @@ async def change_event(actor: Any, event_id: int, data: EventChange, *, now: dat
         if event.capacity < event.confirmed_count or event.online_capacity < event.online_confirmed_count:
             raise _field_error("capacity", N_("The capacity cannot go below the number of confirmed places."))
         if {"starts_at", "ends_at", "room_id", "mode"} & changes.keys():
+            sessions_before = await _programme(event)
             touched = await _move_programme(event, old)
+            await _keep_removed_entries(event, old, sessions_before)
         event.sequence += 1
         await event.save()
         promoted, told = await registrations.fill_places(event)

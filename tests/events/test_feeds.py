@@ -29,6 +29,10 @@ PARIS, DAKAR = ZoneInfo("Europe/Paris"), ZoneInfo("Africa/Dakar")
 
 @pytest.fixture(scope="session")
 def icaljs() -> Path:
+    return install_icaljs()
+
+
+def install_icaljs() -> Path:
     """ical.js, installed once from the npm registry at the version of package.json."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed for the independent parser")
@@ -60,18 +64,34 @@ def read_with_icaljs(icaljs: Path, body: bytes) -> list[dict]:
     return json.loads(result.stdout)
 
 
+def _text(event, name: str) -> str | None:
+    return str(event[name]) if name in event else None
+
+
 def read_with_icalendar(body: bytes) -> list[dict]:
+    """What instants.mjs prints, as the icalendar library reads it."""
     cal = Calendar.from_ical(body)
     return [
         {
             "uid": str(event["uid"]),
             "sequence": int(event.get("sequence", 0)),
             "status": str(event.get("status")),
+            "summary": _text(event, "summary"),
+            "location": _text(event, "location"),
+            "description": _text(event, "description"),
+            "local": event.decoded("dtstart").strftime("%Y-%m-%dT%H:%M:%S"),
             "start": int(event.decoded("dtstart").timestamp()),
             "end": int(event.decoded("dtend").timestamp()),
         }
         for event in cal.walk("VEVENT")
     ]
+
+
+def read_with_both(icaljs: Path, body: bytes) -> list[dict]:
+    """The VEVENTs as ical.js reads them, once the icalendar library read the same."""
+    found = read_with_icaljs(icaljs, body)
+    assert found == read_with_icalendar(body)
+    return found
 
 
 def unfolded(text: str) -> str:

@@ -1,6 +1,6 @@
 // Reads an iCalendar document on standard input and prints, as JSON, the UID, SEQUENCE,
-// STATUS and the start and end instants (Unix seconds) of every VEVENT, as ical.js reads
-// them with the document's own VTIMEZONEs.
+// STATUS, SUMMARY, LOCATION, DESCRIPTION and the start and end instants (Unix seconds) of
+// every VEVENT, as ical.js reads them with the document's own VTIMEZONEs.
 import { pathToFileURL } from "node:url";
 
 // ICALJS: the path of ical.js's dist/ical.js, installed by the test (see test_feeds.py)
@@ -18,6 +18,10 @@ const events = root.getAllSubcomponents("vevent").map((component) => {
     uid: event.uid,
     sequence: event.sequence,
     status: component.getFirstPropertyValue("status"),
+    summary: event.summary,
+    location: event.location,
+    description: event.description,
+    local: event.startDate.toString(),
     start: event.startDate.toUnixTime(),
     end: event.endDate.toUnixTime(),
   };
