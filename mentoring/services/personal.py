@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+from tortoise.functions import Count, Max, Sum
+
 from mentoring.models import (
     Block,
     Goal,
@@ -157,4 +160,13 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
 
 
 async def personal_version(user: Any) -> tuple:
-    return tuple((row.id, row.sequence, str(row.updated_at)) for row in await _sessions(user))
+    """Changes whenever my items change (one aggregate, no session read): a new, moved or
+    cancelled session bumps a sequence and the latest change, one leaving the 30-day window
+    changes the count; the titles are in my language."""
+    since = clock.now() - calendar.KEEP_CANCELLED
+    summary = (
+        await Session.filter(Q(request__mentee_id=user.id) | Q(mentor_id=user.id), ends_at__gt=since)
+        .annotate(n=Count("id"), last=Max("updated_at"), changes=Sum("sequence"))
+        .values("n", "last", "changes")
+    )
+    return (user.locale, *((row["n"], str(row["last"]), row["changes"]) for row in summary))

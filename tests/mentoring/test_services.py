@@ -116,6 +116,9 @@ async def test_the_whole_flow(monkeypatch) -> None:
     feed = await services.personal_items(mentor, "http://testserver")
     assert [item.uid.split("@")[0] for item in feed] == [f"mentoring-session-{session.id}"]
     assert len(await services.personal_items(mentee, "http://testserver")) == 1
+    # the feeds' version (what their cache is kept by) follows every change of a session
+    versions = [await services.personal_version(mentee)]
+    assert versions[0] == await services.personal_version(mentor) != (mentee.locale,)
     # moved, then cancelled: the room follows
     moved = await services.reschedule_session(
         mentor,
@@ -125,8 +128,11 @@ async def test_the_whole_flow(monkeypatch) -> None:
     )
     assert moved.sequence == 1
     assert (await Booking.get(id=booking.id)).status == "cancelled"
+    versions.append(await services.personal_version(mentee))
     await services.cancel_session(mentee, request.id, session.id)
     assert (await Booking.get(id=moved.booking_id)).status == "cancelled"
+    versions.append(await services.personal_version(mentor))
+    assert len(set(versions)) == 3, versions
     # closure frees the place and is announced after commit
     await services.close(mentee, request.id, "completed", 5, "Merci !")
     assert (await MentorProfile.get(user_id=mentor.id)).active_count == 0
