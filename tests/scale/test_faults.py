@@ -15,8 +15,10 @@ import signal
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import asyncpg
 import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -220,10 +222,20 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
     for app in up.apps:
         app.stop()
     due = harness.seed(up.database_url, "background")
+    # The jobs wait at the turnstiles below as long as it takes the other process to start,
+    # all at once: a longer statement timeout and room in the pool (as docs/deploy.md sets
+    # it). The processes keep them until they are restarted; no later scenario depends on them.
+    documented = [app.env for app in up.apps]
+    patient = {"TIERSLIEU_DATABASE_TIMEOUT": "120", "TIERSLIEU_DATABASE_URL": f"{up.database_url}?maxsize=10"}
     for app in up.apps:
-        app.start()
-    for app in up.apps:
-        app.wait_ready()
+        app.env = {**app.env, **patient}
+    try:
+        await through_turnstiles(up.database_url, turnstiles(due), start=lambda: [app.start() for app in up.apps])
+        for app in up.apps:
+            app.wait_ready()
+    finally:
+        for app, env in zip(up.apps, documented, strict=True):
+            app.env = env
     # many mails at once, written through both processes: address confirmations
     async with up.client() as http:
         signups = [
@@ -286,6 +298,80 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
         assert len(up.inbox.to(f"new{n}@example.org")) == 1
 
 
+@dataclass
+class Turnstile:
+    """Rows held locked (``FOR UPDATE``, in a transaction of the test) until ``jobs`` jobs of
+    each process wait for them: (table, column, values)."""
+
+    jobs: int
+    rows: list[tuple[str, str, list[int]]]
+
+
+def turnstiles(due: dict) -> list[Turnstile]:
+    """The first claim of every job, then the mentoring sweep's later steps, one at a time."""
+    desk = due["helpdesk"]
+    request = {step: [due["mentoring"][step]["request"]] for step in MENTORING_STEPS}
+    return [
+        Turnstile(
+            6,
+            [
+                ("events_registration", "event_id", [due["event"]]),
+                ("bookings_booking", "id", due["bookings"]),
+                ("mentoring_offer", "request_id", request["offer_to_remind"]),
+                ("helpdesk_appointment", "id", [appointment["id"] for appointment in desk["appointments"]]),
+                ("helpdesk_hours", "id", [desk["hours"]]),  # a new block's foreign key waits for it
+                ("notifications_notification", "user_id", [due["digest"]["person"]]),
+            ],
+        ),
+        Turnstile(
+            1,
+            [
+                ("mentoring_request", "id", request["offer_to_lapse"]),
+                ("mentoring_offer", "request_id", request["offer_to_lapse"]),
+            ],
+        ),
+        Turnstile(1, [("mentoring_request", "id", request["request_to_remind"])]),
+        Turnstile(1, [("mentoring_request", "id", request["request_to_expire"])]),
+    ]
+
+
+async def through_turnstiles(database_url: str, turnstiles: list[Turnstile], start: Callable[[], object]) -> None:
+    """Lock each turnstile's rows, ``start`` the processes, then open the turnstiles in turn,
+    each once both processes' jobs wait at it: every job of both processes has read its due
+    work before either writes any of it, the race that the claims must win every time."""
+    monitor = await asyncpg.connect(database_url)
+    holders = [await asyncpg.connect(database_url) for _ in turnstiles]
+    try:
+        transactions = [holder.transaction() for holder in holders]
+        for turnstile, holder, transaction in zip(turnstiles, holders, transactions, strict=True):
+            await transaction.start()
+            for table, column, values in turnstile.rows:
+                await holder.execute(f"SELECT 1 FROM {table} WHERE {column} = ANY($1) FOR UPDATE", values)
+        start()
+        for n, (turnstile, holder, transaction) in enumerate(zip(turnstiles, holders, transactions, strict=True)):
+            deadline = time.monotonic() + 120
+            while (waiting := await waiting_for(monitor, holder.get_server_pid())) < 2 * turnstile.jobs:
+                assert time.monotonic() < deadline, f"turnstile {n}: {waiting} of {2 * turnstile.jobs} jobs wait"
+                await asyncio.sleep(0.05)
+            await transaction.commit()
+    finally:
+        for connection in (monitor, *holders):
+            await connection.close()
+
+
+async def waiting_for(monitor: asyncpg.Connection, pid: int) -> int:
+    """How many sessions wait for a lock of ``pid``, directly or in line behind another."""
+    rows = await monitor.fetch(
+        "SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    waiting: set[int] = set()
+    behind = {pid}
+    while behind:
+        behind = {row["pid"] for row in rows if behind & set(row["blockers"])} - waiting
+        waiting |= behind
+    return len(waiting)
+
+
 def sweeps_done(up: Stack, due: dict) -> bool:
     """Whether every periodic job has done its work (the mails it wrote are then in the outbox)."""
     mentoring, desk = due["mentoring"], due["helpdesk"]
@@ -323,22 +409,11 @@ MENTORING_STEPS = ("offer_to_remind", "offer_to_lapse", "request_to_remind", "re
 
 def assert_mentoring_swept_once(up: Stack, due: dict) -> None:
     """Each step's state written, and each person told once of it (one notification row)."""
-    requests = {
-        row["id"]: row
-        for row in query(
-            up.database_url,
-            "SELECT id, status, mentor_id, expiry_reminded_at FROM mentoring_request WHERE id = ANY($1)",
-            [due[step]["request"] for step in MENTORING_STEPS],
-        )
-    }
-    offers = {
-        row["request_id"]: row
-        for row in query(
-            up.database_url,
-            "SELECT request_id, outcome, reminded_at FROM mentoring_offer WHERE request_id = ANY($1)",
-            [due[step]["request"] for step in MENTORING_STEPS],
-        )
-    }
+    ids = [due[step]["request"] for step in MENTORING_STEPS]
+    sql = "SELECT id, status, mentor_id, expiry_reminded_at FROM mentoring_request WHERE id = ANY($1)"
+    requests = {row["id"]: row for row in query(up.database_url, sql, ids)}
+    sql = "SELECT request_id, outcome, reminded_at FROM mentoring_offer WHERE request_id = ANY($1)"
+    offers = {row["request_id"]: row for row in query(up.database_url, sql, ids)}
     to_remind, to_lapse = offers[due["offer_to_remind"]["request"]], offers[due["offer_to_lapse"]["request"]]
     assert (to_remind["outcome"], to_remind["reminded_at"] is not None) == ("pending", True)
     assert to_lapse["outcome"] == "lapsed"
@@ -352,7 +427,7 @@ def assert_mentoring_swept_once(up: Stack, due: dict) -> None:
             up.database_url,
             "SELECT user_id, kind, data->>'request_id' AS request FROM notifications_notification"
             " WHERE kind LIKE 'mentoring.%' AND (data->>'request_id')::int = ANY($1)",
-            [due[step]["request"] for step in MENTORING_STEPS],
+            ids,
         )
     )
     mentor, coordinators = due["mentor"], due["coordinators"]
