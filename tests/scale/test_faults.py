@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import re
 import signal
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import asyncpg
 import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -213,15 +216,26 @@ async def test_sigterm_finishes_requests_in_flight_and_sockets_reconnect_to_the_
 
 
 async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stack) -> None:
-    """Both processes start at once with due work: each reminder and each no-show release
-    is written once and each mail reaches the SMTP server once."""
+    """Both processes start at once with due work: each event reminder, no-show release,
+    mentoring reminder, lapse and expiry, help-desk reminder and duty block, and daily digest
+    is written once, each notification once, and each mail reaches the SMTP server once."""
     for app in up.apps:
         app.stop()
     due = harness.seed(up.database_url, "background")
+    # The jobs wait at the turnstiles below as long as it takes the other process to start,
+    # all at once: a longer statement timeout and room in the pool (as docs/deploy.md sets
+    # it). The processes keep them until they are restarted; no later scenario depends on them.
+    documented = [app.env for app in up.apps]
+    patient = {"TIERSLIEU_DATABASE_TIMEOUT": "120", "TIERSLIEU_DATABASE_URL": f"{up.database_url}?maxsize=10"}
     for app in up.apps:
-        app.start()
-    for app in up.apps:
-        app.wait_ready()
+        app.env = {**app.env, **patient}
+    try:
+        await through_turnstiles(up.database_url, turnstiles(due), start=lambda: [app.start() for app in up.apps])
+        for app in up.apps:
+            app.wait_ready()
+    finally:
+        for app, env in zip(up.apps, documented, strict=True):
+            app.env = env
     # many mails at once, written through both processes: address confirmations
     async with up.client() as http:
         signups = [
@@ -246,7 +260,8 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
             "SELECT id, to_address, kind, subject, sent_at FROM tierslieu_outbox_mail"
             " WHERE to_address LIKE 'sweep%' OR to_address LIKE 'new%'",
         )
-        if outbox and all(row["sent_at"] is not None for row in outbox) and len(ours()) >= len(outbox):
+        swept = sweeps_done(up, due)
+        if swept and outbox and all(row["sent_at"] for row in outbox) and len(ours()) >= len(outbox):
             break
         await asyncio.sleep(0.5)
     reminded = query(
@@ -261,16 +276,196 @@ async def test_periodic_jobs_and_the_outbox_run_once_with_two_processes(up: Stac
         due["bookings"],
     )
     assert released[0]["n"] == len(due["bookings"])
+    assert_mentoring_swept_once(up, due["mentoring"])
+    assert_helpdesk_swept_once(up, due["helpdesk"])
     # one mail row per person and purpose, every row sent, and sent once
     for person in due["people"]:
-        theirs = [(row["kind"], row["subject"]) for row in outbox if row["to_address"] == person["email"]]
-        assert theirs and len(theirs) == len(set(theirs)), theirs
+        assert any(row["to_address"] == person["email"] for row in outbox), person
+    rows = Counter((row["to_address"], row["subject"]) for row in outbox)
+    assert max(rows.values()) == 1, [mail for mail, n in rows.items() if n > 1]
     assert all(row["sent_at"] is not None for row in outbox)
     ids = Counter(str(message["Message-ID"]) for message in up.inbox.messages)
     assert ids and max(ids.values()) == 1, [i for i, n in ids.items() if n > 1]
-    assert len(ours()) == len(outbox)
+    received = Counter((message["To"].addresses[0].addr_spec, str(message["Subject"])) for message in ours())
+    assert received == rows
+    desk_reminders = [row for row in outbox if row["kind"] == "helpdesk" and row["subject"].startswith("Reminder")]
+    assert sorted(row["to_address"] for row in desk_reminders) == sorted(
+        appointment["person"] for appointment in due["helpdesk"]["appointments"]
+    )
+    digests = [row for row in outbox if row["to_address"] == "sweep30@example.org"]
+    assert [row["subject"] for row in digests] == ["2 new notifications"]
     for n in range(20):
         assert len(up.inbox.to(f"new{n}@example.org")) == 1
+
+
+@dataclass
+class Turnstile:
+    """Rows held locked (``FOR UPDATE``, in a transaction of the test) until ``jobs`` jobs of
+    each process wait for them: (table, column, values)."""
+
+    jobs: int
+    rows: list[tuple[str, str, list[int]]]
+
+
+def turnstiles(due: dict) -> list[Turnstile]:
+    """The first claim of every job, then the mentoring sweep's later steps, one at a time."""
+    desk = due["helpdesk"]
+    request = {step: [due["mentoring"][step]["request"]] for step in MENTORING_STEPS}
+    return [
+        Turnstile(
+            6,
+            [
+                ("events_registration", "event_id", [due["event"]]),
+                ("bookings_booking", "id", due["bookings"]),
+                ("mentoring_offer", "request_id", request["offer_to_remind"]),
+                ("helpdesk_appointment", "id", [appointment["id"] for appointment in desk["appointments"]]),
+                ("helpdesk_hours", "id", [desk["hours"]]),  # a new block's foreign key waits for it
+                ("notifications_notification", "user_id", [due["digest"]["person"]]),
+            ],
+        ),
+        Turnstile(
+            1,
+            [
+                ("mentoring_request", "id", request["offer_to_lapse"]),
+                ("mentoring_offer", "request_id", request["offer_to_lapse"]),
+            ],
+        ),
+        Turnstile(1, [("mentoring_request", "id", request["request_to_remind"])]),
+        Turnstile(1, [("mentoring_request", "id", request["request_to_expire"])]),
+    ]
+
+
+async def through_turnstiles(database_url: str, turnstiles: list[Turnstile], start: Callable[[], object]) -> None:
+    """Lock each turnstile's rows, ``start`` the processes, then open the turnstiles in turn,
+    each once both processes' jobs wait at it: every job of both processes has read its due
+    work before either writes any of it, the race that the claims must win every time."""
+    monitor = await asyncpg.connect(database_url)
+    holders = [await asyncpg.connect(database_url) for _ in turnstiles]
+    try:
+        transactions = [holder.transaction() for holder in holders]
+        for turnstile, holder, transaction in zip(turnstiles, holders, transactions, strict=True):
+            await transaction.start()
+            for table, column, values in turnstile.rows:
+                await holder.execute(f"SELECT 1 FROM {table} WHERE {column} = ANY($1) FOR UPDATE", values)
+        start()
+        for n, (turnstile, holder, transaction) in enumerate(zip(turnstiles, holders, transactions, strict=True)):
+            deadline = time.monotonic() + 120
+            while (waiting := await waiting_for(monitor, holder.get_server_pid())) < 2 * turnstile.jobs:
+                assert time.monotonic() < deadline, f"turnstile {n}: {waiting} of {2 * turnstile.jobs} jobs wait"
+                await asyncio.sleep(0.05)
+            await transaction.commit()
+    finally:
+        for connection in (monitor, *holders):
+            await connection.close()
+
+
+async def waiting_for(monitor: asyncpg.Connection, pid: int) -> int:
+    """How many sessions wait for a lock of ``pid``, directly or in line behind another."""
+    rows = await monitor.fetch(
+        "SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    waiting: set[int] = set()
+    behind = {pid}
+    while behind:
+        behind = {row["pid"] for row in rows if behind & set(row["blockers"])} - waiting
+        waiting |= behind
+    return len(waiting)
+
+
+def sweeps_done(up: Stack, due: dict) -> bool:
+    """Whether every periodic job has done its work (the mails it wrote are then in the outbox)."""
+    mentoring, desk = due["mentoring"], due["helpdesk"]
+    done = query(
+        up.database_url,
+        """SELECT
+            (SELECT count(*) FROM events_registration WHERE event_id=$1 AND reminded_at IS NOT NULL) AS events,
+            (SELECT count(*) FROM bookings_booking WHERE id = ANY($2) AND cancel_reason = 'no_show') AS bookings,
+            (SELECT count(*) FROM mentoring_offer WHERE request_id=$3 AND reminded_at IS NOT NULL)
+          + (SELECT count(*) FROM mentoring_offer WHERE request_id=$4 AND outcome='lapsed')
+          + (SELECT count(*) FROM mentoring_request WHERE id=$5 AND expiry_reminded_at IS NOT NULL)
+          + (SELECT count(*) FROM mentoring_request WHERE id=$6 AND status='expired') AS mentoring,
+            (SELECT count(*) FROM helpdesk_appointment WHERE id = ANY($7) AND reminded_at IS NOT NULL) AS desk,
+            (SELECT count(*) FROM helpdesk_block WHERE hours_id=$8) AS blocks,
+            (SELECT count(*) FROM notifications_notification WHERE user_id=$9 AND digest_pending) AS digest""",
+        due["event"],
+        due["bookings"],
+        *(mentoring[step]["request"] for step in MENTORING_STEPS),
+        [appointment["id"] for appointment in desk["appointments"]],
+        desk["hours"],
+        due["digest"]["person"],
+    )[0]
+    return done == {
+        "events": len(due["people"]),
+        "bookings": len(due["bookings"]),
+        "mentoring": len(MENTORING_STEPS),
+        "desk": len(desk["appointments"]),
+        "blocks": len(desk["blocks"]),
+        "digest": 0,
+    }
+
+
+MENTORING_STEPS = ("offer_to_remind", "offer_to_lapse", "request_to_remind", "request_to_expire")
+
+
+def assert_mentoring_swept_once(up: Stack, due: dict) -> None:
+    """Each step's state written, and each person told once of it (one notification row)."""
+    ids = [due[step]["request"] for step in MENTORING_STEPS]
+    sql = "SELECT id, status, mentor_id, expiry_reminded_at FROM mentoring_request WHERE id = ANY($1)"
+    requests = {row["id"]: row for row in query(up.database_url, sql, ids)}
+    sql = "SELECT request_id, outcome, reminded_at FROM mentoring_offer WHERE request_id = ANY($1)"
+    offers = {row["request_id"]: row for row in query(up.database_url, sql, ids)}
+    to_remind, to_lapse = offers[due["offer_to_remind"]["request"]], offers[due["offer_to_lapse"]["request"]]
+    assert (to_remind["outcome"], to_remind["reminded_at"] is not None) == ("pending", True)
+    assert to_lapse["outcome"] == "lapsed"
+    lapsed = requests[due["offer_to_lapse"]["request"]]
+    assert (lapsed["status"], lapsed["mentor_id"]) == ("open", None)
+    assert requests[due["request_to_remind"]["request"]]["expiry_reminded_at"] is not None
+    assert requests[due["request_to_expire"]["request"]]["status"] == "expired"
+    told = Counter(
+        (row["user_id"], row["kind"], int(row["request"]))
+        for row in query(
+            up.database_url,
+            "SELECT user_id, kind, data->>'request_id' AS request FROM notifications_notification"
+            " WHERE kind LIKE 'mentoring.%' AND (data->>'request_id')::int = ANY($1)",
+            ids,
+        )
+    )
+    mentor, coordinators = due["mentor"], due["coordinators"]
+    request = {step: due[step]["request"] for step in MENTORING_STEPS}
+    mentee = {step: due[step]["mentee"] for step in MENTORING_STEPS}
+    expected = Counter(
+        [
+            (mentor, "mentoring.offered", request["offer_to_remind"]),  # when they were offered
+            (mentor, "mentoring.offered", request["offer_to_lapse"]),
+            (mentor, "mentoring.reminder", request["offer_to_remind"]),
+            (mentor, "mentoring.reminder", request["offer_to_lapse"]),
+            (mentee["offer_to_lapse"], "mentoring.declined", request["offer_to_lapse"]),
+            (mentee["request_to_remind"], "mentoring.reminder", request["request_to_remind"]),
+            *((coordinator, "mentoring.reminder", request["request_to_remind"]) for coordinator in coordinators),
+            (mentee["request_to_expire"], "mentoring.expiry", request["request_to_expire"]),
+        ]
+    )
+    assert told == expected
+
+
+def assert_helpdesk_swept_once(up: Stack, due: dict) -> None:
+    """Each appointment reminded, and each duty block made once with one room booking."""
+    reminded = query(
+        up.database_url,
+        "SELECT count(*) AS n FROM helpdesk_appointment WHERE id = ANY($1) AND reminded_at IS NOT NULL",
+        [appointment["id"] for appointment in due["appointments"]],
+    )
+    assert reminded[0]["n"] == len(due["appointments"])
+    blocks = query(
+        up.database_url,
+        "SELECT starts_at, problem, booking_id FROM helpdesk_block WHERE hours_id=$1 ORDER BY starts_at",
+        due["hours"],
+    )
+    assert [(row["starts_at"], row["problem"]) for row in blocks] == [
+        (dt.datetime.fromisoformat(block["starts_at"]), block["problem"]) for block in due["blocks"]
+    ]
+    booked = query(up.database_url, "SELECT id FROM bookings_booking WHERE room_id=$1", due["room"])
+    assert sorted(row["id"] for row in booked) == sorted(row["booking_id"] for row in blocks if row["booking_id"])
 
 
 async def test_nginx_closes_slow_clients(up: Stack) -> None:
