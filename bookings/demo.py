@@ -7,9 +7,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.services import User
-from bookings import hours, services
+from bookings import services
 from bookings.models import Booking, Closure, Origin, Room
-from tierslieu import clock
+from tierslieu import clock, hours
 from tierslieu.errors import DomainError
 
 WEEKDAYS_9_19 = {day: [["09:00", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}

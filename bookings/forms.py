@@ -12,10 +12,19 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from bookings import hours
-from tierslieu import i18n
+from tierslieu import hours, i18n
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import NOT_AN_INSTANT, Day, Id, Instant, Planned, Timezone, custom_error, parse_instant
+from tierslieu.validation import (
+    NOT_AN_INSTANT,
+    Day,
+    Id,
+    Instant,
+    Planned,
+    TimeOfDay,
+    Timezone,
+    custom_error,
+    parse_instant,
+)
 
 EQUIPMENT = {
     "projector": N_("Projector"),
@@ -31,22 +40,13 @@ DAY_PARTS = {
     "evening": ("18:00", "22:00", N_("Evening")),
     "day": ("00:00", "24:00", N_("All day")),
 }
-WEEKDAY_LABELS = {
-    "mon": N_("Monday"),
-    "tue": N_("Tuesday"),
-    "wed": N_("Wednesday"),
-    "thu": N_("Thursday"),
-    "fri": N_("Friday"),
-    "sat": N_("Saturday"),
-    "sun": N_("Sunday"),
-}
 MAX_SPAN = timedelta(days=31)
 MAX_SERIES_WEEKS = 52
 
 
 def _opening_hours(value: Any) -> dict:
     try:
-        return hours.normalise_opening_hours(value)
+        return hours.normalise(value)
     except ValueError:
         raise custom_error(
             N_('Give opening hours per weekday, like {"mon": [["08:00", "20:00"]]}, with earlier times first.')
@@ -58,12 +58,6 @@ def _equipment(value: list[str]) -> list[str]:
     if unknown:
         raise custom_error(N_("Unknown equipment: %(items)s."), items=", ".join(unknown))
     return sorted(set(value))
-
-
-def _hhmm(value: str) -> str:
-    if not hours.valid_hhmm(value) or value == "24:00":
-        raise custom_error(N_("A time like 09:30 is expected here."))
-    return value
 
 
 def _weekdays(value: Any) -> Any:
@@ -80,7 +74,6 @@ def _text(value: str) -> str:
 
 
 OpeningHours = Annotated[dict, AfterValidator(_opening_hours)]
-HHMM = Annotated[str, Field(max_length=5), AfterValidator(_hhmm)]
 Purpose = Annotated[str, Field(max_length=200), AfterValidator(_text)]
 Weekdays = Annotated[
     list[Annotated[str, AfterValidator(lambda v: _weekday(v))]],
@@ -140,8 +133,8 @@ class Decision(Strict):
 class LocalBooking(Strict):
     # the HTML form: a local day and local times in the room's zone, maybe repeated
     date: Day
-    start: HHMM
-    end: HHMM
+    start: TimeOfDay
+    end: TimeOfDay
     purpose: Purpose
     people: Annotated[int, Field(ge=1, le=1000)] = 1
     weekdays: Weekdays | None = None
@@ -152,8 +145,8 @@ class LocalBooking(Strict):
 class SeriesCreate(Strict):
     room_id: Id
     weekdays: Weekdays
-    start: HHMM
-    end: HHMM
+    start: TimeOfDay
+    end: TimeOfDay
     first_date: Day
     weeks: Annotated[int, Field(ge=1, le=MAX_SERIES_WEEKS)] | None = None
     until: Day | None = None

@@ -10,18 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bookings import api, calendar, hours, permissions, services
+from bookings import api, calendar, permissions, services
 from bookings.forms import (
     DAY_PARTS,
     EQUIPMENT,
-    WEEKDAY_LABELS,
     ClosureCreate,
     FreeSlotQuery,
     LocalBooking,
     RoomCreate,
     local_range,
 )
-from tierslieu import clock, i18n
+from tierslieu import clock, hours, i18n
 from tierslieu.calendar import etag, ics_response
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid
 from tierslieu.guards import current_user, safe_next
@@ -109,7 +108,7 @@ def _room_form(request: Request, room: Any, values: dict[str, Any], error: Domai
         error,
         values,
         equipment_labels=EQUIPMENT,
-        weekday_labels=WEEKDAY_LABELS,
+        weekday_labels=hours.WEEKDAY_LABELS,
         opening_fields=OPENING_FIELDS,
         timezones=sorted(i18n.timezone_names()),
         room=room,
@@ -172,7 +171,7 @@ def week_grid(room: Any, monday: date, found: services.Availability, now: dateti
     first = min(starts, default="08:00")
     last = max(ends, default="20:00")
     first_minute = int(first[:2]) * 60 // ROW_MINUTES * ROW_MINUTES
-    last_minute = int(last[:2]) * 60 + int(last[3:])
+    last_minute = hours.minutes_of(last)
     rows = []
     for minute in range(first_minute, last_minute, ROW_MINUTES):
         label = f"{minute // 60:02d}:{minute % 60:02d}"
@@ -220,7 +219,7 @@ async def room_detail(request: Request) -> Response:
             "next_week": (monday + timedelta(days=7)).isoformat(),
             "closures": found.closures,
             "equipment_labels": EQUIPMENT,
-            "weekday_labels": WEEKDAY_LABELS,
+            "weekday_labels": hours.WEEKDAY_LABELS,
             "can_book": permissions.can_book_room(user, room),
             "can_manage": permissions.can_manage_rooms(user),
             "zone_label": i18n.timezone_label(room.timezone, request.state.locale),
@@ -253,7 +252,7 @@ async def book(request: Request) -> Response:
         raise Forbidden("forbidden", N_("You may not book this room."))
     context: dict[str, Any] = {
         "room": room,
-        "weekday_labels": WEEKDAY_LABELS,
+        "weekday_labels": hours.WEEKDAY_LABELS,
         "zone_label": i18n.timezone_label(room.timezone, request.state.locale),
     }
     if request.method == "GET":

@@ -24,6 +24,7 @@ from helpdesk.models import Appointment
 from tierslieu import clock
 from tierslieu.errors import N_, Invalid
 from tierslieu.guards import current_user, id_param, text_param
+from tierslieu.hours import WEEKDAYS
 from tierslieu.openapi import api
 from tierslieu.responses import JSONResponse, error_response, read_json, rfc3339
 
@@ -89,8 +90,6 @@ class TakenOut(BaseModel):
     error: dict
     next_slots: list[SlotOut]
 
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def slot_out(slot: services.Slot) -> dict:

@@ -13,11 +13,12 @@ from starlette.routing import Route
 
 from bookings import services as bookings
 from helpdesk import pages, permissions, services
-from helpdesk.forms import FORMAT_LABELS, WEEKDAY_LABELS, WEEKDAYS, AbsenceCreate, HoursCreate, language_name
+from helpdesk.forms import FORMAT_LABELS, AbsenceCreate, HoursCreate, language_name
 from skills import services as skills
 from tierslieu import clock, i18n
 from tierslieu.errors import DomainError, NotFound
 from tierslieu.guards import current_user
+from tierslieu.hours import WEEKDAY_LABELS, WEEKDAYS, week_start
 from tierslieu.pages import form_page, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
@@ -140,7 +141,7 @@ async def week(request: Request) -> Response:
         raise NotFound()
     zone = ZoneInfo(user.timezone or i18n.DEFAULT_TIMEZONE)
     day = parse_day(request.query_params.get("week")) or clock.now().astimezone(zone).date()
-    monday = day - timedelta(days=day.weekday())
+    monday = week_start(day)
     start = datetime.combine(monday, datetime.min.time(), tzinfo=zone)
     found = await services.week_report(user, start, request.state.locale)
     return render(

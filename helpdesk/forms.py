@@ -11,20 +11,10 @@ from babel import Locale
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tierslieu.errors import N_, Invalid
-from tierslieu.validation import NOT_AN_INSTANT, Day, Id, Instant, Timezone, custom_error, parse_instant
+from tierslieu.hours import minutes_of
+from tierslieu.validation import NOT_AN_INSTANT, Day, Id, Instant, TimeOfDay, Timezone, custom_error, parse_instant
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_LABELS = {
-    "mon": N_("Monday"),
-    "tue": N_("Tuesday"),
-    "wed": N_("Wednesday"),
-    "thu": N_("Thursday"),
-    "fri": N_("Friday"),
-    "sat": N_("Saturday"),
-    "sun": N_("Sunday"),
-}
 FORMAT_LABELS = {"onsite": N_("On site, at the desk"), "online": N_("Online")}
-HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 NEED_MAX = 2000
 FOLLOW_UP_MAX = 4000
 MAX_BUFFER = 60
@@ -39,12 +29,6 @@ def language_codes() -> frozenset[str]:
 def language_name(code: str, locale: str) -> str:
     names = Locale(locale if locale in ("fr", "en") else "fr").languages
     return names.get(code, code)
-
-
-def _hhmm(value: str) -> str:
-    if not HHMM.fullmatch(value):
-        raise custom_error(N_("A time like 09:30 is expected here."))
-    return value
 
 
 def _slot_minutes(value: int) -> int:
@@ -89,7 +73,6 @@ def _join_url(value: str) -> str:
     return value
 
 
-HHMMText = Annotated[str, Field(max_length=5), AfterValidator(_hhmm)]
 Languages = Annotated[
     list[Annotated[str, Field(max_length=8)]],
     BeforeValidator(_listify),
@@ -111,8 +94,8 @@ class HoursCreate(Strict):
 
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
     on_date: Day | None = None
-    starts: HHMMText
-    ends: HHMMText
+    starts: TimeOfDay
+    ends: TimeOfDay
     timezone: Timezone
     format: Literal["onsite", "online"]
     slot_minutes: Annotated[int, AfterValidator(_slot_minutes)]
@@ -128,9 +111,7 @@ class HoursCreate(Strict):
             raise custom_error(N_("Give a weekday for weekly hours, or a date for one-off extra hours."))
         if self.ends <= self.starts:
             raise custom_error(N_("The end must come after the start."))
-        start_h, start_m = map(int, self.starts.split(":"))
-        end_h, end_m = map(int, self.ends.split(":"))
-        if (end_h * 60 + end_m) - (start_h * 60 + start_m) < self.slot_minutes:
+        if minutes_of(self.ends) - minutes_of(self.starts) < self.slot_minutes:
             raise custom_error(N_("The hours must hold at least one appointment."))
         if self.format == "onsite" and self.room_id is None:
             raise custom_error(N_("On-site hours need a room."))

@@ -20,8 +20,8 @@ from mentoring.forms import (
     RequestIn,
     SessionIn,
 )
+from mentoring.models import MentorProfile, Session
 from mentoring.models import Request as MentoringRequest
-from mentoring.models import Session
 from tierslieu.errors import NotFound
 from tierslieu.guards import current_user
 from tierslieu.openapi import api
@@ -167,9 +167,7 @@ def _id(request: Request) -> int:
     return request.path_params["request_id"]
 
 
-async def _profile_out(user: Any) -> dict:
-    profile = await services.profile_of(user)
-    assert profile is not None
+async def _profile_out(user: Any, profile: MentorProfile) -> dict:
     return MentorOut(
         id=user.id,
         status="active" if permissions.is_mentor(user) else ("declined" if profile.declined_at else "pending"),
@@ -199,7 +197,11 @@ async def save_mentor(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, MentorProfileIn)
     _, created = await services.save_profile(user, data)
-    return JSONResponse(await _profile_out(user), status_code=201 if created else 200)
+    # the profile as stored, not as written: PostgreSQL's jsonb keeps the days of the weekly
+    # availability in an order of its own, and the answer shows them as a later GET does
+    stored = await services.profile_of(user)
+    assert stored is not None
+    return JSONResponse(await _profile_out(user, stored), status_code=201 if created else 200)
 
 
 @api(
@@ -212,9 +214,10 @@ async def save_mentor(request: Request) -> Response:
 )
 async def my_profile(request: Request) -> Response:
     user = current_user(request)
-    if await services.profile_of(user) is None:
+    profile = await services.profile_of(user)
+    if profile is None:
         raise NotFound()
-    return JSONResponse(await _profile_out(user))
+    return JSONResponse(await _profile_out(user, profile))
 
 
 @api(
@@ -291,7 +294,7 @@ async def offer(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, OfferIn)
     row = await services.offer(user, _id(request), data.mentor_id)
-    return JSONResponse(await request_out(user, await services.get_request(user, row.id)))
+    return JSONResponse(await request_out(user, row))
 
 
 @api(
@@ -307,7 +310,7 @@ async def accept(request: Request) -> Response:
     user = current_user(request)
     data = await _body(request, AnswerIn)
     row = await services.accept(user, _id(request), data.message)
-    return JSONResponse(await request_out(user, await services.get_request(user, row.id)))
+    return JSONResponse(await request_out(user, row))
 
 
 @api(
@@ -351,7 +354,7 @@ async def withdraw(request: Request) -> Response:
 async def renew(request: Request) -> Response:
     user = current_user(request)
     row = await services.renew(user, _id(request))
-    return JSONResponse(await request_out(user, await services.get_request(user, row.id)))
+    return JSONResponse(await request_out(user, row))
 
 
 @api(
@@ -482,7 +485,7 @@ async def close(request: Request) -> Response:
     user = current_user(request)
     data = await read_json(request, CloseIn)
     row = await services.close(user, _id(request), data.outcome, data.rating, data.comment)
-    return JSONResponse(await request_out(user, await services.get_request(user, row.id)))
+    return JSONResponse(await request_out(user, row))
 
 
 @api(

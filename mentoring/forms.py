@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from babel import Locale
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from mentoring import hours
 from mentoring.models import Format, RequestFormat
+from tierslieu import hours
 from tierslieu.errors import N_
 from tierslieu.validation import Day, Id, Planned, Timezone, custom_error
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mentoring import hours
 from mentoring.forms import MentorProfileIn, RequestIn, SessionIn
+from tierslieu import hours
 from tierslieu.errors import N_, Invalid
 from tierslieu.responses import parse
 from tierslieu.validation import parse_day

@@ -10,10 +10,10 @@ from starlette.routing import Route
 
 from accounts.services import roles_of
 from bookings import services as bookings
-from mentoring import api, hours, pages, permissions, services
+from mentoring import api, pages, permissions, services
 from mentoring.forms import CloseIn, DeclineApplicationIn, GoalIn, MessageIn, NotesIn, PauseIn, ReportIn, language_name
 from skills import services as skills
-from tierslieu import i18n
+from tierslieu import hours, i18n
 from tierslieu.errors import N_, DomainError, NotFound
 from tierslieu.guards import current_user, optional_user
 from tierslieu.pages import form_error, form_page, see_other

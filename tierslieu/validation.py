@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from tierslieu import clock, i18n
+from tierslieu import clock, hours, i18n
 from tierslieu.errors import N_, Invalid
 from tierslieu.i18n import Message
 
@@ -36,6 +36,16 @@ def valid_timezone(value: str) -> str:
 
 
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(valid_timezone)]
+
+
+def valid_time_of_day(value: str) -> str:
+    """A wall-clock time ``HH:MM`` from 00:00 to 23:59."""
+    if not hours.is_time_of_day(value):
+        raise custom_error(N_("A time like 09:30 is expected here."))
+    return value
+
+
+TimeOfDay = Annotated[str, Field(max_length=5), AfterValidator(valid_time_of_day)]
 
 MAX_ID = 2**31 - 1
 """The largest row id: primary keys are 32-bit integers (``IntField``, ``serial`` on PostgreSQL).

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from bookings import hours, permissions, queries
+from bookings import permissions, queries
 from bookings.models import LIVE, Booking, Origin, Status
 from bookings.services import notices
 from bookings.services.rooms import get_room
@@ -29,7 +29,7 @@ from bookings.services.rules import (
     zone_of,
 )
 from notifications import services as notifications
-from tierslieu import clock
+from tierslieu import clock, hours
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 
 CHECKIN_BEFORE = timedelta(minutes=15)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from bookings import hours, permissions, queries
+from bookings import permissions, queries
 from bookings.forms import DAY_PARTS, ClosureCreate, RoomCreate
 from bookings.models import Booking, Closure, Room
 from bookings.services.rules import forbidden, publish_rooms, zone_of
-from tierslieu import clock
+from tierslieu import clock, hours
 from tierslieu.errors import N_, Conflict, Invalid, NotFound
 from tierslieu.validation import parse_id
 
@@ -141,7 +141,7 @@ async def availability(room: Room, starts_at: datetime, ends_at: datetime) -> Av
     # clipped to the window (comparisons: a fifth of the cost of max() and min() calls)
     busy = [(start if start >= starts_at else starts_at, end if end <= ends_at else ends_at) for start, end in rows]
     closures = await queries.closures(room.id, starts_at, ends_at)
-    opening = hours.opening_intervals(room.opening_hours, zone_of(room), starts_at, ends_at)
+    opening = hours.weekly_intervals(room.opening_hours, zone_of(room), starts_at, ends_at)
     closed = [(c.starts_at, c.ends_at) for c in closures]
     free = hours.subtract(opening, busy + closed)
     return Availability(busy=busy, free=free, closures=closures, opening=opening)

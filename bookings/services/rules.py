@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
-from bookings import hours, permissions, queries
+from bookings import permissions, queries
 from bookings.models import LIVE, MAX_BOOKING, Booking, Room
-from tierslieu import db, realtime
+from tierslieu import db, hours, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid
 from tierslieu.i18n import LocalTime, Message
 
@@ -97,7 +97,7 @@ async def check_rules(
         )
     if people > room.capacity:
         problems.add("people", Message(N_("This room holds at most %(capacity)s people."), {"capacity": room.capacity}))
-    opening = hours.opening_intervals(room.opening_hours, zone, starts_at, ends_at)
+    opening = hours.weekly_intervals(room.opening_hours, zone, starts_at, ends_at)
     if not hours.covered((starts_at, ends_at), opening):
         problems.add("starts_at", N_("The room is not open for all of this time."))
     if facts is not None:

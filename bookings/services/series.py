@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from bookings import hours, permissions
+from bookings import permissions
 from bookings.models import Booking, Origin, Room, Series, Status
 from bookings.services import notices
 from bookings.services.bookings import create_booking, get_booking
@@ -30,7 +30,7 @@ from bookings.services.rules import (
     quota_message,
     zone_of,
 )
-from tierslieu import clock
+from tierslieu import clock, hours
 from tierslieu.errors import N_, Conflict, Invalid
 from tierslieu.i18n import Message
 

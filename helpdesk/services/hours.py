@@ -8,7 +8,7 @@ its own: across a DST change the local hours stay and the UTC instants move.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from bookings import services as bookings
 from helpdesk import permissions
-from helpdesk.forms import WEEKDAYS, AbsenceCreate, HoursCreate
+from helpdesk.forms import AbsenceCreate, HoursCreate
 from helpdesk.models import Absence, Appointment, Block, BlockProblem, Format, Hours, HoursTopic, Status
 from helpdesk.services import changes
 from helpdesk.services.slots import HORIZON
@@ -25,6 +25,7 @@ from skills import services as skills
 from tierslieu import clock
 from tierslieu.background import Start, periodic
 from tierslieu.errors import N_, DomainError, Forbidden, Invalid, NotFound
+from tierslieu.hours import WEEKDAYS, local_instant
 
 log = logging.getLogger("tierslieu.helpdesk")
 
@@ -33,13 +34,6 @@ BLOCKS_EVERY_SECONDS = 24 * 3600
 
 def forbidden() -> Forbidden:
     return Forbidden("forbidden", N_("You may not do this."))
-
-
-def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    """A wall-clock time on a local day as aware UTC (a time skipped by a DST change is read
-    with the offset in force before it, as zoneinfo does)."""
-    hour, minute = map(int, hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
 
 
 def block_days(hours: Hours, today: date, horizon: timedelta = HORIZON) -> list[date]:

@@ -5,6 +5,9 @@ The capacity rule: an acceptance locks the mentor's profile row (``SELECT … FO
 on PostgreSQL; SQLite runs one write transaction at a time), checks and raises its count
 of active mentees in the same transaction; the database refuses a count above the maximum
 (migration 0002) as the backstop. Announcements and live updates go out after commit.
+
+``offer``, ``accept``, ``renew``, ``close`` and ``block`` return the request as they left
+it, its mentee and mentor loaded: all that its view (contact details included) needs.
 """
 
 from __future__ import annotations
@@ -151,6 +154,7 @@ async def renew(actor: Any, request_id: int, *, now: datetime | None = None) -> 
             request.status, request.closed_at = RequestStatus.OPEN, None
         request.expires_at, request.renewed_at, request.expiry_reminded_at = now + EXPIRES_AFTER, now, None
         await request.save()
+    await request.fetch_related("mentee", "mentor")
     return request
 
 
@@ -209,6 +213,7 @@ async def offer(actor: Any, request_id: int, mentor_id: int, *, now: datetime | 
             text = N_("A coordinator offered your request to a mentor: %(topic)s")
             told += await notices.tell([request.mentee_id], notices.OFFERED, text, request, actor.id)
     await notifications.publish(told)
+    await request.fetch_related("mentee", "mentor")
     return request
 
 
@@ -251,6 +256,7 @@ async def accept(actor: Any, request_id: int, message: str = "", *, now: datetim
             "mentor_full", N_("You have no free place left: close a relationship or raise your maximum.")
         ) from None
     await notifications.publish(told)
+    await request.fetch_related("mentee", "mentor")
     return request
 
 

@@ -6,8 +6,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bookings import hours
 from bookings.models import Room
+from tierslieu import hours
 
 EVERY_DAY = {day: [["08:00", "20:00"]] for day in hours.WEEKDAYS}
 PARIS = ZoneInfo("Europe/Paris")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import Role
@@ -12,10 +12,10 @@ from helpdesk import services
 from helpdesk.forms import HoursCreate
 from helpdesk.models import Hours
 from tests.helpers import make_user
+from tierslieu.hours import WEEKDAYS, local_instant
 
 PARIS = ZoneInfo("Europe/Paris")
-EVERY_DAY = {day: [["07:00", "22:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EVERY_DAY = {day: [["07:00", "22:00"]] for day in WEEKDAYS}
 _numbers = itertools.count(1)
 
 
@@ -42,8 +42,7 @@ def upcoming(weekday: str, weeks: int = 1) -> date:
 
 
 def at(day: date, hhmm: str, zone: ZoneInfo = PARIS) -> datetime:
-    hour, minute = map(int, hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+    return local_instant(day, hhmm, zone)
 
 
 def hours_data(**overrides) -> HoursCreate:

@@ -10,6 +10,7 @@ from accounts.models import Role
 from mentoring import services
 from mentoring.forms import MentorProfileIn, RequestIn
 from tests.helpers import make_user
+from tierslieu.hours import local_instant
 
 PARIS = ZoneInfo("Europe/Paris")
 EVENINGS = {day: [["18:00", "21:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -63,8 +64,7 @@ def next_weekday(weekday: int, weeks: int = 1) -> date:
 
 
 def at(day: date, hhmm: str, zone: ZoneInfo = PARIS) -> datetime:
-    hours, minutes = hhmm.split(":")
-    return datetime(day.year, day.month, day.day, int(hours), int(minutes), tzinfo=zone).astimezone(UTC)
+    return local_instant(day, hhmm, zone)
 
 
 def rfc3339(value: datetime, zone: ZoneInfo = PARIS) -> str:

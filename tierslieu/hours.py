@@ -1,4 +1,11 @@
-"""Time arithmetic in a room's own zone: opening hours, local days, free intervals.
+"""Weekly hours and time arithmetic in a zone.
+
+Weekly hours are stored as ``{"mon": [["08:00", "12:00"], ["14:00", "20:00"]], ...}`` read
+in a zone (a room's opening hours, a mentor's or a mentee's weekly availability); a
+help-desk helper's duty hours are one weekday and two such ``HH:MM`` times. This module
+checks the shape, lays it on real days (each day on its own, so that across a DST change
+the local hours stay and the UTC instants move) and does the arithmetic of half-open
+intervals, local days and local weeks.
 
 Pure functions on aware datetimes; every instant that leaves this module is in UTC.
 """
@@ -13,8 +20,18 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from tierslieu import i18n
+from tierslieu.errors import N_
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = {
+    "mon": N_("Monday"),
+    "tue": N_("Tuesday"),
+    "wed": N_("Wednesday"),
+    "thu": N_("Thursday"),
+    "fri": N_("Friday"),
+    "sat": N_("Saturday"),
+    "sun": N_("Sunday"),
+}
 HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
 
 Interval = tuple[datetime, datetime]
@@ -29,13 +46,28 @@ def parse_hhmm(value: str) -> time | None:
 
 
 def valid_hhmm(value: object) -> bool:
+    """``HH:MM`` from 00:00 to 24:00 (24:00 ends a day)."""
     return isinstance(value, str) and HHMM.fullmatch(value) is not None
 
 
-def normalise_opening_hours(raw: object) -> dict[str, list[list[str]]]:
-    """Check ``{"mon": [["08:00", "12:00"], ["14:00", "20:00"]], ...}``; ValueError if wrong."""
+def is_time_of_day(value: object) -> bool:
+    """``HH:MM`` from 00:00 to 23:59: a time something may start at."""
+    return valid_hhmm(value) and value != "24:00"
+
+
+def minutes_of(hhmm: str) -> int:
+    """``"08:30"`` → 510; ``"24:00"`` → 1440."""
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def normalise(raw: object) -> dict[str, list[list[str]]]:
+    """Check ``{"mon": [["08:00", "12:00"], ["14:00", "20:00"]], ...}``: days ``mon`` to
+    ``sun``, each a list of ``HH:MM`` pairs, the first one earlier, not overlapping. Returns
+    it with the intervals of a day sorted, empty days left out, days in week order;
+    ValueError (with an English reason) if wrong."""
     if not isinstance(raw, dict):
-        raise ValueError("opening hours must be an object")
+        raise ValueError("weekly hours must be an object")
     result: dict[str, list[list[str]]] = {}
     for day, intervals in raw.items():
         if day not in WEEKDAYS or not isinstance(intervals, list):
@@ -60,9 +92,9 @@ def normalise_opening_hours(raw: object) -> dict[str, list[list[str]]]:
 @lru_cache(maxsize=8192)
 def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time on a local day (a time skipped by a DST change
-    is read with the offset in force before it, as zoneinfo does). Memoised: a week of
-    availability asks for the same opening and closing times of the same days again and
-    again, and each costs a zone conversion."""
+    is read with the offset in force before it, as zoneinfo does; ``24:00`` is the next
+    day's midnight). Memoised: a week of availability asks for the same opening and closing
+    times of the same days again and again, and each costs a zone conversion."""
     parsed = parse_hhmm(hhmm)
     if parsed is None:
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
@@ -78,11 +110,11 @@ def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]
         day += timedelta(days=1)
 
 
-def opening_intervals(opening_hours: dict, zone: ZoneInfo, start: datetime, end: datetime) -> list[Interval]:
-    """The open intervals (UTC) of a room within [start, end)."""
+def weekly_intervals(weekly: dict, zone: ZoneInfo, start: datetime, end: datetime) -> list[Interval]:
+    """The intervals (UTC) of weekly hours, read in ``zone``, within [start, end)."""
     result: list[Interval] = []
     for day in local_days(start - timedelta(days=1), end + timedelta(days=1), zone):
-        for open_at, close_at in opening_hours.get(WEEKDAYS[day.weekday()], []):
+        for open_at, close_at in weekly.get(WEEKDAYS[day.weekday()], []):
             begin, finish = local_instant(day, open_at, zone), local_instant(day, close_at, zone)
             begin, finish = max(begin, start), min(finish, end)
             if begin < finish:
@@ -123,6 +155,22 @@ def subtract(intervals: Iterable[Interval], taken: Iterable[Interval]) -> list[I
     return result
 
 
+def intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    """Where two lists of sorted disjoint half-open intervals (as :func:`merge` gives them)
+    meet, in one sweep."""
+    found: list[Interval] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        begin, finish = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
+        if begin < finish:
+            found.append((begin, finish))
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
 def covered(interval: Interval, by: list[Interval]) -> bool:
     """Whether ``interval`` lies entirely inside one of the merged intervals ``by``."""
     begin, finish = interval
@@ -135,6 +183,7 @@ def minutes_of_day(instant: datetime, zone: ZoneInfo) -> int:
 
 
 def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())
 
 
