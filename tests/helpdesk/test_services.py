@@ -3,6 +3,7 @@ limits kept by the database, bad input, waiting list, reminders, feeds."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -476,6 +477,9 @@ async def test_the_reminder_goes_once_the_day_before() -> None:
     assert await services.send_reminders(now=at(day, "14:00") - timedelta(hours=20)) == 1
     assert await services.send_reminders(now=at(day, "14:00") - timedelta(hours=19)) == 0
     assert await OutboxMail.filter(user_id=person.id, subject__contains="Python").count() == 2
+    # the subject says when, not "tomorrow" (the sweep may send it a few hours before)
+    reminder = await OutboxMail.get(user_id=person.id, subject__startswith="Rappel")
+    assert "demain" not in reminder.subject and re.search(r"\b14\s?h\b", reminder.subject), reminder.subject
 
 
 async def test_both_personal_feeds_hold_the_appointment() -> None:
