@@ -1,11 +1,11 @@
-"""@mentions: the handle that names a person in a post, the people a text mentions, and
-the mentions made links to their forum page.
+"""@mentions: the handle that names a person in a post, the people a text mentions, the
+mentions made links to their forum page, and people suggested while a handle is typed.
 
 A handle is a display name without spaces ("Sophie Laurent" → ``@SophieLaurent``). It is
 compared folded (case, accents and punctuation dropped: ``@sophie.laurent`` and
 ``@SophieLaurent`` name the same person) against ``forum_mention_name``, which keeps every
 person's folded name beside an index; :func:`refresh_names` makes the rows of people who
-joined or changed their name since, so that finding a handle never folds the whole directory.
+joined or changed their name since, so that a search never folds the whole directory.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
+from tortoise.expressions import Q, Subquery
 
 from accounts.services import User
-from forum.models import MentionName
+from forum.models import MentionName, Post, Topic
 from tierslieu.markdown import Document
 from tierslieu.urls import path_for
 
 MAX_MENTIONS = 10  # handles of a post looked up (and made links, and notified)
+SUGGESTIONS = 8
 KEY_LENGTH = 255  # forum_mention_name's columns
 _NOT_IN_HANDLE = re.compile(r"[^\w.-]+")
 _WORD_BREAKS = re.compile(r"[\s.'’-]+")
@@ -108,3 +110,33 @@ async def render(text: str) -> Rendered:
     for people in named.values():
         mentioned += [person for person in people if person not in mentioned]
     return Rendered(document.html(link), mentioned)
+
+
+async def suggest(viewer: Any, typed: str, topic: Topic | None = None) -> list[dict[str, str]]:
+    """Up to :data:`SUGGESTIONS` people whose handle, or a word of whose name, starts with
+    ``typed`` (case and accents aside), the viewer left out: first those who wrote in
+    ``topic``, then handles before words, then in alphabetical order."""
+    key = fold(typed)[:KEY_LENGTH]
+    if not key:
+        return []
+    await refresh_names()
+    people = MentionName.filter(user__deleted_at=None).exclude(user_id=viewer.id)
+    by_handle, by_word = Q(handle_key__startswith=key), Q(words_key__contains=f" {key}")
+    rows: list[MentionName] = []
+    writers: set[int] = set()
+    if topic is not None:
+        wrote = Subquery(Post.filter(topic_id=topic.id).values("author_id"))
+        rows += (
+            await people.filter(by_handle | by_word, user_id__in=wrote).order_by("handle_key", "id").limit(SUGGESTIONS)
+        )
+        writers = {row.user_id for row in rows}  # type: ignore[attr-defined]
+    for match in (by_handle, by_word):
+        rows += await people.filter(match).order_by("handle_key", "id").limit(SUGGESTIONS)
+    chosen: dict[int, MentionName] = {}
+    for row in rows:
+        chosen.setdefault(row.user_id, row)  # type: ignore[attr-defined]
+    ranked = sorted(
+        chosen.values(),
+        key=lambda row: (row.user_id not in writers, not row.handle_key.startswith(key), row.handle_key, row.id),  # type: ignore[attr-defined]
+    )
+    return [{"handle": mention_handle(row), "name": row.display_name} for row in ranked[:SUGGESTIONS]]

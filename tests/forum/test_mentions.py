@@ -1,5 +1,5 @@
-"""@mentions: links in the rendered post, the people found from a handle, and a person's
-forum page. Rendered posts are read as HTML trees,
+"""@mentions: links in the rendered post, the people found from a handle, the people
+suggested while typing, and a person's forum page. Rendered posts are read as HTML trees,
 not as strings."""
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from html.parser import HTMLParser
 import pytest
 
 from accounts import services as accounts
+from accounts.models import User
 from forum import mentions, moderation, services
 from forum.forms import PostEdit
 from forum.models import MentionName, Post
 from notifications.models import Notification
 from tests.forum.factories import make_category, make_moderator, make_reply, make_topic
 from tests.helpers import login, make_user, text_of
+from tierslieu import clock
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -205,6 +207,69 @@ async def test_a_new_name_is_found_and_the_old_one_no_longer() -> None:
     assert await MentionName.filter(user_id=person.id).count() == 1
 
 
+# --- suggestions while typing --------------------------------------------------------------------
+
+
+async def test_suggestions_fold_accents_and_match_handles_and_words() -> None:
+    viewer = await make_user(display_name="Alix Martin")
+    emilie = await make_user(display_name="Émilie Côté")
+    await make_user(display_name="Cécile Dubois")
+    assert await mentions.suggest(viewer, "emi") == [{"handle": "ÉmilieCôté", "name": "Émilie Côté"}]
+    assert await mentions.suggest(viewer, "ÉMILIEC") == [{"handle": "ÉmilieCôté", "name": "Émilie Côté"}]
+    assert [s["name"] for s in await mentions.suggest(viewer, "cote")] == [emilie.display_name]
+    # handles first, then words of names
+    assert [s["name"] for s in await mentions.suggest(viewer, "c")] == ["Cécile Dubois", "Émilie Côté"]
+    assert await mentions.suggest(viewer, "alix") == []  # not oneself
+    assert await mentions.suggest(viewer, "@@") == []
+    assert await mentions.suggest(viewer, "") == []
+
+
+async def test_at_most_eight_suggestions_those_who_wrote_in_the_topic_first() -> None:
+    viewer = await make_user()
+    people = [await make_user(display_name=f"Sophie Numéro{n:02d}") for n in range(12)]
+    await User.filter(id=people[0].id).update(deleted_at=clock.now())  # deleted, name kept
+    topic = await make_topic(people[11])
+    await make_reply(topic, people[10])
+    found = await mentions.suggest(viewer, "sop", topic)
+    assert len(found) == 8
+    assert [s["name"] for s in found[:2]] == ["Sophie Numéro10", "Sophie Numéro11"]
+    assert "Sophie Numéro00" not in {s["name"] for s in await mentions.suggest(viewer, "sop")}
+
+
+async def test_the_suggestion_endpoint_is_for_signed_in_people(client) -> None:
+    sophie = await make_user(display_name="Sophie Laurent")
+    refused = await client.get("/forum/mentions?q=sop", headers={"Accept": "application/json"})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    redirected = await client.get("/forum/mentions?q=sop", headers={"Accept": "text/html"})
+    assert redirected.status_code == 303 and redirected.headers["location"].startswith("/login?next=")
+
+    member = await make_user()
+    await login(client, member.email)
+    answer = await client.get("/forum/mentions?q=sop", headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json() == [{"handle": "SophieLaurent", "name": sophie.display_name}]
+    for query in ("", "q=", "q=%40", "q=%E2%80%94", "q=sop&topic=abc", "q=sop&topic=99999999999999999999"):
+        response = await client.get(f"/forum/mentions?{query}")
+        assert response.status_code == 200, query
+    assert (await client.get("/forum/mentions?q=%40")).json() == []
+    for bad in ("x" * 81, "so%00p"):
+        response = await client.get(f"/forum/mentions?q={bad}", headers={"Accept": "application/json"})
+        assert response.status_code == 422 and response.json()["error"]["fields"]["q"], bad
+
+
+async def test_a_hidden_topic_gives_a_member_the_same_answer_as_none(client) -> None:
+    moderator = await make_moderator()
+    writer = await make_user(display_name="Sophie Zèbre")
+    await make_user(display_name="Sophie Abeille")
+    topic = await make_topic(writer)
+    await moderation.set_topic_state(moderator, topic.id, "hide", "Hors sujet")
+    member = await make_user()
+    await login(client, member.email)
+    hidden = (await client.get(f"/forum/mentions?q=sophie&topic={topic.id}")).json()
+    assert hidden == (await client.get("/forum/mentions?q=sophie")).json()
+    assert [s["name"] for s in hidden] == ["Sophie Abeille", "Sophie Zèbre"]
+
+
 # --- a person's page ----------------------------------------------------------------------------
 
 
@@ -257,12 +322,23 @@ async def test_no_page_for_deleted_unknown_or_silent_people_to_anonymous_visitor
     assert (await client.get(f"/forum/u/{gone.id}")).status_code == 404
 
 
-async def test_post_authors_link_to_their_page(client) -> None:
+async def test_post_authors_link_to_their_page_and_the_help_shows_my_handle(client) -> None:
     sophie = await make_user(display_name="Sophie Laurent")
     topic = await make_topic(sophie)
     page = (await client.get(f"/forum/t/{topic.id}")).text
     author = [node for node, inside in tree(_main(page)).walk() if node.tag == "a" and "header" in inside]
     assert any(node.attrs["href"] == f"/forum/u/{sophie.id}" and node.text() == "Sophie Laurent" for node in author)
+
+    writer = await make_user(display_name="Marc Dupont")
+    await login(client, writer.email)
+    post = await Post.get(topic_id=topic.id, number=1)
+    for path in (f"/forum/t/{topic.id}", "/forum/new"):
+        help_text = text_of((await client.get(path)).text)
+        assert "le vôtre est @MarcDupont" in help_text, path
+    await make_reply(topic, writer)
+    mine = await Post.filter(topic_id=topic.id, author_id=writer.id).first()
+    assert "le vôtre est @MarcDupont" in text_of((await client.get(f"/forum/p/{mine.id}/edit")).text)
+    assert post.id != mine.id
 
 
 def _main(page: str) -> str:
