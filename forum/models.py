@@ -212,3 +212,20 @@ class SearchEntry(Model):
 
     class Meta:
         table = "forum_search_entry"
+
+
+class MentionName(Model):
+    # How a person is found from an @handle: their display name folded (case, accents and
+    # punctuation dropped) whole ("sophielaurent") and word by word (" sophie laurent"),
+    # made from ``display_name`` and made again when the account's name differs from it
+    # (forum.mentions.refresh_names).
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation = fields.OneToOneField(
+        "accounts.User", related_name="forum_mention_name", on_delete=fields.CASCADE
+    )
+    display_name = fields.CharField(max_length=80)
+    handle_key = fields.CharField(max_length=255, db_index=True)
+    words_key = fields.CharField(max_length=255)
+
+    class Meta:
+        table = "forum_mention_name"

@@ -1,9 +1,8 @@
-"""Watching and @mentions: who hears of a new post, through ``notifications.services``."""
+"""Watching, and who hears of a new post (mentioned people, watchers), through
+``notifications.services``. Mentions themselves are in ``forum.mentions``."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -17,9 +16,6 @@ from tierslieu.errors import N_
 from tierslieu.i18n import Message
 from tierslieu.parts import NotificationKind
 
-MENTION_RE = re.compile(r"(?<![\w@])@([\w.-]{2,40})", re.UNICODE)
-MAX_MENTIONS = 10
-MENTION_SCAN = 20_000  # people whose names are compared when the quick prefix filter finds none
 KIND_LABELS = {
     "mention": N_("%(actor)s mentioned you in “%(title)s”"),
     "reply": N_("%(actor)s replied in “%(title)s”"),
@@ -33,37 +29,6 @@ NOTIFICATION_KINDS = [
     NotificationKind("forum.topic", N_("Forum: a new topic in a category I follow")),
     NotificationKind("forum.accepted", N_("Forum: my answer is accepted")),
 ]
-
-
-def _fold(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
-
-
-def mention_handle(user: User) -> str:
-    """How to mention someone: their display name without spaces, e.g. @SophieLaurent."""
-    return re.sub(r"\s+", "", user.display_name)
-
-
-async def mentioned_users(text: str) -> list[User]:
-    # code is not prose: no mentions inside code spans or blocks
-    prose = re.sub(r"```.*?```|`[^`]*`", " ", text, flags=re.DOTALL)
-    handles = []
-    for handle in MENTION_RE.findall(prose):
-        folded = _fold(handle)
-        if folded and folded not in handles:
-            handles.append(folded)
-    found: list[User] = []
-    for folded in handles[:MAX_MENTIONS]:
-        candidates = await User.filter(deleted_at=None, display_name__istartswith=folded[:2]).limit(200)
-        matches = [user for user in candidates if _fold(user.display_name) == folded]
-        if not matches:
-            # names starting with an accented letter ("Émilie") escape the prefix filter
-            names = await User.filter(deleted_at=None).limit(MENTION_SCAN).values_list("id", "display_name")
-            ids = [ident for ident, name in names if _fold(name) == folded]
-            matches = await User.filter(id__in=ids) if ids else []
-        found += [user for user in matches if user not in found]
-    return found
 
 
 # --- watching -------------------------------------------------------------------------------
@@ -106,10 +71,13 @@ async def is_watching(user: Any, *, topic: Topic | None = None, category: Catego
 # --- creating notifications (inside the caller's transaction) -------------------------------
 
 
-async def on_new_post(author: User, topic: Topic, post: Post, *, new_topic: bool) -> list[notifications.Notification]:
-    """Mentioned people, then watchers of the topic (or, for a new topic, of its category)."""
+async def on_new_post(
+    author: User, topic: Topic, post: Post, mentioned: list[User], *, new_topic: bool
+) -> list[notifications.Notification]:
+    """The people the post mentions (:func:`forum.mentions.render`), then watchers of the
+    topic (or, for a new topic, of its category)."""
     recipients: dict[int, str] = {}
-    for user in await mentioned_users(post.body_markdown):
+    for user in mentioned:
         recipients.setdefault(user.id, "mention")
     if new_topic:
         category_ids = [topic.category_id]  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from forum import permissions
+from forum import mentions, permissions
 from forum.forms import MAX_BODY, MAX_TITLE
 from tierslieu.templating import render
 
@@ -19,6 +19,7 @@ async def page(request: Request, template: str, context: dict[str, Any], status_
         template,
         {
             "can": permissions,
+            "handle": mentions.mention_handle,
             "max_body": MAX_BODY,
             "max_title": MAX_TITLE,
             "errors": {},

@@ -74,3 +74,10 @@ def can_moderate(user: Any) -> bool:
 
 def can_watch(user: Any) -> bool:
     return is_active(user)
+
+
+def can_see_person(user: Any, wrote_in_public: bool) -> bool:
+    """A person's forum page: signed-in people see anyone's (they may mention anyone); anonymous
+    visitors only the pages of people who wrote in a topic they can read (no directory of
+    members for them)."""
+    return user is not None or wrote_in_public

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.models import Flag, Post, PostRevision, ReadState, Topic, Vote, Watch
+from forum.models import Flag, MentionName, Post, PostRevision, ReadState, Topic, Vote, Watch
 from tierslieu.validation import parse_id
 
 
@@ -50,8 +50,9 @@ async def export(user: Any) -> dict[str, Any]:
 
 
 async def erase(user: Any) -> None:
-    """Posts stay (accounts anonymises the name shown with them); private traces go,
-    and votes are withdrawn along with the score they gave."""
+    """Posts stay (accounts anonymises the name shown with them); private traces go (the
+    folded name that found the person from a mention too), and votes are withdrawn along
+    with the score they gave."""
     for found in await Vote.filter(user_id=user.id).prefetch_related("post"):
         found.post.score -= found.value
         await found.post.save(update_fields=["score"])
@@ -59,6 +60,7 @@ async def erase(user: Any) -> None:
     await Flag.filter(user_id=user.id).delete()
     await Watch.filter(user_id=user.id).delete()
     await ReadState.filter(user_id=user.id).delete()
+    await MentionName.filter(user_id=user.id).delete()
 
 
 async def can_read_topic(user: Any, roles: frozenset[str], ident: str) -> bool:

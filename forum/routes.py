@@ -12,14 +12,25 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import api, feeds, moderation, moderation_routes, notify, permissions, reading, search, services
+from forum import (
+    api,
+    feeds,
+    mentions,
+    moderation,
+    moderation_routes,
+    notify,
+    people_routes,
+    permissions,
+    reading,
+    search,
+    services,
+)
 from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import page
 from tierslieu import pagecache
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, path_text, text_param
-from tierslieu.markdown import render as render_markdown
 from tierslieu.pages import form_error, see_other
 from tierslieu.responses import parse, read_form
 from tierslieu.templating import render
@@ -105,7 +116,7 @@ async def new_topic(request: Request) -> Response:
     try:
         data = parse(TopicIn, values)
         if values.get("step") == "preview":
-            context["preview"] = render_markdown(data.body)
+            context["preview"] = (await mentions.render(data.body)).html
             context["similar"] = await search.similar_topics(data.title)
             return await page(request, "forum/new_topic.html", {**context, "values": values})
         topic = await services.create_topic(user, data, limiter=request.app.state.limiter)
@@ -164,7 +175,6 @@ async def _topic(
             "values": values,
             "categories": [],
             "done": None,
-            "handle": notify.mention_handle,
             **context,
         },
         status_code,
@@ -173,7 +183,7 @@ async def _topic(
 
 def _quote(post: Post) -> str:
     lines = "\n".join(f"> {line}" for line in post.body_markdown.strip().splitlines())
-    return f"{lines}\n> — @{notify.mention_handle(post.author)}\n\n"
+    return f"{lines}\n> — @{mentions.mention_handle(post.author)}\n\n"
 
 
 async def reply(request: Request) -> Response:
@@ -186,9 +196,8 @@ async def reply(request: Request) -> Response:
         if values.get("step") == "preview":
             topic = await services.get_topic(topic_id, user)
             result = await services.topic_page(topic, 10**6)
-            return await _topic(
-                request, user, topic, result, topic.post_count, values, preview=render_markdown(data.body)
-            )
+            preview = (await mentions.render(data.body)).html
+            return await _topic(request, user, topic, result, topic.post_count, values, preview=preview)
         post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
     except DomainError as error:
         return await _topic_with_error(request, topic_id, values, error)
@@ -255,7 +264,7 @@ async def posts_after(request: Request) -> Response:
             "can": permissions,
             "my_votes": await services.my_votes(viewer, posts),
             "last_read": after,
-            "handle": notify.mention_handle,
+            "handle": mentions.mention_handle,
         },
     )
 
@@ -311,9 +320,8 @@ async def edit_post(request: Request) -> Response:
     try:
         data = parse(PostEdit, {**values, "title": values.get("title") or None})
         if values.get("step") == "preview":
-            return await page(
-                request, "forum/edit.html", {**context, "values": values, "preview": render_markdown(data.body)}
-            )
+            preview = (await mentions.render(data.body)).html
+            return await page(request, "forum/edit.html", {**context, "values": values, "preview": preview})
         post = await services.edit_post(user, post.id, data)
     except DomainError as error:
         return await page(
@@ -395,6 +403,7 @@ routes = [
     Route("/forum/p/{post_id:int}/history", history, name="forum:history"),
     Route("/forum/p/{post_id:int}/flag", flag, methods=["GET", "POST"], name="forum:flag"),
     *moderation_routes.routes,
+    *people_routes.routes,
     *feeds.routes,
 ]
 api_routes = api.routes

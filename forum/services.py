@@ -18,14 +18,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from accounts.services import User
-from forum import notify, permissions, search
+from forum import mentions, notify, permissions, search
 from forum.forms import CategoryIn, PostEdit, TopicIn
 from forum.models import Category, ModerationEntry, Post, PostRevision, ReadState, Tag, Topic, TopicKind, Vote
 from forum.reading import record_read
 from notifications import services as notifications
 from tierslieu import clock, pagecache, realtime
 from tierslieu.errors import N_, Conflict, Forbidden, Invalid, NotFound
-from tierslieu.markdown import render as render_markdown
 from tierslieu.ratelimit import Limit, RateLimiter
 
 PAGE_SIZE = 20
@@ -204,6 +203,7 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
             "invalid", N_("Some fields are missing or invalid."), fields={"category_id": N_("Unknown category.")}
         )
     await _rate_limit(limiter, author, topic=True)
+    rendered = await mentions.render(data.body)
     moment = clock.now()
     async with in_transaction():
         topic = await Topic.create(
@@ -216,13 +216,11 @@ async def create_topic(author: User, data: TopicIn, *, limiter: RateLimiter | No
         )
         if data.tags:
             await topic.tags.add(*await _tags_for(data.tags))
-        post = await Post.create(
-            topic=topic, author=author, number=1, body_markdown=data.body, body_html=render_markdown(data.body)
-        )
+        post = await Post.create(topic=topic, author=author, number=1, body_markdown=data.body, body_html=rendered.html)
         await search.index_post(post, topic)
         await notify.watch_topic(author, topic)
         await ReadState.create(user=author, topic=topic, last_read_number=1)
-        sent = await notify.on_new_post(author, topic, post, new_topic=True)
+        sent = await notify.on_new_post(author, topic, post, rendered.mentioned, new_topic=True)
     await notifications.publish(sent)
     return topic
 
@@ -233,6 +231,7 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
     topic = await get_topic(topic_id, author)
     _check_can_reply(author, topic)
     await _rate_limit(limiter, author, topic=False)
+    rendered = await mentions.render(body)
     async with in_transaction():
         topic = await Topic.select_for_update().get(id=topic_id)
         _check_can_reply(author, topic)
@@ -244,12 +243,12 @@ async def reply(author: User, topic_id: int, body: str, *, limiter: RateLimiter 
             author=author,
             number=topic.post_count,
             body_markdown=body,
-            body_html=render_markdown(body),
+            body_html=rendered.html,
         )
         await search.index_post(post, topic)
         await notify.watch_topic(author, topic)
         await record_read(author, topic.id, post.number)
-        sent = await notify.on_new_post(author, topic, post, new_topic=False)
+        sent = await notify.on_new_post(author, topic, post, rendered.mentioned, new_topic=False)
     await topic_changed(topic.id, "post.created", id=post.id, number=post.number)
     await notifications.publish(sent)
     return post, topic
@@ -273,6 +272,7 @@ async def edit_post(editor: User, post_id: int, data: PostEdit) -> Post:
     new_title = data.title if post.number == 1 and data.title else topic.title
     if data.body == post.body_markdown and new_title == topic.title:
         return post
+    rendered = await mentions.render(data.body)
     async with in_transaction():
         await PostRevision.create(
             post=post,
@@ -282,7 +282,7 @@ async def edit_post(editor: User, post_id: int, data: PostEdit) -> Post:
             body_html=post.body_html,
         )
         post.body_markdown = data.body
-        post.body_html = render_markdown(data.body)
+        post.body_html = rendered.html
         post.edited_at = clock.now()
         await post.save(update_fields=["body_markdown", "body_html", "edited_at"])
         if new_title != topic.title:

@@ -1,6 +1,7 @@
 /* Forum enhancements (the pages work without them): new replies announced with a
-   button instead of moving the text being read, live scores and solved state, and
-   similar questions suggested while a title is typed. */
+   button instead of moving the text being read, live scores and solved state,
+   similar questions suggested while a title is typed, and people suggested while an
+   @handle is typed. */
 (function () {
   "use strict";
 
@@ -125,11 +126,137 @@
     });
   }
 
+  /* People suggested while an @handle is typed in a message. The text box stays a text box
+     (HTML allows no other role on a textarea, nor aria-expanded on a text box): it says
+     that it offers a list (aria-autocomplete, aria-controls) and which suggestion is the
+     active one (aria-activedescendant); the list is a listbox of options; the number found
+     is read out. Up and down arrows choose, Enter or Tab inserts, Escape closes, a click
+     inserts. */
+  var TYPED_HANDLE = null, lists = 0;
+  try {  // a browser that cannot read Unicode classes in a pattern gets no suggestions, the rest runs
+    TYPED_HANDLE = new RegExp("(?:^|[^\\p{L}\\p{N}_@])@([\\p{L}\\p{N}_.-]{1,80})$", "u");
+  } catch (e) { /* the text box stays as it is */ }
+
+  function mentions(box) {
+    var textarea = box.querySelector("textarea");
+    if (!textarea || !window.fetch || !TYPED_HANDLE) return;
+    var url = box.getAttribute("data-mentions");
+    var id = "mention-list-" + (++lists);
+    var list = document.createElement("ul");
+    list.id = id;
+    list.className = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", box.getAttribute("data-mentions-label"));
+    list.hidden = true;
+    textarea.insertAdjacentElement("afterend", list);
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-controls", id);
+    var options = [], active = -1, timer = null, asked = 0, dismissed = null;
+
+    function typed() {  // the handle written just before the caret (after its "@"), or null
+      if (textarea.selectionStart !== textarea.selectionEnd) return null;
+      var found = TYPED_HANDLE.exec(textarea.value.slice(0, textarea.selectionStart));
+      return found ? found[1] : null;
+    }
+
+    function close() {
+      clearTimeout(timer);
+      asked++;  // an answer still on its way is not shown
+      list.hidden = true;
+      list.textContent = "";
+      options = [];
+      active = -1;
+      textarea.removeAttribute("aria-activedescendant");
+    }
+
+    function activate(index) {
+      active = index;
+      options.forEach(function (option, n) { option.setAttribute("aria-selected", n === index ? "true" : "false"); });
+      textarea.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    }
+
+    function insert(index) {
+      var handle = typed(), chosen = options[index];
+      if (handle === null || !chosen) { close(); return; }
+      var end = textarea.selectionStart;
+      textarea.setRangeText(chosen.getAttribute("data-handle") + " ", end - handle.length, end, "end");
+      close();
+      textarea.focus();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed (drafts)
+    }
+
+    function show(people) {
+      list.textContent = "";
+      options = people.slice(0, 8).map(function (person, n) {
+        var option = document.createElement("li"), name = document.createElement("span");
+        var handle = document.createElement("span");
+        option.id = id + "-" + n;
+        option.setAttribute("role", "option");
+        option.setAttribute("data-handle", String(person.handle));
+        name.textContent = String(person.name);
+        handle.className = "handle";
+        handle.textContent = " @" + String(person.handle);
+        option.appendChild(name);
+        option.appendChild(handle);
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keeps the focus
+        option.addEventListener("click", function () { insert(n); });
+        list.appendChild(option);
+        return option;
+      });
+      if (!options.length) { close(); return; }
+      list.hidden = false;
+      activate(0);
+      say(options.length === 1 ? box.getAttribute("data-mentions-one")
+        : box.getAttribute("data-mentions-many").replace("__N__", String(options.length)));
+    }
+
+    function lookup() {
+      var handle = typed();
+      if (handle === null || handle === dismissed) { close(); return; }
+      dismissed = null;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var ticket = ++asked;
+        fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(handle), {
+          credentials: "same-origin", headers: { Accept: "application/json" }
+        }).then(function (response) {
+          return response.ok ? response.json() : [];
+        }).then(function (people) {
+          if (ticket === asked && typed() === handle) show(Array.isArray(people) ? people : []);
+        }).catch(function () { close(); });
+      }, 200);
+    }
+
+    textarea.addEventListener("input", lookup);
+    textarea.addEventListener("click", lookup);
+    textarea.addEventListener("keyup", function (event) {
+      if (["ArrowLeft", "ArrowRight", "Home", "End"].indexOf(event.key) >= 0) lookup();
+    });
+    textarea.addEventListener("blur", close);
+    textarea.addEventListener("keydown", function (event) {
+      if (list.hidden || event.isComposing) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        var step = event.key === "ArrowDown" ? 1 : options.length - 1;
+        activate((active + step) % options.length);
+      } else if ((event.key === "Enter" || event.key === "Tab") && !event.shiftKey && active >= 0) {
+        insert(active);
+      } else if (event.key === "Escape") {
+        dismissed = typed();
+        close();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+  }
+
   function start() {
     var box = document.querySelector("[data-topic-id]");
     if (box) topicPage(box);
     var section = document.querySelector("[data-similar]");
     if (section) similar(section);
+    document.querySelectorAll("[data-mentions]").forEach(mentions);
   }
 
   if (document.readyState === "loading") {

@@ -41,7 +41,7 @@ from badges.forms import AwardCreate, EventLinkCreate
 from bookings import services as bookings_services
 from events import services as events_services
 from events.models import Feedback
-from forum import moderation, reading
+from forum import mentions, moderation, reading
 from forum import services as forum_services
 from forum.forms import PostEdit
 from forum.models import Post
@@ -190,6 +190,9 @@ REFERENCES: dict[str, Reference] = {
     "forum.ModerationEntry.actor": Reference(None, ANONYMISED, why="the moderation log"),
     "forum.Watch.user": Reference(("forum", "watching"), DELETED),
     "forum.ReadState.user": Reference(("forum", "reading"), DELETED),
+    "forum.MentionName.user": Reference(
+        None, DELETED, why="the account's display name folded, to find the person from a mention"
+    ),
     # help desk
     "helpdesk.Hours.helper": Reference(("helpdesk", "hours"), DELETED, why="coming room bookings are released"),
     "helpdesk.Absence.helper": Reference(("helpdesk", "absences"), DELETED),
@@ -353,6 +356,7 @@ async def fill_forum(person: User) -> None:
     flag = await moderation.flag_post(await make_user(), flagged.id, "Publicité.")
     await moderation.resolve_flag(person, flag.id, "dismiss", "Rien à redire.")  # resolved_by, ModerationEntry
     await reading.mark_read(person, theirs, [1, 2], 0)
+    await mentions.refresh_names()  # MentionName
 
 
 async def fill_badges(person: User) -> None:

@@ -87,6 +87,7 @@ async def key_pages() -> list[KeyPage]:
         KeyPage("forum", "/forum"),
         KeyPage("forum-category", f"/forum/c/{category.slug}"),
         KeyPage("forum-topic", f"/forum/t/{topic.id}"),
+        KeyPage("forum-person", f"/forum/u/{topic.author_id}"),  # type: ignore[attr-defined]
         KeyPage("forum-search", "/forum/search?q=python"),
         KeyPage("forum-new-topic", "/forum/new", signed_in=True),
         KeyPage("events", "/events"),
