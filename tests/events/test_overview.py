@@ -73,7 +73,8 @@ async def test_the_home_panel_lists_the_next_three_published_events(client) -> N
     for event in shown[:3]:
         assert f'href="/events/{event.id}">{event.title}</a>' in page
     assert "Rendez-vous 4" not in page and "Brouillon" not in page and "Annulé" not in page
-    assert page.count(" · Online</li>") == 3
+    assert page.count(" · Online</span></p></li>") == 3
+    assert page.count('<span class="date-badge" aria-hidden="true">') == 3
 
 
 def _period(first_day: int, last_day: int) -> parts.Period:
