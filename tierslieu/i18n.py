@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -233,18 +233,24 @@ def human_day(value: datetime, locale: str, timezone: str | None, *, now: dateti
     if local is None:
         return value.date().isoformat()
     this_year = (now or datetime.now(UTC)).astimezone(local.tzinfo).year
-    skeleton = "MMMEd" if local.year == this_year else "yMMMEd"
-    babel_locale = "en_GB" if locale == "en" else locale
     try:
-        return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=babel_locale).replace(",", "")
+        return _day_text(local.date(), local.year != this_year, locale)
     except (OverflowError, ValueError):
         return local.date().isoformat()
 
 
 def human_date(day: date, locale: str) -> str:
     """A calendar day: "lun. 7 déc.", "Mon 7 Dec" (the year when not the current one)."""
-    skeleton = "MMMEd" if day.year == datetime.now(UTC).year else "yMMMEd"
+    return _day_text(day, day.year != datetime.now(UTC).year, locale)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, with_year: bool, locale: str) -> str:
+    # Babel finds the pattern of a skeleton anew at each call (tens of microseconds, for every
+    # time a page shows); the text depends on the day alone, so it is kept: a page of posts
+    # written over a few days formats each day once.
     babel_locale = "en_GB" if locale == "en" else locale
+    skeleton = "yMMMEd" if with_year else "MMMEd"
     return format_skeleton(skeleton, datetime.combine(day, time(12)), locale=babel_locale).replace(",", "")
 
 

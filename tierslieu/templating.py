@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
@@ -44,8 +44,13 @@ def _when(context: Any, value: datetime | None, timezone: str | None = None, rel
     if value is None:
         return Markup("")
     text = i18n.human_datetime(value, i18n.current_locale.get(), timezone or _viewer_zone(context))
-    extra = Markup(' data-relative="{}"').format(relative) if relative else Markup("")
-    return Markup('<time datetime="{}"{}>{}</time>').format(_iso_filter(value), extra, text)
+    return _time_element(value, text, relative)
+
+
+def _time_element(value: datetime, text: str, relative: str) -> Markup:
+    # (called for every date on a page: put together directly, Markup.format is several times slower)
+    extra = f' data-relative="{escape(relative)}"' if relative else ""
+    return Markup(f'<time datetime="{escape(_iso_filter(value))}"{extra}>{escape(text)}</time>')
 
 
 @pass_context
@@ -55,9 +60,7 @@ def _when_range(
     """``{{ when_range(event.starts_at, event.ends_at, event.timezone) }}``: "mar. 8 déc.,
     18 h – 19 h", in ``timezone`` (named once, "(heure de Paris)", when it is not the
     viewer's) or else in the viewer's zone."""
-    text = _range_text(context, starts, ends, timezone)
-    extra = Markup(' data-relative="{}"').format(relative) if relative else Markup("")
-    return Markup('<time datetime="{}"{}>{}</time>').format(_iso_filter(starts), extra, text)
+    return _time_element(starts, _range_text(context, starts, ends, timezone), relative)
 
 
 @pass_context
