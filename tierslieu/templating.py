@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -50,7 +51,7 @@ def _when(context: Any, value: datetime | None, timezone: str | None = None, rel
 def _time_element(value: datetime, text: str, relative: str) -> Markup:
     # (called for every date on a page: put together directly, Markup.format is several times slower)
     extra = f' data-relative="{escape(relative)}"' if relative else ""
-    return Markup(f'<time datetime="{escape(_iso_filter(value))}"{extra}>{escape(text)}</time>')
+    return Markup(f'<time datetime="{escape(_iso_filter(value))}"{extra}>{escape(text)}</time>')  # noqa: S704 - escaped
 
 
 @pass_context
@@ -80,6 +81,27 @@ def _iso_filter(value: datetime) -> str:
     return i18n.in_zone(value, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Jinja's "new style" gettext and ngettext, as its i18n extension makes them (the message is
+# marked safe where the template autoescapes, then formatted with its variables, so that "%%"
+# reads "%"), in one call each: the extension's ``_`` takes three calls and looks ``gettext``
+# up in the context every time, and a page asks for a few hundred messages.
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    text = i18n.current_gettext(message)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's extension does
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = i18n.current_ngettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's extension does
+    return text % variables
+
+
 def create_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -93,6 +115,7 @@ def create_environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.current_gettext, i18n.current_ngettext, newstyle=True
     )
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.globals["static_url"] = static_url
     env.globals["LOCALES"] = i18n.LOCALES
     env.filters["datetime"] = _datetime_filter
