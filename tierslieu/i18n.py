@@ -221,7 +221,10 @@ def _local(value: datetime, timezone: str | None) -> datetime | None:
 
 def human_time(value: datetime, locale: str, timezone: str | None) -> str:
     """The time of day: "18 h", "18 h 30" in French, "18:00" in English."""
-    local = _local(value, timezone) or value
+    return _clock(_local(value, timezone) or value, locale)
+
+
+def _clock(local: datetime, locale: str) -> str:
     if locale == "fr":
         return f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
     return f"{local.hour:02d}:{local.minute:02d}"
@@ -230,8 +233,10 @@ def human_time(value: datetime, locale: str, timezone: str | None) -> str:
 def human_day(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
     """The day: "mar. 8 déc." ("mar. 8 déc. 2027" another year); "Tue 8 Dec" in English."""
     local = _local(value, timezone)
-    if local is None:
-        return value.date().isoformat()
+    return value.date().isoformat() if local is None else _day(local, locale, now)
+
+
+def _day(local: datetime, locale: str, now: datetime | None) -> str:
     this_year = (now or datetime.now(UTC)).astimezone(local.tzinfo).year
     try:
         return _day_text(local.date(), local.year != this_year, locale)
@@ -256,7 +261,10 @@ def _day_text(day: date, with_year: bool, locale: str) -> str:
 
 def human_datetime(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
     """ "mar. 8 déc., 18 h" (the viewer's or the given zone)."""
-    return f"{human_day(value, locale, timezone, now=now)}, {human_time(value, locale, timezone)}"
+    local = _local(value, timezone)
+    if local is None:
+        return f"{value.date().isoformat()}, {_clock(value, locale)}"
+    return f"{_day(local, locale, now)}, {_clock(local, locale)}"
 
 
 def human_range(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +88,14 @@ def _iso_filter(value: datetime) -> str:
 # up in the context every time, and a page asks for a few hundred messages.
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
-    text = i18n.current_gettext(message)
-    if eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's extension does
+    text = _marked(i18n.current_locale.get(), message) if eval_ctx.autoescape else i18n.current_gettext(message)
     return text % variables if variables or "%" in text else text
+
+
+@lru_cache(maxsize=4096)
+def _marked(locale: str, message: str) -> Markup:
+    # (pages ask for the same few hundred messages over and over)
+    return Markup(i18n.translations(locale).gettext(message))  # noqa: S704 - our own catalogue, as Jinja's extension does
 
 
 @pass_eval_context
