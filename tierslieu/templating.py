@@ -100,11 +100,19 @@ def _marked(locale: str, message: str) -> Markup:
 
 @pass_eval_context
 def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    if not variables and eval_ctx.autoescape:  # ("3 replies", "1 thanks": counts come back again and again)
+        return _counted(i18n.current_locale.get(), singular, plural, num)
     variables.setdefault("num", num)
     text = i18n.current_ngettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's extension does
     return text % variables
+
+
+@lru_cache(maxsize=4096)
+def _counted(locale: str, singular: str, plural: str, num: int) -> Markup:
+    text = Markup(i18n.translations(locale).ngettext(singular, plural, num))  # noqa: S704 - our own catalogue
+    return text % {"num": num}
 
 
 def create_environment() -> Environment:
