@@ -200,8 +200,8 @@ async def create_topic(request: Request) -> Response:
 
 
 async def _topic_out(request: Request, topic_id: int, page: int, viewer) -> dict:
-    topic = await services.topic_view(topic_id, viewer)
-    result = await services.topic_page(topic, page, viewer)
+    result = await services.topic_page(topic_id, page, viewer)
+    topic = result.topic
     return TopicOut(
         id=topic.id,
         url=_topic_url(request, topic.id),

@@ -11,7 +11,7 @@ with their authors and the reader's votes), read by position into small records.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,19 +76,20 @@ class PostView:
     my_vote: int
 
 
-# ``{tags}`` and ``{where}`` are the dialect's own constructs, ``{p1}``… its placeholders
-# (constants below, not input).
+# ``{tags}`` and ``{where}`` are the dialect's own constructs, ``{p1}``… its placeholders, ``{posts}``
+# and ``{topic}`` the texts below (constants, never input).
 _TOPIC = """
-SELECT t.id, t.title, t.kind, t.category_id, c.slug, c.name, t.author_id, u.display_name, {tags},
-       t.solved_post_id, (SELECT s.number FROM forum_post s WHERE s.id = t.solved_post_id),
+SELECT t.id, t.title, t.kind, t.category_id, c.slug, c.name, t.author_id, u.display_name, {tags} AS tags,
+       t.solved_post_id, (SELECT s.number FROM forum_post s WHERE s.id = t.solved_post_id) AS solved_number,
        t.post_count, t.locked_at, t.hidden_at, t.pinned,
-       (SELECT r.last_read_number FROM forum_read_state r WHERE r.user_id = {p2} AND r.topic_id = t.id),
-       EXISTS (SELECT 1 FROM forum_watch w WHERE w.user_id = {p2} AND w.topic_id = t.id)
+       (SELECT r.last_read_number FROM forum_read_state r WHERE r.user_id = {p2} AND r.topic_id = t.id) AS last_read,
+       EXISTS (SELECT 1 FROM forum_watch w WHERE w.user_id = {p2} AND w.topic_id = t.id) AS watching
 FROM forum_topic t
 JOIN forum_category c ON c.id = t.category_id
 JOIN accounts_user u ON u.id = t.author_id
 WHERE t.id = {p1}
 """
+TOPIC_COLUMNS = 17
 # The tags in the order they were made: an array of names; in SQLite, whose aggregates take no
 # order, a JSON array of [id, name] pairs (sorted by :func:`_tag_names`)
 _TAGS = {
@@ -101,14 +102,32 @@ _TAGS = {
         "JOIN forum_tag g ON g.id = tt.tag_id WHERE tt.topic_id = t.id)"
     ),
 }
+_POST_COLUMNS = (
+    "p.id, p.number, p.author_id, pu.display_name, p.body_html, p.score, p.created_at, p.edited_at, p.hidden_at, "
+    "v.value"
+)
 _POSTS = """
-SELECT p.id, p.number, p.author_id, u.display_name, p.body_html, p.score, p.created_at, p.edited_at,
-       p.hidden_at, v.value
+SELECT {posts}
 FROM forum_post p
-JOIN accounts_user u ON u.id = p.author_id
+JOIN accounts_user pu ON pu.id = p.author_id
 LEFT JOIN forum_vote v ON v.post_id = p.id AND v.user_id = {p2}
 WHERE p.topic_id = {p1} AND {where}
 """
+# A page of a topic in one query: the topic (evaluated once: LIMIT keeps it apart) beside the
+# posts the page may show, a few more than it needs (the numbers {p3}, and the accepted
+# answer), from which :func:`forum.services.topic_page` picks.
+_PAGE = """
+SELECT t.*, {posts}
+FROM ({topic} LIMIT 1) t
+LEFT JOIN forum_post p ON p.topic_id = t.id AND {wanted}
+LEFT JOIN accounts_user pu ON pu.id = p.author_id
+LEFT JOIN forum_vote v ON v.post_id = p.id AND v.user_id = {p2}
+"""
+# (one condition the (topic_id, number) index answers: a disjunction would read the whole topic)
+_WANTED = {
+    "postgres": "p.number = ANY(array_append({p3}::int[], t.solved_number))",
+    "sqlite": "p.number IN (SELECT value FROM json_each({p3}) UNION ALL SELECT t.solved_number)",
+}
 # posts by number (a page in display order): the numbers as one parameter, a list
 _NUMBERS = {"postgres": "p.number = ANY({p3}::int[])", "sqlite": "p.number IN (SELECT value FROM json_each({p3}))"}
 _AFTER = "p.number > {p3} ORDER BY p.number LIMIT {p4}"
@@ -120,10 +139,14 @@ _PLACEHOLDERS = {
 
 def _compile(dialect: str) -> dict[str, str]:
     marks = _PLACEHOLDERS[dialect]
+    topic = _TOPIC.replace("{tags}", _TAGS[dialect])
     return {
-        "topic": _TOPIC.replace("{tags}", _TAGS[dialect]).format(**marks),
-        "posts": _POSTS.replace("{where}", _NUMBERS[dialect]).format(**marks),
-        "after": _POSTS.replace("{where}", _AFTER).format(**marks),
+        "topic": topic.format(**marks),
+        "page": _PAGE.replace("{topic}", topic)
+        .replace("{wanted}", _WANTED[dialect])
+        .format(posts=_POST_COLUMNS, **marks),
+        "posts": _POSTS.replace("{where}", _NUMBERS[dialect]).format(posts=_POST_COLUMNS, **marks),
+        "after": _POSTS.replace("{where}", _AFTER).format(posts=_POST_COLUMNS, **marks),
     }
 
 
@@ -139,10 +162,23 @@ async def _rows(name: str, params: list[Any]) -> Sequence[Sequence[Any]]:
 async def topic(topic_id: int, reader_id: int | None) -> TopicView | None:
     """The topic ``topic_id`` (hidden or not: the caller decides who sees it), or None."""
     rows = await _rows("topic", [topic_id, reader_id])
+    return _topic(rows[0]) if rows else None
+
+
+async def topic_page(
+    topic_id: int, numbers: list[int], reader_id: int | None
+) -> tuple[TopicView, list[PostView]] | None:
+    """The topic ``topic_id`` (as :func:`topic`) with its posts numbered ``numbers`` and its
+    accepted answer, in no particular order; or None."""
+    rows = await _rows("page", [topic_id, reader_id, _numbers(numbers)])
     if not rows:
         return None
+    return _topic(rows[0]), _posts(row[TOPIC_COLUMNS:] for row in rows if row[TOPIC_COLUMNS] is not None)
+
+
+def _topic(row: Sequence[Any]) -> TopicView:
     (ident, title, kind, category_id, slug, name, author_id, author_name, tags, solved_post_id, solved_number,
-     post_count, locked_at, hidden_at, pinned, last_read, watching) = rows[0]  # fmt: skip
+     post_count, locked_at, hidden_at, pinned, last_read, watching) = row[:TOPIC_COLUMNS]  # fmt: skip
     return TopicView(
         id=ident,
         title=title,
@@ -169,7 +205,7 @@ def _tag_names(tags: str | list[str]) -> list[str]:
     return list(tags)
 
 
-def _posts(rows: Sequence[Sequence[Any]]) -> list[PostView]:
+def _posts(rows: Iterable[Sequence[Any]]) -> list[PostView]:
     return [
         PostView(ident, number, author_id, Author(author_id, name), html, score, created, edited, hidden, vote or 0)
         for ident, number, author_id, name, html, score, created, edited, hidden, vote in rows
@@ -178,8 +214,12 @@ def _posts(rows: Sequence[Sequence[Any]]) -> list[PostView]:
 
 async def posts(topic_id: int, numbers: list[int], reader_id: int | None) -> list[PostView]:
     """The posts of ``topic_id`` numbered ``numbers``, in no particular order."""
-    values: Any = numbers if db.dialect() == "postgres" else json.dumps(numbers)
-    return _posts(await _rows("posts", [topic_id, reader_id, values]))
+    return _posts(await _rows("posts", [topic_id, reader_id, _numbers(numbers)]))
+
+
+def _numbers(numbers: list[int]) -> Any:
+    # one parameter: an array in PostgreSQL, a JSON array in SQLite
+    return numbers if db.dialect() == "postgres" else json.dumps(numbers)
 
 
 async def posts_after(topic_id: int, after: int, limit: int, reader_id: int | None) -> list[PostView]:

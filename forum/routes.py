@@ -127,8 +127,8 @@ async def topic_page(request: Request) -> Response:
 
 async def _topic_page(request: Request) -> Response:
     viewer = optional_user(request)
-    topic = await services.topic_view(request.path_params["topic_id"], viewer)
-    result = await services.topic_page(topic, page_number(request), viewer)
+    result = await services.topic_page(request.path_params["topic_id"], page_number(request), viewer)
+    topic = result.topic
     await reading.mark_read(viewer, topic, [p.number for p in result.posts], topic.last_read)
     quote = ""
     quote_id = id_param(request, "quote")
@@ -181,9 +181,9 @@ async def reply(request: Request) -> Response:
     try:
         data = parse(PostIn, values)
         if values.get("step") == "preview":
-            topic = await services.topic_view(topic_id, user)
-            result = await services.topic_page(topic, 10**6, user)
-            return await _topic(request, topic, result, topic.post_count, values, preview=render_markdown(data.body))
+            result = await services.topic_page(topic_id, 10**6, user)
+            last = result.topic.post_count
+            return await _topic(request, result.topic, result, last, values, preview=render_markdown(data.body))
         post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
     except DomainError as error:
         return await _topic_with_error(request, topic_id, values, error)
@@ -192,8 +192,8 @@ async def reply(request: Request) -> Response:
 
 async def _topic_with_error(request: Request, topic_id: int, values: dict, error: DomainError) -> Response:
     viewer = optional_user(request)
-    topic = await services.topic_view(topic_id, viewer)
-    result = await services.topic_page(topic, 10**6, viewer)
+    result = await services.topic_page(topic_id, 10**6, viewer)
+    topic = result.topic
     return await _topic(request, topic, result, topic.post_count, values, error.status, **form_error(request, error))
 
 

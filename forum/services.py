@@ -343,13 +343,25 @@ async def _solved_number(topic: Topic) -> int | None:
     return found[0] if found else None
 
 
-async def topic_page(topic: TopicView, page: int, viewer: Any) -> TopicPage:
-    """A page of posts in display order, each with the viewer's vote."""
+async def topic_page(topic_id: int, page: int, viewer: Any) -> TopicPage:
+    """A page of a topic the viewer may see (else 404), its posts in display order, each with
+    the viewer's vote; a page past the last is the last."""
+    reader = viewer.id if viewer is not None else None
+    page = max(page, 1)
+    # the posts of a page are numbered (page - 1) * PAGE_SIZE to page * PAGE_SIZE, besides the
+    # opening post and the accepted answer (see display_order): one query reads them with the topic
+    wanted = [1, *range(max((page - 1) * PAGE_SIZE, 2), page * PAGE_SIZE + 1)]
+    found = await queries.topic_page(topic_id, wanted, reader)
+    if found is None or not permissions.can_see_topic(viewer, found[0]):
+        raise NotFound()
+    topic, candidates = found
     pages = max(1, -(-topic.post_count // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    numbers = display_order(topic.post_count, topic.solved_number)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    found = {p.number: p for p in await queries.posts(topic.id, numbers, viewer.id if viewer is not None else None)}
-    posts = [found[n] for n in numbers if n in found]
+    numbers = display_order(topic.post_count, topic.solved_number)
+    if page > pages:
+        page = pages
+        candidates = await queries.posts(topic.id, numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], reader)
+    by_number = {p.number: p for p in candidates}
+    posts = [by_number[n] for n in numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if n in by_number]
     accepted = next((p for p in posts if p.id == topic.solved_post_id), None)
     return TopicPage(topic, posts, page, pages, accepted)
 
