@@ -2,10 +2,12 @@
 
 A topic page is the forum's most read page. Through the ORM it took a dozen queries (the
 topic, its category, tags and author, the posts, their authors, the reader's votes, reading
-position and watch), each built anew and hydrated into full models. Here it takes two, with
-the columns the page shows only: :func:`topic` (the topic with its category, author, tags,
-accepted answer's number and what the reader has done with it) and :func:`posts` (the posts
-with their authors and the reader's votes), read by position into small records.
+position and watch), each built anew and hydrated into full models. Here it takes one,
+:func:`topic_page`, with the columns the page shows only: the topic with its category,
+author, tags, accepted answer's number and what the reader has done with it, beside the posts
+with their authors and the reader's votes, read by position into small records.
+:func:`topic`, :func:`posts` and :func:`posts_after` read the same records apart (the live
+"new replies" fragment, a page past the last).
 """
 
 from __future__ import annotations
