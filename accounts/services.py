@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from accounts import two_factor
+from accounts import queries, two_factor
 from accounts.forms import Profile, SignUp
 from accounts.models import ApiToken, AuditEntry, OneTimeToken, Session, TokenPurpose, UserRole
 from accounts.models import Role as Role  # re-exported: the other parts' view of people and roles
@@ -55,7 +55,10 @@ def bad_credentials() -> Unauthorized:
 
 async def load_roles(user: User) -> User:
     """Attach the set of roles (``member`` included) as ``user.role_names``."""
-    stored = await UserRole.filter(user_id=user.id).values_list("role", flat=True)
+    return _with_roles(user, await UserRole.filter(user_id=user.id).values_list("role", flat=True))
+
+
+def _with_roles(user: User, stored: Iterable[str]) -> User:
     user.role_names = frozenset({Role.MEMBER, *(Role(role) for role in stored)})  # type: ignore[attr-defined]
     return user
 
@@ -156,19 +159,19 @@ async def start_session(user: User, ip: str, user_agent: str, settings: Settings
 
 
 async def resolve_session(token: str, settings: Settings) -> tuple[Session, User, frozenset[str]] | None:
-    session = await Session.get_or_none(id=sha256(token)).select_related("user")
-    if session is None:
+    found = await queries.session_with_user(sha256(token))  # with the person and their roles: one query
+    if found is None:
         return None
+    session, user, roles = found
     moment = clock.now()
     idle_limit = session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
-    user = session.user
     if moment >= session.expires_at or moment >= idle_limit or user.suspended_at or user.deleted_at:
         await session.delete()
         return None
     if moment - session.last_seen_at > SESSION_TOUCH_INTERVAL:
         # throttled, so that reading pages does not write on every request
         await Session.filter(id=session.id).update(last_seen_at=moment)
-    await load_roles(user)
+    _with_roles(user, roles)
     # staff without a second factor: the shell lets this session reach enrolment only
     user.needs_two_factor = await two_factor.needs_two_factor(user)  # type: ignore[attr-defined]
     return session, user, user.role_names  # type: ignore[attr-defined]

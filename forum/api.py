@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from forum import permissions, reading, search, services
 from forum.forms import CategoryIn, PostEdit, PostIn, TopicIn, VoteIn
-from forum.models import Post, Topic
+from forum.queries import PostView, TopicView
 from notifications import services as notifications
 from tierslieu.guards import current_user, optional_user, page_number, text_param
 from tierslieu.openapi import api
@@ -143,7 +143,7 @@ def _post_url(request: Request, post_id: int) -> str:
     return request.app.state.settings.base_url.rstrip("/") + path_for("forum:permalink", post_id=post_id)
 
 
-def _post_out(request: Request, post: Post, topic: Topic, viewer) -> dict:
+def _post_out(request: Request, post: PostView, topic: TopicView, viewer) -> dict:
     visible = permissions.can_see_post_body(viewer, post)
     return PostOut(
         id=post.id,
@@ -200,15 +200,15 @@ async def create_topic(request: Request) -> Response:
 
 
 async def _topic_out(request: Request, topic_id: int, page: int, viewer) -> dict:
-    topic = await services.get_topic(topic_id, viewer)
-    result = await services.topic_page(topic, page)
+    result = await services.topic_page(topic_id, page, viewer)
+    topic = result.topic
     return TopicOut(
         id=topic.id,
         url=_topic_url(request, topic.id),
         title=topic.title,
         kind=topic.kind.value,
-        category_id=topic.category_id,  # type: ignore[attr-defined]
-        tags=sorted(tag.name for tag in topic.tags),
+        category_id=topic.category_id,
+        tags=sorted(topic.tags),
         solved_post_id=topic.solved_post_id,
         locked=topic.locked_at is not None,
         post_count=topic.post_count,

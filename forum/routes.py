@@ -28,6 +28,7 @@ from forum import (
 from forum.forms import FlagIn, PostEdit, PostIn, TopicIn
 from forum.models import Post, Topic
 from forum.pages import page
+from forum.queries import TopicView
 from tierslieu import pagecache
 from tierslieu.errors import N_, DomainError, Invalid
 from tierslieu.guards import current_user, id_param, int_param, optional_user, page_number, path_text, text_param
@@ -137,10 +138,9 @@ async def topic_page(request: Request) -> Response:
 
 async def _topic_page(request: Request) -> Response:
     viewer = optional_user(request)
-    topic = await services.get_topic(request.path_params["topic_id"], viewer)
-    result = await services.topic_page(topic, page_number(request))
-    already = await reading.last_read(viewer, topic)
-    await reading.mark_read(viewer, topic, [p.number for p in result.posts], already)
+    result = await services.topic_page(request.path_params["topic_id"], page_number(request), viewer)
+    topic = result.topic
+    await reading.mark_read(viewer, topic, [p.number for p in result.posts], topic.last_read)
     quote = ""
     quote_id = id_param(request, "quote")
     if viewer is not None and quote_id is not None:
@@ -149,13 +149,12 @@ async def _topic_page(request: Request) -> Response:
             quote = _quote(quoted)
     categories = await services.list_categories() if permissions.can_moderate(viewer) else []
     done = DONE.get(request.query_params.get("done", "")) if permissions.can_moderate(viewer) else None
-    return await _topic(request, viewer, topic, result, already, {"body": quote}, categories=categories, done=done)
+    return await _topic(request, topic, result, topic.last_read, {"body": quote}, categories=categories, done=done)
 
 
 async def _topic(
     request: Request,
-    viewer: Any,
-    topic: Topic,
+    topic: TopicView,
     result: services.TopicPage,
     last_read: int,
     values: dict[str, Any],
@@ -170,8 +169,6 @@ async def _topic(
             "topic": topic,
             "result": result,
             "last_read": last_read,
-            "my_votes": await services.my_votes(viewer, result.posts),
-            "watching": await notify.is_watching(viewer, topic=topic),
             "values": values,
             "categories": [],
             "done": None,
@@ -194,10 +191,10 @@ async def reply(request: Request) -> Response:
     try:
         data = parse(PostIn, values)
         if values.get("step") == "preview":
-            topic = await services.get_topic(topic_id, user)
-            result = await services.topic_page(topic, 10**6)
+            result = await services.topic_page(topic_id, 10**6, user)
+            last = result.topic.post_count
             preview = (await mentions.render(data.body)).html
-            return await _topic(request, user, topic, result, topic.post_count, values, preview=preview)
+            return await _topic(request, result.topic, result, last, values, preview=preview)
         post, topic = await services.reply(user, topic_id, data.body, limiter=request.app.state.limiter)
     except DomainError as error:
         return await _topic_with_error(request, topic_id, values, error)
@@ -206,11 +203,9 @@ async def reply(request: Request) -> Response:
 
 async def _topic_with_error(request: Request, topic_id: int, values: dict, error: DomainError) -> Response:
     viewer = optional_user(request)
-    topic = await services.get_topic(topic_id, viewer)
-    result = await services.topic_page(topic, 10**6)
-    return await _topic(
-        request, viewer, topic, result, topic.post_count, values, error.status, **form_error(request, error)
-    )
+    result = await services.topic_page(topic_id, 10**6, viewer)
+    topic = result.topic
+    return await _topic(request, topic, result, topic.post_count, values, error.status, **form_error(request, error))
 
 
 # What a moderator just did, confirmed at the top of the topic page (``?done=…``).
@@ -251,10 +246,10 @@ async def first_unread(request: Request) -> Response:
 async def posts_after(request: Request) -> Response:
     """New posts as HTML, for the "new replies" button of forum.js."""
     viewer = optional_user(request)
-    topic = await services.get_topic(request.path_params["topic_id"], viewer)
+    topic = await services.topic_view(request.path_params["topic_id"], viewer)
     after = int_param(request, "after", 0, low=0, high=MAX_ID)
-    posts = await services.posts_after(topic, after)
-    await reading.mark_read(viewer, topic, [p.number for p in posts], await reading.last_read(viewer, topic))
+    posts = await services.posts_after(topic, after, viewer)
+    await reading.mark_read(viewer, topic, [p.number for p in posts], topic.last_read)
     return render(
         request,
         "forum/_posts.html",
@@ -262,7 +257,6 @@ async def posts_after(request: Request) -> Response:
             "topic": topic,
             "posts": posts,
             "can": permissions,
-            "my_votes": await services.my_votes(viewer, posts),
             "last_read": after,
             "handle": mentions.mention_handle,
         },

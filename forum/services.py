@@ -18,9 +18,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from accounts.services import User
-from forum import mentions, notify, permissions, search
+from forum import mentions, notify, permissions, queries, search
 from forum.forms import CategoryIn, PostEdit, TopicIn
 from forum.models import Category, ModerationEntry, Post, PostRevision, ReadState, Tag, Topic, TopicKind, Vote
+from forum.queries import PostView, TopicView
 from forum.reading import record_read
 from notifications import services as notifications
 from tierslieu import clock, pagecache, realtime
@@ -183,6 +184,15 @@ async def get_topic(topic_id: int, viewer: Any) -> Topic:
     return topic
 
 
+async def topic_view(topic_id: int, viewer: Any) -> TopicView:
+    """A topic the viewer may see, as its page shows it (hidden ones only for moderators),
+    else 404; with the viewer's reading position and watch."""
+    topic = await queries.topic(topic_id, viewer.id if viewer is not None else None)
+    if topic is None or not permissions.can_see_topic(viewer, topic):
+        raise NotFound()
+    return topic
+
+
 async def get_post(post_id: int, viewer: Any) -> tuple[Post, Topic]:
     """A post the viewer may see, with its topic, else 404: a hidden post is not found for
     whoever cannot read it (not a redirect that locates it, nor a 403 that confirms it), for
@@ -301,11 +311,11 @@ async def revisions(post: Post) -> list[PostRevision]:
 
 @dataclass
 class TopicPage:
-    topic: Topic
-    posts: list[Post]
+    topic: TopicView
+    posts: list[PostView]
     page: int
     pages: int
-    accepted: Post | None
+    accepted: PostView | None
 
 
 def display_order(post_count: int, solved_number: int | None) -> list[int]:
@@ -333,35 +343,36 @@ async def _solved_number(topic: Topic) -> int | None:
     return found[0] if found else None
 
 
-async def topic_page(topic: Topic, page: int) -> TopicPage:
-    solved_number = await _solved_number(topic)
+async def topic_page(topic_id: int, page: int, viewer: Any) -> TopicPage:
+    """A page of a topic the viewer may see (else 404), its posts in display order, each with
+    the viewer's vote; a page past the last is the last."""
+    reader = viewer.id if viewer is not None else None
+    page = max(page, 1)
+    # the posts of a page are numbered (page - 1) * PAGE_SIZE to page * PAGE_SIZE, besides the
+    # opening post and the accepted answer (see display_order): one query reads them with the topic
+    wanted = [1, *range(max((page - 1) * PAGE_SIZE, 2), page * PAGE_SIZE + 1)]
+    found = await queries.topic_page(topic_id, wanted, reader)
+    if found is None or not permissions.can_see_topic(viewer, found[0]):
+        raise NotFound()
+    topic, candidates = found
     pages = max(1, -(-topic.post_count // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    numbers = display_order(topic.post_count, solved_number)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    found = {p.number: p for p in await Post.filter(topic_id=topic.id, number__in=numbers).prefetch_related("author")}
-    posts = [found[n] for n in numbers if n in found]
+    numbers = display_order(topic.post_count, topic.solved_number)
+    if page > pages:
+        page = pages
+        candidates = await queries.posts(topic.id, numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], reader)
+    by_number = {p.number: p for p in candidates}
+    posts = [by_number[n] for n in numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if n in by_number]
     accepted = next((p for p in posts if p.id == topic.solved_post_id), None)
     return TopicPage(topic, posts, page, pages, accepted)
 
 
-async def posts_after(topic: Topic, after: int, limit: int = 50) -> list[Post]:
-    return (
-        await Post.filter(topic_id=topic.id, number__gt=after)
-        .order_by("number")
-        .limit(limit)
-        .prefetch_related("author")
-    )
+async def posts_after(topic: TopicView, after: int, viewer: Any, limit: int = 50) -> list[PostView]:
+    """The posts numbered after ``after``, in order, each with the viewer's vote."""
+    return await queries.posts_after(topic.id, after, limit, viewer.id if viewer is not None else None)
 
 
 async def permalink_page(post: Post, topic: Topic) -> int:
     return page_of(post.number, topic.post_count, await _solved_number(topic))
-
-
-async def my_votes(user: Any, posts: list[Post]) -> dict[int, int]:
-    if user is None or not posts:
-        return {}
-    rows = await Vote.filter(user_id=user.id, post_id__in=[p.id for p in posts]).values_list("post_id", "value")
-    return dict(rows)
 
 
 # --- votes and accepted answers -------------------------------------------------------------

@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 
 import httpx
 import pyotp
+import pytest
 from starlette.routing import Mount, Route
+from tortoise import connections
 
 from accounts import permissions, services, two_factor
 from accounts.models import Role, TwoFactor, User
@@ -141,3 +143,18 @@ async def api_token(client: httpx.AsyncClient, email: str, password: str = PASSW
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def record_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement sent to the database from now on (to the end of the test), in order."""
+    connection = connections.get("default")
+    queries: list[str] = []
+    for name in ("execute_insert", "execute_query", "execute_query_dict", "execute_many", "execute_script"):
+        original = getattr(type(connection), name)
+
+        def spy(self, query, *args, _original=original, **kwargs):
+            queries.append(" ".join(str(query).split()))
+            return _original(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(type(connection), name, spy)
+    return queries

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -221,7 +221,10 @@ def _local(value: datetime, timezone: str | None) -> datetime | None:
 
 def human_time(value: datetime, locale: str, timezone: str | None) -> str:
     """The time of day: "18 h", "18 h 30" in French, "18:00" in English."""
-    local = _local(value, timezone) or value
+    return _clock(_local(value, timezone) or value, locale)
+
+
+def _clock(local: datetime, locale: str) -> str:
     if locale == "fr":
         return f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
     return f"{local.hour:02d}:{local.minute:02d}"
@@ -230,27 +233,38 @@ def human_time(value: datetime, locale: str, timezone: str | None) -> str:
 def human_day(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
     """The day: "mar. 8 déc." ("mar. 8 déc. 2027" another year); "Tue 8 Dec" in English."""
     local = _local(value, timezone)
-    if local is None:
-        return value.date().isoformat()
+    return value.date().isoformat() if local is None else _day(local, locale, now)
+
+
+def _day(local: datetime, locale: str, now: datetime | None) -> str:
     this_year = (now or datetime.now(UTC)).astimezone(local.tzinfo).year
-    skeleton = "MMMEd" if local.year == this_year else "yMMMEd"
-    babel_locale = "en_GB" if locale == "en" else locale
     try:
-        return format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=babel_locale).replace(",", "")
+        return _day_text(local.date(), local.year != this_year, locale)
     except (OverflowError, ValueError):
         return local.date().isoformat()
 
 
 def human_date(day: date, locale: str) -> str:
     """A calendar day: "lun. 7 déc.", "Mon 7 Dec" (the year when not the current one)."""
-    skeleton = "MMMEd" if day.year == datetime.now(UTC).year else "yMMMEd"
+    return _day_text(day, day.year != datetime.now(UTC).year, locale)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, with_year: bool, locale: str) -> str:
+    # Babel finds the pattern of a skeleton anew at each call (tens of microseconds, for every
+    # time a page shows); the text depends on the day alone, so it is kept: a page of posts
+    # written over a few days formats each day once.
     babel_locale = "en_GB" if locale == "en" else locale
+    skeleton = "yMMMEd" if with_year else "MMMEd"
     return format_skeleton(skeleton, datetime.combine(day, time(12)), locale=babel_locale).replace(",", "")
 
 
 def human_datetime(value: datetime, locale: str, timezone: str | None, *, now: datetime | None = None) -> str:
     """ "mar. 8 déc., 18 h" (the viewer's or the given zone)."""
-    return f"{human_day(value, locale, timezone, now=now)}, {human_time(value, locale, timezone)}"
+    local = _local(value, timezone)
+    if local is None:
+        return f"{value.date().isoformat()}, {_clock(value, locale)}"
+    return f"{_day(local, locale, now)}, {_clock(local, locale)}"
 
 
 def human_range(

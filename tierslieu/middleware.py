@@ -315,7 +315,8 @@ def mask_csrf_token(token: str) -> str:
     token next to reflected text): a random mask, then the token XOR that mask, in hex."""
     secret = bytes.fromhex(token)
     mask = secrets.token_bytes(len(secret))
-    return (mask + bytes(m ^ t for m, t in zip(mask, secret, strict=True))).hex()
+    hidden = int.from_bytes(mask) ^ int.from_bytes(secret)  # (a page masks it for each of its forms)
+    return (mask + hidden.to_bytes(len(secret))).hex()
 
 
 def unmask_csrf_token(masked: str) -> str | None:

@@ -15,22 +15,26 @@ from typing import Any
 
 from starlette.convertors import Convertor
 from starlette.datastructures import URL
-from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, WebSocketRoute, compile_path, replace_params
+from starlette.routing import PARAM_FORMAT_REGEX, BaseRoute, Mount, NoMatchFound, Route, WebSocketRoute, compile_path
 
-Entry = tuple[str, dict[str, Convertor[Any]]]
+# A path split around its parameters (text, name, text, …, text), and the parameters' convertors
+Entry = tuple[tuple[str, ...], dict[str, Convertor[Any]]]
+
+
+def _entry(path: str) -> Entry:
+    _, path_format, convertors = compile_path(path)
+    return tuple(PARAM_FORMAT_REGEX.split(path_format)), convertors
 
 
 def _entries(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, Entry]]:
     for route in routes:
         if isinstance(route, Mount):
             if route.name:  # a mounted app (static files): its name takes a ``path``
-                _, path_format, convertors = compile_path(prefix + route.path + "/{path:path}")
-                yield route.name, (path_format, convertors)
+                yield route.name, _entry(prefix + route.path + "/{path:path}")
             else:
                 yield from _entries(route.routes, prefix + route.path)
         elif isinstance(route, Route | WebSocketRoute) and route.name:
-            _, path_format, convertors = compile_path(prefix + route.path)
-            yield route.name, (path_format, convertors)
+            yield route.name, _entry(prefix + route.path)
 
 
 class Reverser:
@@ -42,11 +46,16 @@ class Reverser:
 
     def path_for(self, name: str, /, **params: Any) -> str:
         entry = self.table.get(name)
-        if entry is None or set(params) != set(entry[1]):
+        if entry is None or params.keys() != entry[1].keys():
             raise NoMatchFound(name, params)
-        path_format, convertors = entry
-        path, _ = replace_params(path_format, convertors, dict(params))
-        return path
+        pieces, convertors = entry
+        if len(pieces) == 1:
+            return pieces[0]
+        built = [pieces[0]]
+        for at in range(1, len(pieces), 2):
+            key = pieces[at]
+            built += (convertors[key].to_string(params[key]), pieces[at + 1])
+        return "".join(built)
 
 
 _current: Reverser | None = None

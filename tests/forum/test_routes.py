@@ -6,13 +6,12 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 import pytest
-from tortoise import connections
 
-from forum import moderation, services
+from forum import moderation, notify, services
 from forum.models import Post, Topic
 from notifications.models import Notification
 from tests.forum.factories import make_category, make_moderator, make_reply, make_topic
-from tests.helpers import api_token, csrf_token, login, make_user, post_form
+from tests.helpers import api_token, csrf_token, login, make_user, post_form, record_queries
 
 
 async def _topic_payload(category: int, **overrides) -> dict:
@@ -297,29 +296,50 @@ async def test_permalinks_open_the_right_page_and_unread_jump(client) -> None:
     assert "6 nouveaux" in listing.text or "6 new" in listing.text
 
 
+def _writes(queries: list[str]) -> list[str]:
+    return [query for query in queries if query.upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
 async def test_a_plain_read_writes_nothing(client, monkeypatch) -> None:
     topic = await make_topic(tags=["python"])
     await make_reply(topic)
-    connection = connections.get("default")
-    writes: list[str] = []
-    for name in ("execute_insert", "execute_query", "execute_query_dict", "execute_many", "execute_script"):
-        original = getattr(type(connection), name)
-
-        def spy(self, query, *args, _original=original, **kwargs):
-            if str(query).lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-                writes.append(str(query))
-            return _original(self, query, *args, **kwargs)
-
-        monkeypatch.setattr(type(connection), name, spy)
+    queries = record_queries(monkeypatch)
     for path in ("/forum", f"/forum/t/{topic.id}", f"/api/v1/forum/topics/{topic.id}", "/forum/search?q=python"):
         assert (await client.get(path)).status_code == 200
-    assert writes == []
+    assert _writes(queries) == []
     reader = await make_user()
     await login(client, reader.email)
     await client.get(f"/forum/t/{topic.id}")  # the first visit records how far one has read
-    writes.clear()
+    queries.clear()
     await client.get(f"/forum/t/{topic.id}")
-    assert writes == []
+    assert _writes(queries) == []
+
+
+async def test_a_topic_page_asks_the_same_few_queries_whatever_it_shows(client, other_client, monkeypatch) -> None:
+    """A page of 20 posts costs a fixed number of queries, not a few per post: for a signed-in
+    reader the session (with the person and their roles), the page (the topic with its
+    category, author, tags, accepted answer and the reader's position and watch, beside its
+    posts with their authors and the reader's votes) and the notifications badge; anonymously
+    the page alone."""
+    asker = await make_user()
+    topic = await make_topic(asker, tags=["python", "tortue"])
+    replies = [await make_reply(topic, body=f"Réponse numéro {n}") for n in range(24)]
+    reader = await make_user()
+    await services.vote(reader, replies[0].id, 1)
+    await services.accept_answer(asker, replies[20].id)
+    await notify.watch_topic(reader, topic)
+    await login(client, reader.email)
+    assert (await client.get(f"/forum/t/{topic.id}")).status_code == 200  # records how far one has read
+    queries = record_queries(monkeypatch)
+    page = await client.get(f"/forum/t/{topic.id}")
+    assert page.status_code == 200 and page.text.count("<article") == 20
+    assert f'class="post accepted" id="p{replies[20].id}"' in page.text and "#tortue" in page.text
+    assert 'aria-pressed="true"' in page.text and page.text.count("Réponse numéro") == 19
+    assert len(queries) == 3 and _writes(queries) == [], queries
+    queries.clear()
+    anonymous = await other_client.get(f"/forum/t/{topic.id}?page=2")
+    assert anonymous.status_code == 200 and anonymous.text.count("<article") == 5
+    assert len(queries) == 1, queries
 
 
 async def test_notifications_page_and_badge(client) -> None:
