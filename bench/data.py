@@ -242,7 +242,8 @@ async def _forum(volumes, built: Built, ids: list[int], rng: random.Random, now:
 async def _bookings(volumes, built: Built, ids, rng: random.Random, now: datetime, progress: Progress) -> None:
     from bookings.models import Booking, Origin, Room, Status
 
-    opening = {day: [["07:00", "22:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    # open 07:00-23:00 Paris time: the booking bench's evening slots (17:00-21:00 UTC) stay inside in summer time too
+    opening = {day: [["07:00", "23:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     rooms = [
         Room(
             name=f"Salle {n}",
