@@ -240,3 +240,27 @@ def _numbers(numbers: list[int]) -> Any:
 async def posts_after(topic_id: int, after: int, limit: int, reader_id: int | None) -> list[PostView]:
     """The first ``limit`` posts of ``topic_id`` numbered after ``after``, in order."""
     return _posts(await _rows("after", [topic_id, reader_id, after, limit]))
+
+
+# The tags of several topics, in the order they were made
+_TAG_NAMES = {
+    "postgres": (
+        "SELECT tt.topic_id, g.name FROM forum_topic_tag tt JOIN forum_tag g ON g.id = tt.tag_id "
+        "WHERE tt.topic_id = ANY($1::int[]) ORDER BY g.id"
+    ),
+    "sqlite": (
+        "SELECT tt.topic_id, g.name FROM forum_topic_tag tt JOIN forum_tag g ON g.id = tt.tag_id "
+        "WHERE tt.topic_id IN (SELECT value FROM json_each(?1)) ORDER BY g.id"
+    ),
+}
+
+
+async def tag_names(topic_ids: list[int]) -> dict[int, list[str]]:
+    """Topic id → the names of its tags (topics without tags are left out)."""
+    if not topic_ids:
+        return {}
+    _, rows = await connections.get("default").execute_query(_TAG_NAMES[db.dialect()], [_numbers(topic_ids)])
+    names: dict[int, list[str]] = {}
+    for topic_id, name in rows:
+        names.setdefault(topic_id, []).append(name)
+    return names

@@ -73,15 +73,18 @@ async def category_page(request: Request) -> Response:
     viewer = optional_user(request)
     category = await services.category_by_slug(path_text(request, "slug", max_length=80))
     status, tag = _filters(request)
-    topics = await reading.list_topics(viewer, category=category, tag=tag, status=status, page=page_number(request))
     categories = await services.list_categories()
+    children = [c for c in categories if c.parent_id == category.id]  # type: ignore[attr-defined]
+    topics = await reading.list_topics(
+        viewer, category_ids=[category.id, *(c.id for c in children)], tag=tag, status=status, page=page_number(request)
+    )
     return await page(
         request,
         "forum/category.html",
         {
             "category": category,
             "parent": next((c for c in categories if c.id == category.parent_id), None),  # type: ignore[attr-defined]
-            "children": [c for c in categories if c.parent_id == category.id],  # type: ignore[attr-defined]
+            "children": children,
             "listing": topics,
             "status": status,
             "tag": tag,

@@ -342,6 +342,18 @@ async def test_a_topic_page_asks_the_same_few_queries_whatever_it_shows(client, 
     assert len(queries) == 1, queries
 
 
+async def test_a_list_of_topics_asks_the_same_few_queries_whatever_it_shows(client, monkeypatch) -> None:
+    """A category's page of 30 topics: the category, the categories (parent and children), the
+    count, the topics with their categories and authors, their tags; not a few per topic."""
+    category = await make_category("Python au lycée")
+    for n in range(32):
+        await make_topic(category=category, title=f"Sujet {n}", tags=["python", "tortue"] if n % 2 else [])
+    queries = record_queries(monkeypatch)
+    page = await client.get(f"/forum/c/{category.slug}")
+    assert page.status_code == 200 and page.text.count('class="topic-row"') == 30 and "#tortue" in page.text
+    assert len(queries) == 5, queries
+
+
 async def test_notifications_page_and_badge(client) -> None:
     asker = await make_user()
     topic = await make_topic(asker)
