@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 import accounts.part
 import badges.part
@@ -75,7 +75,21 @@ def install(installed: tuple[parts.Part, ...] = PARTS) -> parts.Installation:
     setup = installation(installed)
     parts.install(setup)
     identity.install(IDENTITY)
+    # paths for mails, feeds and rendered posts, also outside a served app (commands, jobs)
+    urls.install(routes_of(setup))
     return setup
+
+
+def routes_of(setup: parts.Installation) -> list[BaseRoute]:
+    # The JSON API first and in one Mount: a request is matched against one prefix, then
+    # against the API's routes only, one by one, the highest parts first.
+    api = Mount(API_PREFIX, routes=[route for part in reversed(setup.parts) for route in part.api_routes])
+    return [
+        api,
+        *(route for part in setup.parts for route in part.routes),
+        realtime.websocket_route,
+        Mount("/static", app=StaticFiles(), name="static"),
+    ]
 
 
 HTTP_ERRORS = {
@@ -140,16 +154,7 @@ def create_app(
             if init_database:
                 await db.close()
 
-    # The JSON API first and in one Mount: a request is matched against one prefix, then
-    # against the API's routes only, one by one, the highest parts first.
-    api = Mount(API_PREFIX, routes=[route for part in reversed(setup.parts) for route in part.api_routes])
-    routes = [
-        api,
-        *(route for part in setup.parts for route in part.routes),
-        realtime.websocket_route,
-        Mount("/static", app=StaticFiles(), name="static"),
-    ]
-    urls.install(routes)
+    routes = routes_of(setup)
     app = Starlette(
         routes=routes,
         middleware=[
