@@ -12,11 +12,11 @@ import pyotp
 from playwright.async_api import Page, expect
 
 from forum import services as forum_services
-from tierslieu import clock
 from tests.browser.conftest import OpenPage, sign_in
 from tests.browser.journeys import press, t
 from tests.forum.factories import make_category, make_reply, make_topic
 from tests.helpers import PASSWORD, make_user
+from tierslieu import clock
 
 EDUSCOL = "https://eduscol.education.fr/document/30010/download?attachment=ressources-nsi-premiere-programmation-recursive.pdf"
 LONG_WORD = "anticonstitutionnellement" * 16  # 400 characters, no space
@@ -148,7 +148,9 @@ async def test_the_header_takes_two_lines_on_a_phone_and_every_link_stays_reacha
     """A coordinator sees every section and the administration: on a 360 px phone the
     header still takes two lines (the links scroll sideways), each link can be scrolled
     into view and clicked, and the page itself stays 360 px wide."""
-    coordinator = await make_user(email="coordination@example.org", display_name="Camille Coordination", roles=("coordinator",))
+    coordinator = await make_user(
+        email="coordination@example.org", display_name="Camille Coordination", roles=("coordinator",)
+    )
     for signed_in in (False, True):
         page = await open_page(**PHONE)
         if signed_in:
