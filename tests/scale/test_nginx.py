@@ -109,20 +109,26 @@ async def test_a_websocket_on_one_process_hears_what_is_done_through_the_other(u
                 heard.add((message["channel"].split(":")[0], message["type"]))
 
 
-async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
-    room = up.seeded["room"]
-    starts, ends = slot(5, 14)
+async def race_over_both_processes(up: Stack, path: str, body: dict) -> None:
+    """16 attempts at the same thing by 4 people at once, spread by nginx over both
+    processes: exactly one is taken (201), the others get 409."""
     async with up.client() as http:
         tokens = [await up.token(http, n) for n in range(4)]
 
         def attempt(token: str) -> Callable[[], Awaitable[httpx.Response]]:
-            body = {"room_id": room, "starts_at": starts, "ends_at": ends, "purpose": "Course"}
-            return lambda: http.post("/api/v1/bookings", json=body, headers=token_headers(token))
+            return lambda: http.post(path, json=body, headers=token_headers(token))
 
         answers = await race([attempt(tokens[n % 4]) for n in range(16)])
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [201] + [409] * 15, [r.text[:200] for r in answers]
     assert {r.headers["x-upstream"] for r in answers} == {app.address for app in up.apps}
+
+
+async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
+    room = up.seeded["room"]
+    starts, ends = slot(5, 14)
+    body = {"room_id": room, "starts_at": starts, "ends_at": ends, "purpose": "Course"}
+    await race_over_both_processes(up, "/api/v1/bookings", body)
     rows = query(
         up.database_url,
         "SELECT count(*) AS n FROM bookings_booking WHERE room_id = $1 AND status = 'confirmed' AND starts_at = $2",
@@ -134,23 +140,14 @@ async def test_a_room_race_over_both_processes_books_once(up: Stack) -> None:
 
 async def test_a_help_desk_slot_race_over_both_processes_books_once(up: Stack) -> None:
     desk = up.seeded["helpdesk"]
-    async with up.client() as http:
-        tokens = [await up.token(http, n) for n in range(4)]
-
-        def attempt(token: str) -> Callable[[], Awaitable[httpx.Response]]:
-            body = {
-                "helper_id": desk["helper_id"],
-                "slot_starts_at": desk["slot"],
-                "topic": "python",
-                "need": "Débuter Python pour la SNT",
-                "format": "online",
-            }
-            return lambda: http.post("/api/v1/helpdesk/appointments", json=body, headers=token_headers(token))
-
-        answers = await race([attempt(tokens[n % 4]) for n in range(16)])
-    statuses = sorted(r.status_code for r in answers)
-    assert statuses == [201] + [409] * 15, [r.text[:200] for r in answers]
-    assert {r.headers["x-upstream"] for r in answers} == {app.address for app in up.apps}
+    body = {
+        "helper_id": desk["helper_id"],
+        "slot_starts_at": desk["slot"],
+        "topic": "python",
+        "need": "Débuter Python pour la SNT",
+        "format": "online",
+    }
+    await race_over_both_processes(up, "/api/v1/helpdesk/appointments", body)
     rows = query(
         up.database_url,
         "SELECT count(*) AS n FROM helpdesk_appointment WHERE helper_id = $1 AND starts_at = $2 AND status = 'booked'",
