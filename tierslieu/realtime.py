@@ -10,6 +10,11 @@ PUBLISHes to ``tierslieu:{channel}`` and a single listener task per process
 PSUBSCRIBEs ``tierslieu:*`` and hands each message to the local subscribers, so a
 post written through one worker reaches sockets held by another.
 
+Each message goes through Redis with a key unique to the publishing process
+(``"{origin}.{n} {json}"``) and each process hands a key to its sockets once: a PUBLISH
+that reached Redis but whose reply timed out is retried by the pool, or delivered here
+as a fallback, and would otherwise reach a socket twice.
+
 With Redis down or frozen, nothing waits for it: the pool's circuit breaker
 (:mod:`tierslieu.redis_pool`) makes a publish deliver in this process only, and the
 listener keeps trying to come back. Whoever may have missed something is then told so:
@@ -35,9 +40,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -61,6 +68,7 @@ START_TIMEOUT = 5.0
 POLL_SECONDS = 5.0  # the listener wakes this often, so Redis health checks run
 RECONNECT_MIN, RECONNECT_MAX = 0.2, 5.0
 MAX_MISSED = 1000  # channels remembered as missed during an outage; past it, every channel
+SEEN_KEYS = 10_000  # message keys a process remembers having delivered (duplicates come seconds apart)
 
 CLOSE_NORMAL = 1000
 CLOSE_POLICY_VIOLATION = 1008  # the session behind the socket ended
@@ -347,6 +355,9 @@ class RedisHub(Hub):
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._pubsub: PubSub | None = None  # the listener's, while it runs
+        self._origin = secrets.token_hex(6)
+        self._numbers = itertools.count()
+        self._seen: dict[str, None] = {}  # keys delivered here, oldest first
 
     @property
     def listening(self) -> bool:
@@ -373,15 +384,32 @@ class RedisHub(Hub):
         self._listening.clear()
         await super().stop()
 
+    def _frame(self, text: str) -> tuple[str, str]:
+        """A new key for ``text`` and what travels through Redis."""
+        key = f"{self._origin}.{next(self._numbers)}"
+        return key, f"{key} {text}"
+
+    def _first_time(self, key: str) -> bool:
+        """True the first time ``key`` is seen in this process (remembered for a while)."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_KEYS:
+            del self._seen[next(iter(self._seen))]
+        return True
+
     async def _send(self, channel: str, text: str) -> None:
+        key, payload = self._frame(text)
         try:
-            await self.breaker.call(lambda: self._redis.publish(REDIS_PREFIX + channel, text))
+            await self.breaker.call(lambda: self._redis.publish(REDIS_PREFIX + channel, payload))
         except Unavailable as exc:
             # the change is committed already: this process's sockets still hear of it, the
-            # others' are told to refetch once Redis is back
+            # others' are told to refetch once Redis is back (it may have got the message
+            # before its reply was lost: the key keeps this process from delivering it twice)
             log.warning("live update not published: %s", exc, extra={"channel": channel})
             self._remember_missed(channel)
-            self.dispatch(channel, text)
+            if self._first_time(key):
+                self.dispatch(channel, text)
             return
         if self._missed or self._missed_all:
             await self._announce_missed()
@@ -399,8 +427,9 @@ class RedisHub(Hub):
         notices = [(RESYNC_ALL, "")] if everything else [(channel, RESYNC) for channel in sorted(missed)]
         for index, (channel, type_) in enumerate(notices):
             text = encode({"channel": channel, "type": type_}) if type_ else encode({"type": RESYNC_ALL})
+            payload = self._frame(text)[1]
             try:
-                await self.breaker.call(lambda c=channel, t=text: self._redis.publish(REDIS_PREFIX + c, t))
+                await self.breaker.call(lambda c=channel, p=payload: self._redis.publish(REDIS_PREFIX + c, p))
             except Unavailable:
                 for rest, _ in notices[index:]:
                     if rest == RESYNC_ALL:
@@ -446,10 +475,13 @@ class RedisHub(Hub):
 
     def _deliver(self, raw_channel: bytes | str, raw_data: bytes | str) -> None:
         channel = _text(raw_channel).removeprefix(REDIS_PREFIX)
+        key, _, text = _text(raw_data).partition(" ")
+        if not text or not self._first_time(key):
+            return  # not ours, or a copy of a message delivered already
         if channel == RESYNC_ALL:
             self.resync()
             return
-        self.dispatch(channel, _text(raw_data))
+        self.dispatch(channel, text)
 
 
 def _text(value: bytes | str) -> str:

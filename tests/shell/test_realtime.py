@@ -164,6 +164,35 @@ async def test_redis_carries_a_message_to_another_process(
         assert elsewhere.pending() == []
 
 
+@pytest.mark.redis
+async def test_a_message_published_twice_reaches_a_reader_once(
+    two_hubs: tuple[RedisHub, RedisHub],
+) -> None:
+    """redis-py retries a PUBLISH whose reply timed out, though Redis may have got it: the
+    copy carries the same key and no process hands it to its sockets twice."""
+    hub_a, hub_b = two_hubs
+    channel = unique()
+    spy = Redis.from_url(TEST_REDIS_URL).pubsub()
+    try:
+        await spy.subscribe(realtime.REDIS_PREFIX + channel)
+        assert (await spy.get_message(timeout=2))["type"] == "subscribe"
+        with hub_a.listen(channel) as here, hub_b.listen(channel) as there:
+            await hub_a.publish(channel, "post.created", id=1)
+            sent = await spy.get_message(timeout=2)
+            admin = Redis.from_url(TEST_REDIS_URL)
+            try:
+                await admin.publish(realtime.REDIS_PREFIX + channel, sent["data"])  # the retry
+            finally:
+                await admin.aclose()
+            await hub_a.publish(channel, "post.created", id=2)
+            for reader in (here, there):
+                assert [(await reader.next_message(2.0))["id"] for _ in range(2)] == [1, 2]
+                await asyncio.sleep(0.2)
+                assert reader.pending() == []
+    finally:
+        await spy.aclose()
+
+
 async def _kill_listener_connection(hub: RedisHub) -> None:
     """CLIENT KILL TYPE pubsub, narrowed to this hub's connection (others may share
     this Redis)."""

@@ -182,6 +182,31 @@ async def test_live_updates_resume_and_sockets_are_told_to_resync(
         await socket.close()
 
 
+async def test_a_publish_whose_reply_was_lost_is_delivered_once(redis: PrivateRedis) -> None:
+    """Redis frozen: the PUBLISH is written but its reply never comes, so the hub delivers
+    in this process; thawed, Redis delivers the same message through the listener too."""
+    from tierslieu.redis_pool import create_pool
+
+    pool = create_pool(redis.url)
+    hub = realtime.RedisHub(pool)
+    try:
+        await hub.start()
+        with hub.listen("topic:7") as reader:
+            await hub.publish("topic:7", "post.created", id=0)  # a fresh connection: no health check
+            assert (await reader.next_message(within=2))["id"] == 0
+            redis.freeze()
+            try:
+                await hub.publish("topic:7", "post.created", id=1)
+            finally:
+                redis.thaw()
+            assert (await reader.next_message(within=1))["id"] == 1
+            await asyncio.sleep(1.5)  # Redis works through what it was sent meanwhile
+            assert [m for m in reader.pending() if m["type"] == "post.created"] == []
+    finally:
+        await hub.stop()
+        await pool.aclose()
+
+
 async def test_a_process_that_lost_events_tells_the_others_to_resync(redis: PrivateRedis) -> None:
     """Process A could not publish (Redis frozen) while B's listener never noticed: once
     Redis answers again, A announces the channel and B's sockets are told to resync."""
