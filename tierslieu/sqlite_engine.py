@@ -19,6 +19,10 @@ driver reads them (sqlite3's declared-type converters): Tortoise would otherwise
 each value with a pure-Python ISO 8601 parser, about 20 µs a value, which dominated the
 reading of any row with a few date-times.
 
+Aware date-times go to SQLite in UTC, as Tortoise writes them, whatever their zone: SQLite
+compares them as text, so a bound given in Paris time ("2026-12-08 00:00:00+01:00")
+would sort after the stored "2026-12-07 23:30:00+00:00" it follows.
+
 A file database in WAL mode gets its checkpoints (copying the log back into the database
 file, with an fsync) from a thread of its own with its own connection, half a second
 after commits, instead of from the committing statement every 1,000 pages: inline, that
@@ -33,7 +37,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise.backends.sqlite.client import SqliteClient
@@ -49,10 +53,16 @@ def _date(value: bytes) -> date:
     return date.fromisoformat(value.decode())
 
 
+def _utc_text(value: datetime) -> str:
+    return (value.astimezone(UTC) if value.tzinfo is not None else value).isoformat(" ")
+
+
 # Process-wide registrations (sqlite3 keeps one table); they also replace sqlite3's own
-# "timestamp" and "date" converters, which read no offsets and are deprecated.
+# "timestamp" and "date" converters, which read no offsets and are deprecated, and the
+# adapter Tortoise registers, which writes an aware value in its own zone.
 sqlite3.register_converter("TIMESTAMP", _timestamp)
 sqlite3.register_converter("DATE", _date)
+sqlite3.register_adapter(datetime, _utc_text)
 
 
 class _Cursor:

@@ -29,6 +29,23 @@ def test_formatting_an_instant_never_raises(value: datetime, zone: str) -> None:
     assert i18n.in_zone(value, i18n.zone(zone)).tzinfo is not None
 
 
+async def test_an_instant_given_in_any_zone_compares_as_the_same_instant() -> None:
+    """SQLite compares stored instants as text: a bound in Paris time must still find what
+    lies between (an agenda of a day in Paris, just after midnight there)."""
+    event = await make_event()
+    starts = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 00:30 on 8 December in Paris
+    await Event.filter(id=event.id).update(starts_at=starts, ends_at=starts + timedelta(hours=1))
+    paris = i18n.zone("Europe/Paris")
+    day = (datetime(2026, 12, 8, tzinfo=paris), datetime(2026, 12, 9, tzinfo=paris))
+    assert await Event.filter(id=event.id, starts_at__gte=day[0], starts_at__lt=day[1]).exists()
+    previous_day = (datetime(2026, 12, 7, tzinfo=paris), day[0])
+    assert not await Event.filter(id=event.id, starts_at__gte=previous_day[0], starts_at__lt=previous_day[1]).exists()
+    # written in Paris time, read back as the same instant, and still in order
+    await Event.filter(id=event.id).update(starts_at=starts.astimezone(paris))
+    assert (await Event.get(id=event.id)).starts_at == starts
+    assert await Event.filter(id=event.id, starts_at__gte=day[0], starts_at__lt=day[1]).exists()
+
+
 async def test_a_stored_event_in_year_9999_keeps_its_pages_and_feeds_up(client) -> None:
     event = await make_event()
     # written directly: the API refuses it now, but a row may hold it (an older version, SQL)
