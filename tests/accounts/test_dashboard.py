@@ -15,7 +15,7 @@ from events import services as events
 from events.models import Event
 from tests.events.helpers import make_event, soon
 from tests.helpers import csrf_token, login, make_user
-from tierslieu import clock
+from tierslieu import clock, i18n
 from tierslieu.errors import Invalid
 from tierslieu.parts import Chart, Period, ResearchRecord
 
@@ -115,8 +115,9 @@ async def test_the_export_holds_no_personal_data(client) -> None:
     await Event.filter(id=event.id).update(starts_at=soon(-2), ends_at=soon(-2) + timedelta(hours=2))
     coordinator = await make_user(roles=(Role.COORDINATOR,), locale="en")
     await login(client, coordinator.email)
-    first = (clock.now() - timedelta(days=30)).date().isoformat()
-    last = clock.now().date().isoformat()
+    today = clock.now().astimezone(i18n.zone(coordinator.timezone)).date()  # days are the viewer's
+    first = (today - timedelta(days=30)).isoformat()
+    last = today.isoformat()
     token = await csrf_token(client, "/admin/dashboard")
     response = await client.post("/admin/dashboard/research.csv", data={"csrf_token": token, "from": first, "to": last})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")

@@ -37,7 +37,7 @@ from tests.forum.factories import make_category, make_reply
 from tests.helpdesk.helpers import make_hours
 from tests.helpers import PASSWORD, fresh_code, make_user
 from tests.mentoring.helpers import next_weekday
-from tierslieu import clock
+from tierslieu import clock, i18n
 from tierslieu.i18n import LocalTime
 
 both = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -281,7 +281,10 @@ async def test_a_visitor_books_a_help_desk_slot_signing_up_on_the_way(open_page:
     await sign_in(desk, helper.email, PASSWORD)
     await desk.fill("input[name=code]", await fresh_code(helper.email) or "")
     await press(desk, desk.get_by_role("button", name=t("Sign in")))
-    await desk.goto("/helpdesk/agenda")
+    # the agenda shows one day in the helper's zone: the day the appointment began (just
+    # after midnight there, that is yesterday)
+    began = (now - timedelta(minutes=30)).astimezone(i18n.zone(helper.timezone)).date()
+    await desk.goto(f"/helpdesk/agenda?day={began.isoformat()}")
     await expect(desk.get_by_text("Awa Sarr")).to_be_visible()
     await press(desk, desk.get_by_role("button", name=t("Mark as done")))
     await desk.get_by_role("link", name=re.compile("Awa Sarr")).click()

@@ -266,9 +266,12 @@ def test_an_empty_need_is_refused() -> None:
 async def test_a_taken_slot_is_a_409_with_the_next_free_slots() -> None:
     hours = await make_hours()
     day = upcoming("wed")
-    await services.book_appointment(await make_user(), booking(hours, day, "14:00"))
+    # that morning: the next free slots are the ones after it that day (from a Tuesday, the
+    # next Wednesday's would come first)
+    morning = at(day, "08:00")
+    await services.book_appointment(await make_user(), booking(hours, day, "14:00"), now=morning)
     with pytest.raises(services.SlotTaken) as caught:
-        await services.book_appointment(await make_user(), booking(hours, day, "14:00"))
+        await services.book_appointment(await make_user(), booking(hours, day, "14:00"), now=morning)
     assert caught.value.status == 409
     assert [slot.starts_at for slot in caught.value.next_slots] == [at(day, t) for t in ("14:30", "15:00", "15:30")]
 
