@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tortoise.functions import Count, Max, Sum
-
 from bookings.calendar import ICAL_STATUS, booking_path
 from bookings.models import Booking, Origin, Status
-from tierslieu import calendar, clock
+from tierslieu import calendar, clock, db
 from tierslieu.calendar import FeedItem
 
 FIELDS = ("id", "starts_at", "ends_at", "status", "purpose", "sequence", "updated_at", "room__name", "room__timezone")
@@ -41,14 +39,16 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     ]
 
 
+_VERSION = """
+SELECT count(*), max(updated_at), sum(sequence) FROM bookings_booking
+WHERE user_id = $1 AND origin = $2 AND ends_at > $3 AND status <> $4
+"""
+
+
 async def personal_version(user: Any) -> tuple:
     """Changes whenever my items change: every change of a booking bumps its sequence
-    (some are bulk updates that leave ``updated_at`` alone, so the sum is counted too)."""
+    (some are bulk updates that leave ``updated_at`` alone, so the sum is counted too).
+    The same rows as :func:`_mine`, in one prepared query (asked at every feed request)."""
     since = clock.now() - calendar.KEEP_CANCELLED
-    summary = (
-        await _mine(user, since)
-        .annotate(n=Count("id"), last=Max("updated_at"), changes=Sum("sequence"))
-        .group_by("user_id")
-        .values("n", "last", "changes")
-    )
-    return tuple((row["n"], str(row["last"]), row["changes"]) for row in summary)
+    (row,) = await db.rows(_VERSION, [user.id, Origin.MEMBER.value, since, Status.REJECTED.value])
+    return tuple(map(str, row))

@@ -8,6 +8,7 @@ package name, with its models in ``<part>.models`` and its migrations in
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -161,6 +162,25 @@ async def init(
 
 async def close() -> None:
     await Tortoise.close_connections()
+
+
+# --- reading on hot paths ----------------------------------------------------------------------
+
+
+@cache
+def _in_dialect(sql: str, dialect: str) -> str:
+    # SQLite reads numbered placeholders as ?1, ?2 …
+    return sql if dialect == "postgres" else re.sub(r"\$(\d+)", r"?\1", sql)
+
+
+async def rows(sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+    """The rows of one read query written in SQL both dialects speak, with PostgreSQL's
+    numbered placeholders ($1, $2 …), as the driver gives them (read by position). For hot
+    paths whose query the ORM would build anew on each request (a third of a millisecond and
+    more); never with text from outside in ``sql``: values go in ``params``."""
+    connection = connections.get("default")
+    _, found = await connection.execute_query(_in_dialect(sql, connection.capabilities.dialect), list(params))
+    return list(found)
 
 
 # --- inserting on hot paths ---------------------------------------------------------------------

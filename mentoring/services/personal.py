@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.expressions import Q
-from tortoise.functions import Count, Max, Sum
-
 from mentoring.models import (
     Block,
     Goal,
@@ -24,7 +21,7 @@ from mentoring.models import (
 )
 from mentoring.services import notices
 from mentoring.services.common import cancel_future_sessions
-from tierslieu import calendar, clock, i18n
+from tierslieu import calendar, clock, db, i18n
 from tierslieu.calendar import FeedItem
 from tierslieu.errors import N_
 
@@ -159,14 +156,17 @@ async def personal_items(user: Any, base_url: str) -> list[FeedItem]:
     ]
 
 
+_VERSION = """
+SELECT count(s.id), max(s.updated_at), sum(s.sequence) FROM mentoring_session s
+JOIN mentoring_request r ON r.id = s.request_id
+WHERE (r.mentee_id = $1 OR s.mentor_id = $1) AND s.ends_at > $2
+"""
+
+
 async def personal_version(user: Any) -> tuple:
-    """Changes whenever my items change (one aggregate, no session read): a new, moved or
-    cancelled session bumps a sequence and the latest change, one leaving the 30-day window
-    changes the count; the titles are in my language."""
+    """Changes whenever my items change (one prepared query, asked at every feed request): a
+    new, moved or cancelled session bumps a sequence and the latest change, one leaving the
+    30-day window changes the count; the titles are in my language."""
     since = clock.now() - calendar.KEEP_CANCELLED
-    summary = (
-        await Session.filter(Q(request__mentee_id=user.id) | Q(mentor_id=user.id), ends_at__gt=since)
-        .annotate(n=Count("id"), last=Max("updated_at"), changes=Sum("sequence"))
-        .values("n", "last", "changes")
-    )
-    return (user.locale, *((row["n"], str(row["last"]), row["changes"]) for row in summary))
+    (row,) = await db.rows(_VERSION, [user.id, since])
+    return (user.locale, *map(str, row))
