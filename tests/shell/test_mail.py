@@ -7,6 +7,7 @@ import email
 import email.policy
 import logging
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -47,12 +48,16 @@ class Inbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
+    delay: float = 0.0  # seconds before the server answers a mail's data
+    receiving: threading.Event = field(default_factory=threading.Event)  # a mail's data came
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+        self.receiving.set()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
         self.recipients.append(list(envelope.rcpt_tos))
+        await asyncio.sleep(self.delay)
         return "250 Message accepted"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
@@ -316,6 +321,22 @@ async def test_concurrent_senders_never_send_a_mail_twice(mail_settings, inbox):
     assert sorted(addresses) == sorted(f"person{number}@example.org" for number in range(30))
     assert await OutboxMail.filter(sent_at=None).count() == 0
     assert await OutboxMail.filter(attempts=1).count() == 30
+
+
+async def test_stopping_lets_the_mail_being_handed_over_finish(sender, inbox):
+    """Stopped while the server takes a mail, the sender waits for the answer and marks the
+    mail sent: cancelled in between, it would go again at the next start."""
+    inbox.delay = 0.5
+    await mail.send(await make_user(), "account_notice", {"roles": []}, kind="account")
+    sender.start()
+    for _ in range(250):
+        if inbox.receiving.is_set():
+            break
+        await asyncio.sleep(0.02)
+    assert inbox.receiving.is_set()
+    await sender.stop()
+    assert len(inbox.messages) == 1
+    assert (await OutboxMail.get()).sent_at is not None
 
 
 async def test_the_background_sender_is_woken_after_commit(sender, inbox):

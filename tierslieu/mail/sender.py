@@ -33,6 +33,7 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=12)
 KEEP_SENT = timedelta(days=30)
 SMTP_TIMEOUT = 30.0
+STOP_GRACE = 5.0  # seconds a mail being handed over may take to finish when the sender stops
 # After a wake-up the sender lets a burst end (a recurring series, a promotion wave, many
 # bookings at once) before it composes and sends: the burst's requests keep the CPU, and its
 # mails leave in one batch (one claim, one update). A burst is over once no mail came for
@@ -100,6 +101,12 @@ class MailSender:
         # which the loop would log and survive: the flag ends the loop all the same.
         self._stopping = True
         self._wake.set()
+        # The mail being handed to the server finishes and is marked sent (cancelled between
+        # the two, it would go again at the next start); the rest of its batch waits for
+        # that start. Past the grace, the task is cancelled.
+        if tasks:
+            _, unfinished = await asyncio.wait(tasks, timeout=STOP_GRACE)
+            tasks = list(unfinished)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -219,7 +226,7 @@ class MailSender:
         pending = list(messages)
         try:
             async with aiosmtplib.SMTP(**(self.smtp or {})) as smtp:
-                while pending:
+                while pending and not self._stopping:
                     row, message = pending[0]
                     try:
                         await smtp.send_message(message)
