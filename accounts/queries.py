@@ -12,8 +12,6 @@ import json
 from functools import cache
 from typing import Any
 
-from tortoise import connections
-
 from accounts.models import Session, User
 from tierslieu import db
 
@@ -22,7 +20,6 @@ _ROLES = {
     "postgres": "ARRAY(SELECT r.role FROM accounts_user_role r WHERE r.user_id = u.id)",
     "sqlite": "(SELECT json_group_array(r.role) FROM accounts_user_role r WHERE r.user_id = u.id)",
 }
-_PLACEHOLDER = {"postgres": "$1", "sqlite": "?"}
 
 
 @cache
@@ -32,7 +29,7 @@ def _session_query(dialect: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]
     selected = ", ".join([f's."{column}"' for column in session_columns] + [f'u."{column}"' for column in user_columns])
     sql = (
         f"SELECT {selected}, {_ROLES[dialect]} FROM accounts_session s "  # noqa: S608 - the models' own columns
-        f"JOIN accounts_user u ON u.id = s.user_id WHERE s.id = {_PLACEHOLDER[dialect]}"
+        f"JOIN accounts_user u ON u.id = s.user_id WHERE s.id = $1"
     )
     return sql, session_columns, user_columns
 
@@ -41,7 +38,7 @@ async def session_with_user(session_id: str) -> tuple[Session, User, list[Any]] 
     """The session ``session_id`` with its person (``session.user``) and the roles stored
     for them, or None."""
     sql, session_columns, user_columns = _session_query(db.dialect())
-    _, rows = await connections.get("default").execute_query(sql, [session_id])
+    rows = await db.rows(sql, [session_id])
     if not rows:
         return None
     row = tuple(rows[0])

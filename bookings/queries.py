@@ -39,13 +39,8 @@ _BOOKED_MINUTES = _live(
 
 
 async def booked_minutes(user_id: int, start: datetime, end: datetime) -> float:
-    dialect = db.dialect()
-    connection = connections.get("default")
-    if dialect == "sqlite":
-        params: list = [user_id, start.isoformat(sep=" "), end.isoformat(sep=" ")]
-    else:
-        params = [user_id, start, end]
-    _, rows = await connection.execute_query(_BOOKED_MINUTES[dialect], params)
+    # (instants go to SQLite as UTC text whatever their zone: tierslieu.sqlite_engine)
+    _, rows = await connections.get("default").execute_query(_BOOKED_MINUTES[db.dialect()], [user_id, start, end])
     return round(float(rows[0]["minutes"] or 0), 3)
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tortoise import connections
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
@@ -145,12 +144,9 @@ async def publish(created: Iterable[Notification]) -> None:
 # --- reading --------------------------------------------------------------------------------
 
 
-# The header's badge, on every page a signed-in person opens: written once for each dialect
-# rather than built by the ORM at each request (which cost more than the count itself)
-_UNREAD = {
-    "postgres": "SELECT COUNT(*) FROM notifications_notification WHERE user_id = $1 AND read_at IS NULL",
-    "sqlite": "SELECT COUNT(*) FROM notifications_notification WHERE user_id = ? AND read_at IS NULL",
-}
+# The header's badge, on every page a signed-in person opens: written once rather than built
+# by the ORM at each request (which cost more than the count itself)
+_UNREAD = "SELECT COUNT(*) FROM notifications_notification WHERE user_id = $1 AND read_at IS NULL"
 
 
 async def unread_count(user: Any, *, part: str | None = None) -> int:
@@ -159,8 +155,8 @@ async def unread_count(user: Any, *, part: str | None = None) -> int:
     if user is None:
         return 0
     if part is None:
-        _, rows = await connections.get("default").execute_query(_UNREAD[db.dialect()], [user.id])
-        return rows[0][0]
+        ((count,),) = await db.rows(_UNREAD, [user.id])
+        return count
     return await Notification.filter(user_id=user.id, read_at=None, kind__startswith=f"{part}.").count()
 
 
