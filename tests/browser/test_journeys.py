@@ -34,10 +34,10 @@ from tests.browser.journeys import (
 )
 from tests.events.helpers import make_event
 from tests.forum.factories import make_category, make_reply
-from tests.helpdesk.helpers import make_hours
+from tests.helpdesk.helpers import agenda_path, make_hours
 from tests.helpers import PASSWORD, fresh_code, make_user
 from tests.mentoring.helpers import next_weekday
-from tierslieu import clock, i18n
+from tierslieu import clock
 from tierslieu.i18n import LocalTime
 
 both = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -281,10 +281,9 @@ async def test_a_visitor_books_a_help_desk_slot_signing_up_on_the_way(open_page:
     await sign_in(desk, helper.email, PASSWORD)
     await desk.fill("input[name=code]", await fresh_code(helper.email) or "")
     await press(desk, desk.get_by_role("button", name=t("Sign in")))
-    # the agenda shows one day in the helper's zone: the day the appointment began (just
-    # after midnight there, that is yesterday)
-    began = (now - timedelta(minutes=30)).astimezone(i18n.zone(helper.timezone)).date()
-    await desk.goto(f"/helpdesk/agenda?day={began.isoformat()}")
+    # the agenda shows the day the appointment began, in the helper's zone (just after
+    # midnight there, that is yesterday)
+    await desk.goto(agenda_path(helper, now - timedelta(minutes=30)))
     await expect(desk.get_by_text("Awa Sarr")).to_be_visible()
     await press(desk, desk.get_by_role("button", name=t("Mark as done")))
     await desk.get_by_role("link", name=re.compile("Awa Sarr")).click()

@@ -45,6 +45,11 @@ def at(day: date, hhmm: str, zone: ZoneInfo = PARIS) -> datetime:
     return local_instant(day, hhmm, zone)
 
 
+def agenda_path(helper, starts_at: datetime) -> str:
+    """The helper's agenda of the day (in their zone) an appointment starting then falls on."""
+    return f"/helpdesk/agenda?day={starts_at.astimezone(ZoneInfo(helper.timezone)).date().isoformat()}"
+
+
 def hours_data(**overrides) -> HoursCreate:
     values = {
         "weekday": "wed",

@@ -16,10 +16,10 @@ import pytest
 from icalendar import Calendar
 
 from helpdesk.models import Appointment, Status
-from tests.helpdesk.helpers import at, make_coordinator, make_helper, make_hours, upcoming
+from tests.helpdesk.helpers import agenda_path, at, make_coordinator, make_helper, make_hours, upcoming
 from tests.helpers import PASSWORD, csrf_token, inputs, login, make_user, text_of
 from tests.shell.test_mail import Inbox, loopback_port, start_server
-from tierslieu import clock, i18n, mail
+from tierslieu import clock, mail
 
 
 def slot_links(html: str) -> list[str]:
@@ -96,9 +96,8 @@ async def test_the_whole_journey_without_javascript(
         starts_at=now - timedelta(minutes=40), ends_at=now - timedelta(minutes=10)
     )
     await login(other_client, helper.email)
-    # the agenda shows one day in the helper's zone: the day it began (yesterday, just after midnight)
-    began = (now - timedelta(minutes=40)).astimezone(i18n.zone(helper.timezone)).date()
-    agenda = await other_client.get(f"/helpdesk/agenda?day={began.isoformat()}")
+    # the agenda shows the day it began, in the helper's zone (yesterday, just after midnight)
+    agenda = await other_client.get(agenda_path(helper, now - timedelta(minutes=40)))
     assert agenda.status_code == 200 and "Awa Sarr" in agenda.text and "débuter" in agenda.text
     token = inputs(agenda.text)["csrf_token"]
     done = await other_client.post(
